@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tlsterm: command line → config → EAL → ports → workers, then the main
+ * lcore becomes the control thread until SIGINT/SIGTERM.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_version.h>
+
+#include <tlsterm/config.h>
+#include <tlsterm/log.h>
+#include <tlsterm/port.h>
+#include <tlsterm/stats.h>
+#include <tlsterm/worker.h>
+
+#include "eal_args.h"
+
+#define MBUF_CACHE 256
+#define CONTROL_TICK_US 100000
+
+struct app {
+	struct config *cfg;
+	unsigned int n_workers;
+	struct worker *workers[NET_MAX_WORKERS];
+	struct rte_mempool *pools[NET_MAX_WORKERS];
+	unsigned int n_ports_started;
+	uint16_t port_ids[CONFIG_MAX_PORTS];
+	struct rte_ether_addr macs[CONFIG_MAX_PORTS];
+	unsigned int mbufs_at_start;
+};
+
+static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reload_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	reload_requested = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = {.sa_handler = on_stop_signal};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: tlsterm -c FILE [--check]\n"
+		     "       tlsterm --version\n"
+		     "  -c, --config FILE  configuration (YAML)\n"
+		     "      --check        validate the configuration and exit (0 ok, 1 bad)\n"
+		     "  -V, --version      print the version and exit\n");
+}
+
+static unsigned int mbufs_in_use(const struct app *a)
+{
+	unsigned int n = 0;
+	for (unsigned int w = 0; w < a->n_workers; w++)
+		n += rte_mempool_in_use_count(a->pools[w]);
+	return n;
+}
+
+static int create_workers(struct app *a)
+{
+	unsigned int w = 0, lcore;
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		int socket = (int)rte_lcore_to_socket_id(lcore);
+		char name[RTE_MEMPOOL_NAMESIZE];
+		snprintf(name, sizeof(name), "mbufs_w%u", w);
+		a->pools[w] = rte_pktmbuf_pool_create(name, a->cfg->mbufs_per_worker, MBUF_CACHE, 0,
+						      RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+		a->workers[w] = rte_zmalloc_socket("worker", sizeof(struct worker), RTE_CACHE_LINE_SIZE,
+						   socket);
+		if (a->pools[w] == NULL || a->workers[w] == NULL) {
+			log_err("worker %u: cannot allocate its mbuf pool or context: %s", w,
+				rte_strerror(rte_errno));
+			return -1;
+		}
+		a->workers[w]->lcore_id = lcore;
+		w++;
+	}
+	return 0;
+}
+
+static int start_ports(struct app *a)
+{
+	char err[CONFIG_ERR_LEN];
+	for (unsigned int i = 0; i < a->cfg->n_ports; i++) {
+		const struct config_port *cp = &a->cfg->ports[i];
+		if (port_start(cp, a->n_workers, a->pools, &a->port_ids[i], &a->macs[i], err,
+			       sizeof(err)) != 0) {
+			log_err("%s", err);
+			return -1;
+		}
+		a->n_ports_started++;
+		char mac[RTE_ETHER_ADDR_FMT_SIZE];
+		rte_ether_format_addr(mac, sizeof(mac), &a->macs[i]);
+		log_info("port %s: %s, mac %s, %u queue pair(s)", cp->name, cp->device, mac,
+			 a->n_workers);
+	}
+	return 0;
+}
+
+static int init_worker_contexts(struct app *a)
+{
+	struct net_ctx *ctxs[NET_MAX_WORKERS];
+	for (unsigned int w = 0; w < a->n_workers; w++) {
+		struct worker *wk = a->workers[w];
+		if (net_ctx_init(&wk->net, a->cfg, w, a->n_workers, a->pools[w], &wk->ctr) != 0) {
+			log_err("worker %u: cannot set up its network context", w);
+			return -1;
+		}
+		for (unsigned int i = 0; i < a->cfg->n_ports; i++) {
+			wk->net.ports[i].port_id = a->port_ids[i];
+			wk->net.ports[i].queue_id = (uint16_t)w;
+			wk->net.ports[i].mac = a->macs[i];
+		}
+		ctxs[w] = &wk->net;
+	}
+	if (net_steer_connect(ctxs, a->n_workers) != 0) {
+		log_err("cannot create the steering rings: %s", rte_strerror(rte_errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void control_loop(void)
+{
+	while (!stop_requested) {
+		if (reload_requested) {
+			reload_requested = 0;
+			log_warn("SIGHUP: live reload is not supported yet; configuration unchanged");
+		}
+		usleep(CONTROL_TICK_US);
+	}
+}
+
+static void report_and_release(struct app *a)
+{
+	struct worker_counters sum = {0};
+	unsigned int held = 0;
+	for (unsigned int w = 0; w < a->n_workers; w++) {
+		if (a->workers[w] == NULL)
+			continue;
+		worker_counters_add(&sum, &a->workers[w]->ctr);
+		held += net_mbufs_held(&a->workers[w]->net);
+	}
+	stats_log(a->cfg, &sum, rte_get_tsc_hz());
+	if (a->n_workers > 0 && a->pools[a->n_workers - 1] != NULL) {
+		unsigned int now = mbufs_in_use(a);
+		log_info("stats: mbufs in_use_at_start=%u in_use_at_stop=%u held=%u leaked=%d",
+			 a->mbufs_at_start, now, held, (int)now - (int)held - (int)a->mbufs_at_start);
+	}
+
+	struct net_ctx *ctxs[NET_MAX_WORKERS];
+	for (unsigned int w = 0; w < a->n_workers && a->workers[w] != NULL; w++)
+		ctxs[w] = &a->workers[w]->net;
+	if (a->n_workers > 0 && a->workers[a->n_workers - 1] != NULL)
+		net_steer_disconnect(ctxs, a->n_workers);
+	for (unsigned int w = 0; w < a->n_workers; w++)
+		if (a->workers[w] != NULL)
+			net_ctx_fini(&a->workers[w]->net);
+	for (unsigned int i = 0; i < a->n_ports_started; i++)
+		port_stop(a->port_ids[i]);
+	for (unsigned int w = 0; w < a->n_workers; w++) {
+		rte_free(a->workers[w]);
+		rte_mempool_free(a->pools[w]);
+	}
+}
+
+static int run(struct app *a)
+{
+	struct eal_args eal;
+	eal_args_build(&eal, a->cfg);
+	if (rte_eal_init(eal.argc, eal.argv) < 0) {
+		log_err("DPDK EAL init failed: %s", rte_strerror(rte_errno));
+		return 1;
+	}
+	int rc = 1;
+	a->n_workers = rte_lcore_count() - 1;
+	if (a->n_workers == 0 || a->n_workers > NET_MAX_WORKERS) {
+		log_err("dpdk.lcores gives %u workers; need 1..%d", a->n_workers, NET_MAX_WORKERS);
+		goto out_eal;
+	}
+	if (create_workers(a) != 0 || start_ports(a) != 0 || init_worker_contexts(a) != 0)
+		goto out_release;
+
+	a->mbufs_at_start = mbufs_in_use(a);
+	install_signals();
+	for (unsigned int w = 0; w < a->n_workers; w++)
+		rte_eal_remote_launch(worker_main, a->workers[w], a->workers[w]->lcore_id);
+	log_info("tlsterm %s running: %u worker(s), %u port(s); SIGINT or SIGTERM stops it",
+		 TLSTERM_VERSION, a->n_workers, a->cfg->n_ports);
+
+	control_loop();
+
+	log_info("stopping");
+	for (unsigned int w = 0; w < a->n_workers; w++)
+		a->workers[w]->stop = true;
+	rte_eal_mp_wait_lcore();
+	rc = 0;
+out_release:
+	report_and_release(a);
+out_eal:
+	rte_eal_cleanup();
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"check", no_argument, NULL, 'k'},
+		{"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	const char *path = NULL;
+	bool check = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "c:Vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'k':
+			check = true;
+			break;
+		case 'V':
+			printf("tlsterm %s (%s)\n", TLSTERM_VERSION, rte_version());
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (path == NULL || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+
+	char err[CONFIG_ERR_LEN];
+	struct app a = {0};
+	a.cfg = config_load(path, err, sizeof(err));
+	if (a.cfg == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (check) {
+		printf("%s: configuration ok\n", path);
+		config_free(a.cfg);
+		return 0;
+	}
+	if (log_open(a.cfg->log.level, a.cfg->log.file) != 0) {
+		fprintf(stderr, "%s: cannot open log file %s\n", path, a.cfg->log.file);
+		config_free(a.cfg);
+		return 1;
+	}
+	int rc = run(&a);
+	config_free(a.cfg);
+	log_close();
+	return rc;
+}

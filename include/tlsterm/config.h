@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The validated, immutable configuration. Built once by config_load() on the
+ * control thread; workers only ever read it (later through RCU snapshots).
+ */
+#ifndef TLSTERM_CONFIG_H
+#define TLSTERM_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_MAX_PORTS 8
+#define CONFIG_MAX_EAL_ARGS 32
+#define CONFIG_NAME_LEN 32
+#define CONFIG_DEVICE_LEN 256
+#define CONFIG_ERR_LEN 512
+
+enum log_level { LOG_LEVEL_ERR, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
+
+struct config_dpdk {
+	char lcores[64];        /* EAL "-l" list; the first lcore is the control thread */
+	unsigned int memory_mb; /* EAL "-m" */
+	bool no_huge;
+	unsigned int n_eal_args;
+	char *eal_args[CONFIG_MAX_EAL_ARGS]; /* passed to EAL verbatim, after ours */
+};
+
+struct config_port {
+	char name[CONFIG_NAME_LEN];
+	char device[CONFIG_DEVICE_LEN]; /* vdev spec ("net_af_packet0,iface=x") or PCI address */
+	bool has_ipv4;
+	uint32_t ipv4_addr;   /* network byte order */
+	uint8_t ipv4_prefix;  /* 0..32 */
+	bool has_gateway;
+	uint32_t ipv4_gateway; /* network byte order; next hop for off-link peers */
+};
+
+struct config_log {
+	enum log_level level; /* default info */
+	char file[256];       /* empty: stderr */
+};
+
+struct config_arp {
+	unsigned int cache_size;   /* entries per worker, power of two; default 1024 */
+	unsigned int timeout_s;    /* entry lifetime; default 300 */
+	unsigned int pending_max;  /* packets waiting on resolution per worker; default 64 */
+};
+
+struct config {
+	char path[256];
+	struct config_dpdk dpdk;
+	unsigned int n_ports;
+	struct config_port ports[CONFIG_MAX_PORTS];
+	struct config_log log;
+	struct config_arp arp;
+	unsigned int mbufs_per_worker; /* default 8191 */
+};
+
+/*
+ * Parse and validate. On failure returns NULL and writes one line of the form
+ * "file:line:col: message" into err. Unknown keys are errors.
+ */
+struct config *config_load(const char *path, char *err, size_t errlen);
+
+/* Same, from memory; name is used in error messages in place of a path. */
+struct config *config_parse(const char *name, const char *text, size_t len,
+			    char *err, size_t errlen);
+
+void config_free(struct config *cfg);
+
+/* Number of lcores in dpdk.lcores, or -1 if the list does not parse. */
+int config_lcore_count(const struct config *cfg);
+
+#endif

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Per-worker counters. Each worker writes only its own struct (no atomics);
+ * the control thread sums them when asked. Every drop has a reason here.
+ */
+#ifndef TLSTERM_COUNTERS_H
+#define TLSTERM_COUNTERS_H
+
+#include <stdint.h>
+#include <rte_common.h>
+
+#include <tlsterm/config.h>
+
+/* X(enum suffix, metric label) */
+#define DROP_REASONS(X)                                   \
+	X(RUNT, "runt")                                   \
+	X(ETH_DST, "eth_dst_not_ours")                    \
+	X(ETH_SRC, "eth_src_invalid")                     \
+	X(ETHERTYPE, "ethertype_unsupported")             \
+	X(ARP_MALFORMED, "arp_malformed")                 \
+	X(ARP_OPCODE, "arp_opcode")                       \
+	X(ARP_NOT_OURS, "arp_not_ours")                   \
+	X(ARP_SPOOF, "arp_sender_is_us")                  \
+	X(IPV4_VERSION, "ipv4_version")                   \
+	X(IPV4_IHL, "ipv4_ihl")                           \
+	X(IPV4_LENGTH, "ipv4_length")                     \
+	X(IPV4_CHECKSUM, "ipv4_checksum")                 \
+	X(IPV4_FRAGMENT, "ipv4_fragment")                 \
+	X(IPV4_OPTIONS, "ipv4_options")                   \
+	X(IPV4_SRC, "ipv4_src_invalid")                   \
+	X(IPV4_NOT_OURS, "ipv4_dst_not_ours")             \
+	X(IP_PROTO, "ip_proto_unsupported")               \
+	X(ICMP_MALFORMED, "icmp_malformed")               \
+	X(ICMP_CHECKSUM, "icmp_checksum")                 \
+	X(ICMP_TYPE, "icmp_type_ignored")                 \
+	X(TCP_NO_LISTENER, "tcp_no_listener")             \
+	X(IPV6, "ipv6_unsupported")                       \
+	X(TX_FULL, "tx_queue_full")                       \
+	X(ARP_QUEUE_FULL, "arp_queue_full")               \
+	X(ARP_UNRESOLVED, "arp_unresolved")               \
+	X(NO_ROUTE, "no_route")                           \
+	X(NO_MBUF, "no_mbuf")                             \
+	X(STEER_FULL, "steer_ring_full")                  \
+	X(TCP_HEADER, "tcp_header")                       \
+	X(TCP_CHECKSUM, "tcp_checksum")                   \
+	X(TCP_OPTIONS, "tcp_options")                     \
+	X(TCP_FLAGS, "tcp_flags")                         \
+	X(TCP_NO_CONN, "tcp_no_connection")               \
+	X(TCP_OUT_OF_WINDOW, "tcp_out_of_window")         \
+	X(TCP_PAWS, "tcp_paws")                           \
+	X(TCP_BAD_ACK, "tcp_bad_ack")                     \
+	X(TCP_RST_IGNORED, "tcp_rst_ignored")             \
+	X(TCP_SYN_QUEUE_FULL, "tcp_syn_queue_full")       \
+	X(TCP_CONN_LIMIT, "tcp_connection_limit")         \
+	X(TCP_OOO_LIMIT, "tcp_ooo_limit")                 \
+	X(TCP_RCV_BUFFER_FULL, "tcp_receive_buffer_full") \
+	X(TCP_AFTER_FIN, "tcp_data_after_fin")
+
+enum drop_reason {
+#define X(e, s) DROP_##e,
+	DROP_REASONS(X)
+#undef X
+	DROP__COUNT
+};
+
+const char *drop_reason_name(enum drop_reason r);
+
+struct port_counters {
+	uint64_t rx_packets;
+	uint64_t rx_bytes;
+	uint64_t tx_packets;
+	uint64_t tx_bytes;
+};
+
+struct worker_counters {
+	struct port_counters port[CONFIG_MAX_PORTS];
+	uint64_t drops[DROP__COUNT];
+	uint64_t arp_requests_sent;
+	uint64_t arp_replies_sent;
+	uint64_t arp_cache_evictions;
+	uint64_t icmp_echo_replies;
+	uint64_t steered_out;
+	uint64_t steered_in;
+	struct tcp_counters {
+		uint64_t active_opens;
+		uint64_t passive_opens;
+		uint64_t established;
+		uint64_t closed;
+		uint64_t resets_received;
+		uint64_t resets_sent;
+		uint64_t timeouts;
+		uint64_t segs_in;
+		uint64_t segs_out;
+		uint64_t retransmits;
+		uint64_t rto_expiries;
+		uint64_t fast_retransmits;
+		uint64_t ooo_segments;
+		uint64_t dup_segments;
+		uint64_t challenge_acks;
+		uint64_t syncookies_sent;
+		uint64_t syncookies_accepted;
+		uint64_t zero_window_probes;
+		uint64_t fsm_illegal; /* a transition the table forbids: a bug if ever non-zero */
+	} tcp;
+	uint64_t iterations;
+	uint64_t idle_iterations;
+	uint64_t busy_cycles; /* TSC cycles spent in iterations that did work */
+} __rte_cache_aligned;
+
+/* dst += src, field by field (used by the control thread to sum workers). */
+void worker_counters_add(struct worker_counters *dst, const struct worker_counters *src);
+
+#endif

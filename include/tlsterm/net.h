@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * L2/L3 for one worker: Ethernet, ARP, IPv4, ICMP echo, buffered TX and the
+ * steering rings between workers. Everything hangs off a per-worker
+ * struct net_ctx; nothing here is shared between workers.
+ */
+#ifndef TLSTERM_NET_H
+#define TLSTERM_NET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include <tlsterm/config.h>
+#include <tlsterm/counters.h>
+
+#define NET_TX_BURST 32
+#define NET_MAX_WORKERS 16
+
+struct arp_table;
+struct rte_ring;
+
+/* One port as one worker sees it: its own queue pair and a TX buffer. */
+struct net_port {
+	uint16_t port_id;  /* DPDK ethdev id */
+	uint16_t queue_id; /* this worker's RX/TX queue on that port */
+	struct rte_ether_addr mac;
+	bool has_ipv4;
+	uint32_t ipv4;    /* network byte order */
+	uint32_t netmask; /* network byte order */
+	bool has_gateway;
+	uint32_t gateway; /* network byte order */
+	uint16_t tx_n;
+	struct rte_mbuf *tx[NET_TX_BURST];
+};
+
+struct net_ctx {
+	unsigned int worker_id;
+	unsigned int n_workers;
+	unsigned int n_ports;
+	struct net_port ports[CONFIG_MAX_PORTS];
+	struct rte_mempool *pool;
+	struct arp_table *arp;
+	struct worker_counters *ctr;
+	uint64_t now;    /* TSC at the start of this loop iteration */
+	uint64_t tsc_hz;
+	/* The TCP layer registers here (the net layer never calls up by name). */
+	void (*tcp_input)(void *arg, unsigned int pi, struct rte_mbuf *m, uint32_t l3_off,
+			  uint32_t l4_off);
+	void *tcp_arg;
+	/* steer_in[w]: ring that worker w fills for us; steer_out[w]: ring we fill for w. */
+	struct rte_ring *steer_in[NET_MAX_WORKERS];
+	struct rte_ring *steer_out[NET_MAX_WORKERS];
+};
+
+/*
+ * Set up ctx for one worker: ARP table from cfg->arp, addresses from
+ * cfg->ports. Ports' port_id/queue_id/mac are filled by the caller before or
+ * after. Returns 0 or a negative errno. Allocates (start-up only).
+ */
+int net_ctx_init(struct net_ctx *ctx, const struct config *cfg, unsigned int worker_id,
+		 unsigned int n_workers, struct rte_mempool *pool, struct worker_counters *ctr);
+void net_ctx_fini(struct net_ctx *ctx);
+
+/* Take one received frame from port index pi. Consumes m in every case. */
+void net_input(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m);
+
+/*
+ * Create the steering rings between n workers' contexts (start-up only).
+ * Returns 0 or a negative errno.
+ */
+int net_steer_connect(struct net_ctx *const ctxs[], unsigned int n);
+/* Free the rings and any frames still in them. */
+void net_steer_disconnect(struct net_ctx *const ctxs[], unsigned int n);
+
+/* Frames another worker handed us (steering); consumes them. */
+void net_steer_poll(struct net_ctx *ctx);
+
+/*
+ * Send an IPv4 packet. m starts with room for an Ethernet header in its
+ * headroom and holds a complete IPv4 packet (checksums done). The next hop is
+ * dst itself when on-link, else the port's gateway. Resolves via ARP, queuing
+ * m while a request is outstanding. Consumes m.
+ */
+void net_output_ipv4(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, uint32_t dst);
+
+/* Queue a complete frame for TX on port index pi; consumes m. */
+void net_tx(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m);
+
+/* Push every port's TX buffer to its queue; frames the queue refuses are dropped and counted. */
+void net_tx_flush(struct net_ctx *ctx);
+
+/* Periodic work: ARP retries and expiry of queued packets. Call with ctx->now set. */
+void net_timers(struct net_ctx *ctx);
+
+/* Announce our addresses (gratuitous ARP) on every port. */
+void net_announce(struct net_ctx *ctx);
+
+/*
+ * One's-complement sum (not inverted) of len bytes at off across m's
+ * segments, into *cksum. Returns 0, or -1 when the range is past the data.
+ */
+int net_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint16_t *cksum);
+
+/* Mbufs held inside the net layer (ARP pending queue, TX buffers). */
+unsigned int net_mbufs_held(const struct net_ctx *ctx);
+
+#endif

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The poll-mode worker: one per worker lcore, owning its queues and state. */
+#ifndef TLSTERM_WORKER_H
+#define TLSTERM_WORKER_H
+
+#include <stdbool.h>
+
+#include <tlsterm/counters.h>
+#include <tlsterm/net.h>
+
+struct worker {
+	struct worker_counters ctr; /* written only by this worker */
+	struct net_ctx net;
+	unsigned int lcore_id;
+	volatile bool stop; /* set by the control thread */
+	volatile bool running;
+} __rte_cache_aligned;
+
+/* rte_eal_remote_launch() entry point; arg is a struct worker. */
+int worker_main(void *arg);
+
+#endif

@@ -1,0 +1,1332 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * YAML configuration loader.
+ *
+ * libfyaml builds a document tree; we then walk it with one table of keys per
+ * mapping (struct schema). Each key names the function that parses its value,
+ * so the schema reads in one place and every value goes through one checked
+ * path. Anything not in a table is an error: a typo must never be silently
+ * ignored in a program that owns the NICs.
+ *
+ * Every error is one line, "file:line:col: message", with 1-based positions
+ * pointing at the offending node. Only the first error is reported.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libfyaml.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <tlsterm/config.h>
+
+#define LCORES_MIN 2  /* the control thread and at least one worker */
+#define LCORES_MAX 17 /* the control thread and up to 16 workers */
+/*
+ * Highest lcore id we accept. EAL itself refuses ids >= RTE_MAX_LCORE (128 in
+ * the distribution builds); we keep the loader free of DPDK headers and only
+ * bound the id so the duplicate check can use a small bitmap.
+ */
+#define LCORE_ID_MAX 1023
+/* Config files are a few KiB; refusing huge ones keeps a typo'd path cheap. */
+#define CONFIG_FILE_MAX (1024 * 1024)
+/*
+ * eal_args are copied into fixed slots of CONFIG_DEVICE_LEN + 16 bytes when
+ * the EAL command line is built (app/tlsterm/eal_args.h); longer strings would
+ * be cut there silently, so they are refused here.
+ */
+#define EAL_ARG_LEN_MAX (CONFIG_DEVICE_LEN - 1)
+#define SCHEMA_MAX_KEYS 8
+#define PATH_LEN 64
+
+/* 1-based position in the input; 0:0 when unknown (file-level errors). */
+struct pos {
+	int line;
+	int col;
+};
+
+struct loader {
+	const char *name; /* file path or config_parse() name, for messages */
+	const char *text; /* the YAML source, which token marks index */
+	size_t len;
+	char *err;
+	size_t errlen;
+	bool failed;
+	struct fy_diag *diag; /* collects libfyaml errors instead of printing them */
+};
+
+/*
+ * The node being parsed and its dotted path. An empty value ("key:") has no
+ * position of its own: errors then point at near (its key), or failing that
+ * at the enclosing item.
+ */
+struct item {
+	struct fy_node *node; /* may be NULL for an absent value */
+	struct fy_node *near;
+	const char *path; /* "dpdk.memory_mb", "ports[1].name"; "" for the root */
+	const struct item *up;
+};
+
+struct field;
+typedef int (*field_fn)(struct loader *ld, const struct field *f, const struct item *it, void *obj);
+
+/* One accepted key of a mapping. */
+struct field {
+	const char *key;
+	field_fn parse;
+	bool required;
+	bool hidden;		  /* not listed among the allowed keys */
+	bool pow2;		  /* integer must be a power of two (table sizes that are masked) */
+	size_t off;		  /* destination inside the object the mapping fills */
+	unsigned long lo, hi;	  /* bounds: of the integer, or of the string length */
+	const struct schema *sub; /* for nested mappings */
+};
+
+struct schema {
+	const struct field *fields;
+	unsigned int n_fields;
+};
+
+/* Key and value nodes of each field seen in one mapping, indexed like fields[]. */
+struct seen {
+	struct fy_node *key[SCHEMA_MAX_KEYS];
+	struct fy_node *val[SCHEMA_MAX_KEYS];
+};
+
+/* ---------------------------------------------------------------- errors */
+
+static struct pos scalar_pos(struct fy_node *n)
+{
+	struct fy_token *t = fy_node_get_scalar_token(n);
+	const struct fy_mark *m = t != NULL ? fy_token_start_mark(t) : NULL;
+	enum fy_node_style style = fy_node_get_style(n);
+	/* the mark is past an opening quote or an alias's '*': point at those */
+	int lead =
+		style == FYNS_SINGLE_QUOTED || style == FYNS_DOUBLE_QUOTED || style == FYNS_ALIAS;
+
+	if (m == NULL)
+		return (struct pos){ 0, 0 };
+	return (struct pos){ m->line + 1, m->column + 1 - lead }; /* libfyaml marks are 0-based */
+}
+
+/*
+ * libfyaml 0.7 has no public accessor for where a mapping or sequence starts.
+ * Its node report does know (the '{', '[' or '-', or the first key of a block
+ * mapping), and with our diag in collect mode it hands the position back
+ * instead of printing it. It yields nothing for some block collections whose
+ * last value is empty; callers fall back to the first child.
+ */
+static struct pos reported_pos(struct loader *ld, struct fy_node *n)
+{
+	struct pos p = { 0, 0 };
+	struct fy_diag_error *e;
+	void *iter = NULL;
+
+	fy_diag_reset_error(ld->diag);
+	fy_diag_node_report(ld->diag, n, FYET_ERROR, "position");
+	e = fy_diag_errors_iterate(ld->diag, &iter);
+	if (e != NULL && e->line > 0 && e->column > 0)
+		p = (struct pos){ e->line, e->column }; /* already 1-based */
+	fy_diag_reset_error(ld->diag);
+	return p;
+}
+
+static struct pos node_pos(struct loader *ld, struct fy_node *n, struct fy_node *near);
+
+static struct pos first_child_pos(struct loader *ld, struct fy_node *n)
+{
+	void *iter = NULL;
+
+	if (fy_node_is_mapping(n)) {
+		struct fy_node_pair *pair = fy_node_mapping_iterate(n, &iter);
+
+		if (pair != NULL)
+			return node_pos(ld, fy_node_pair_key(pair), fy_node_pair_value(pair));
+	} else if (fy_node_is_sequence(n)) {
+		struct fy_node *first = fy_node_sequence_iterate(n, &iter);
+
+		if (first != NULL)
+			return node_pos(ld, first, NULL);
+	}
+	return (struct pos){ 0, 0 };
+}
+
+static struct pos node_pos(struct loader *ld, struct fy_node *n, struct fy_node *near)
+{
+	struct pos p = { 0, 0 };
+
+	if (n != NULL && fy_node_is_scalar(n)) {
+		p = scalar_pos(n);
+	} else if (n != NULL) {
+		p = reported_pos(ld, n);
+		if (p.line == 0)
+			p = first_child_pos(ld, n);
+	}
+	if (p.line == 0 && near != NULL && near != n)
+		p = node_pos(ld, near, NULL);
+	return p;
+}
+
+static struct pos item_pos(struct loader *ld, const struct item *it)
+{
+	struct pos p = node_pos(ld, it->node, it->near);
+
+	if (p.line == 0)
+		p = it->up != NULL ? item_pos(ld, it->up) : (struct pos){ 1, 1 };
+	return p;
+}
+
+/* Messages must stay on one line whatever the input holds. */
+static void flatten(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s == '\n' || *s == '\r')
+			*s = ' ';
+}
+
+static void fail_vpos(struct loader *ld, struct pos p, const char *path, const char *fmt,
+		      va_list ap) __attribute__((format(printf, 4, 0)));
+static int fail_pos(struct loader *ld, struct pos p, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int fail_item(struct loader *ld, const struct item *it, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void fail_vpos(struct loader *ld, struct pos p, const char *path, const char *fmt,
+		      va_list ap)
+{
+	char msg[CONFIG_ERR_LEN];
+
+	if (ld->failed)
+		return; /* the first error is the one worth reading */
+	ld->failed = true;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (ld->err == NULL || ld->errlen == 0)
+		return;
+	snprintf(ld->err, ld->errlen, "%s:%d:%d: %s%s%s", ld->name, p.line, p.col, path,
+		 path[0] != '\0' ? ": " : "", msg);
+	flatten(ld->err);
+}
+
+static int fail_pos(struct loader *ld, struct pos p, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fail_vpos(ld, p, path, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* An error about the item's value, prefixed with its path. */
+static int fail_item(struct loader *ld, const struct item *it, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fail_vpos(ld, item_pos(ld, it), it->path, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* ---------------------------------------------------------------- scalars */
+
+/* YAML 1.2 core schema nulls; only meaningful for plain scalars. */
+static bool node_is_null(struct fy_node *n)
+{
+	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
+	const char *s;
+	size_t len;
+
+	if (n == NULL)
+		return true;
+	if (!fy_node_is_scalar(n) || fy_node_get_style(n) != FYNS_PLAIN)
+		return false;
+	s = fy_node_get_scalar(n, &len);
+	for (size_t i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
+		if (s != NULL && strlen(nulls[i]) == len && memcmp(s, nulls[i], len) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * libfyaml 0.7 decodes runs of '' escapes in single-quoted scalars wrongly
+ * ('a''''b' reads as a''') and can leak while doing so; fixed upstream in 0.9.5
+ * (commit c0a716e "atom: Correctly handle streams of single quoted single
+ * quotes"). Look at the source text between the quotes, before anything
+ * decodes the scalar.
+ */
+static bool has_quote_escape(struct loader *ld, struct fy_node *n)
+{
+	struct fy_token *t = fy_node_get_scalar_token(n);
+	const struct fy_mark *start, *end;
+
+	if (t == NULL || fy_node_get_style(n) != FYNS_SINGLE_QUOTED)
+		return false;
+	start = fy_token_start_mark(t);
+	end = fy_token_end_mark(t);
+	if (start == NULL || end == NULL || start->input_pos > end->input_pos ||
+	    end->input_pos > ld->len)
+		return true; /* cannot tell: refuse rather than risk it */
+	return memmem(ld->text + start->input_pos, end->input_pos - start->input_pos, "''", 2) !=
+	       NULL;
+}
+
+/* YAML features a config has no use for; refusing them keeps every value plain data. */
+static int check_plain_node(struct loader *ld, const struct item *it)
+{
+	size_t len;
+
+	if (it->node == NULL)
+		return 0;
+	if (has_quote_escape(ld, it->node))
+		return fail_item(ld, it,
+				 "'' inside single quotes is not supported; use double quotes");
+	if (fy_node_is_alias(it->node))
+		return fail_item(ld, it, "aliases (*name) are not supported");
+	if (fy_node_get_tag(it->node, &len) != NULL) {
+		struct fy_token *tag = fy_node_get_tag_token(it->node);
+		const struct fy_mark *m = tag != NULL ? fy_token_start_mark(tag) : NULL;
+
+		if (m == NULL)
+			return fail_item(ld, it, "tags (!name) are not supported");
+		return fail_pos(ld, (struct pos){ m->line + 1, m->column + 1 }, it->path,
+				"tags (!name) are not supported");
+	}
+	return 0;
+}
+
+/* Quote a value for a message: escaped, and cut so the line stays short. */
+static void quote(char *buf, size_t size, const char *s, size_t len)
+{
+	const size_t shown = 40;
+	size_t o = 0, i;
+
+	buf[o++] = '"';
+	for (i = 0; i < len && i < shown && o + 6 < size; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			o += (size_t)snprintf(buf + o, size - o, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);
+		else
+			buf[o++] = (char)c;
+	}
+	snprintf(buf + o, size - o, "%s\"", i < len ? "..." : "");
+}
+
+/* What the user wrote, for "got ..." in messages. */
+static const char *describe(struct fy_node *n, char *buf, size_t size)
+{
+	const char *s;
+	size_t len;
+
+	if (node_is_null(n))
+		return "nothing (null)";
+	if (fy_node_is_mapping(n))
+		return "a mapping";
+	if (fy_node_is_sequence(n))
+		return "a sequence";
+	s = fy_node_get_scalar(n, &len);
+	quote(buf, size, s != NULL ? s : "", s != NULL ? len : 0);
+	return buf;
+}
+
+/* Text of a plain (unquoted) scalar, or NULL: numbers and bools are never quoted. */
+static const char *plain_text(struct fy_node *n, size_t *len)
+{
+	if (n == NULL || !fy_node_is_scalar(n) || fy_node_get_style(n) != FYNS_PLAIN)
+		return NULL;
+	return fy_node_get_scalar(n, len);
+}
+
+/* Strict decimal: digits only, no sign, no leading zero (YAML 1.1 reads 010 as octal). */
+static bool parse_decimal(const char *s, size_t len, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (len == 0 || (len > 1 && s[0] == '0'))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		if (v > (max - (unsigned long)(s[i] - '0')) / 10)
+			return false; /* would exceed max: also catches overflow */
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+static int scalar_uint(struct loader *ld, const struct field *f, const struct item *it,
+		       unsigned long *out)
+{
+	const char *what = f->pow2 ? "a power of two" : "an integer";
+	const char *s;
+	char buf[64];
+	size_t len;
+	unsigned long v;
+
+	s = plain_text(it->node, &len);
+	if (s == NULL || node_is_null(it->node) || !parse_decimal(s, len, f->hi, &v) || v < f->lo ||
+	    (f->pow2 && (v & (v - 1)) != 0))
+		return fail_item(ld, it, "expected %s %lu..%lu, got %s%s", what, f->lo, f->hi,
+				 describe(it->node, buf, sizeof(buf)),
+				 it->node != NULL && fy_node_is_scalar(it->node) && s == NULL
+					 ? " (quoted, so a string)"
+					 : "");
+	*out = v;
+	return 0;
+}
+
+/*
+ * Any non-null scalar without NUL bytes, quoted or not. The text is not
+ * NUL-terminated (plain scalars point into the input): use len.
+ */
+static int scalar_string(struct loader *ld, const struct item *it, const char *expected,
+			 const char **out, size_t *len)
+{
+	char buf[64];
+	const char *s = NULL;
+
+	if (it->node != NULL && fy_node_is_scalar(it->node) && !node_is_null(it->node))
+		s = fy_node_get_scalar(it->node, len);
+	if (s == NULL)
+		return fail_item(ld, it, "expected %s, got %s", expected,
+				 describe(it->node, buf, sizeof(buf)));
+	if (memchr(s, '\0', *len) != NULL)
+		return fail_item(ld, it, "expected %s, got a string with a NUL byte", expected);
+	*out = s;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- lcores */
+
+/*
+ * EAL "-l" syntax: "0-3,8,10-11". We also require ascending order: EAL makes
+ * the lowest id the main (control) lcore whatever the order, so "3,1" would
+ * not mean what it seems to say.
+ * Returns the lcore count, or -1 with the reason in why.
+ */
+static int lcores_parse(const char *s, size_t len, char *why, size_t whylen)
+{
+	unsigned char used[(LCORE_ID_MAX + 8) / 8] = { 0 };
+	unsigned long lo, hi;
+	long prev = -1;
+	unsigned int item = 0;
+	size_t i = 0;
+	int count = 0;
+
+	while (i <= len) {
+		/* the item is s[i..end); a range "lo-hi" if it holds a '-' */
+		const char *end = memchr(s + i, ',', len - i);
+		const char *dash;
+
+		if (end == NULL)
+			end = s + len;
+		dash = memchr(s + i, '-', (size_t)(end - (s + i)));
+		item++;
+		if (!parse_decimal(s + i, (size_t)((dash != NULL ? dash : end) - (s + i)),
+				   LCORE_ID_MAX, &lo) ||
+		    (dash != NULL &&
+		     !parse_decimal(dash + 1, (size_t)(end - dash - 1), LCORE_ID_MAX, &hi))) {
+			snprintf(why, whylen, "item %u is not an lcore id 0..%d or a range a-b",
+				 item, LCORE_ID_MAX);
+			return -1;
+		}
+		if (dash == NULL)
+			hi = lo;
+		if (hi < lo) {
+			snprintf(why, whylen, "range %lu-%lu is reversed", lo, hi);
+			return -1;
+		}
+		for (unsigned long id = lo; id <= hi; id++) {
+			if (used[id / 8] & (1u << (id % 8))) {
+				snprintf(why, whylen, "lcore %lu is listed twice", id);
+				return -1;
+			}
+			if ((long)id < prev) {
+				snprintf(
+					why, whylen,
+					"lcores must be in ascending order (EAL makes the lowest the control thread)");
+				return -1;
+			}
+			used[id / 8] |= (unsigned char)(1u << (id % 8));
+			prev = (long)id;
+			count++;
+		}
+		i = (size_t)(end - s) + 1; /* past the ',' (or past the end) */
+	}
+	return count;
+}
+
+int config_lcore_count(const struct config *cfg)
+{
+	char why[128];
+
+	if (cfg == NULL)
+		return -1;
+	return lcores_parse(cfg->dpdk.lcores, strnlen(cfg->dpdk.lcores, sizeof(cfg->dpdk.lcores)),
+			    why, sizeof(why));
+}
+
+/* ---------------------------------------------------------------- IPv4 */
+
+/* Strict dotted quad: four decimal octets, no leading zeros. Host order. */
+static bool ipv4_parse(const char *s, size_t len, uint32_t *out)
+{
+	uint32_t a = 0;
+	size_t i = 0;
+
+	for (int octet = 0; octet < 4; octet++) {
+		size_t start = i;
+		unsigned long v;
+
+		while (i < len && s[i] != '.')
+			i++;
+		if (!parse_decimal(s + start, i - start, 255, &v))
+			return false;
+		a = a << 8 | (uint32_t)v;
+		if (octet < 3) {
+			if (i == len)
+				return false;
+			i++; /* the '.' */
+		}
+	}
+	if (i != len)
+		return false;
+	*out = a;
+	return true;
+}
+
+static uint32_t prefix_mask(unsigned int prefix)
+{
+	return prefix == 0 ? 0 : UINT32_MAX << (32 - prefix);
+}
+
+static void ipv4_str(char *buf, size_t size, uint32_t a)
+{
+	snprintf(buf, size, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+}
+
+/* Can this address be a host on subnet/prefix? Host order. */
+static int check_host_addr(struct loader *ld, const struct item *it, uint32_t a, uint32_t subnet,
+			   unsigned int prefix)
+{
+	uint32_t mask = prefix_mask(prefix);
+	char as[16], ns[16];
+
+	ipv4_str(as, sizeof(as), a);
+	ipv4_str(ns, sizeof(ns), subnet & mask);
+	if (a == 0)
+		return fail_item(ld, it, "0.0.0.0 is not a usable address");
+	if (a == UINT32_MAX)
+		return fail_item(ld, it, "255.255.255.255 is the broadcast address");
+	if ((a >> 28) == 0xe)
+		return fail_item(ld, it, "%s is a multicast address", as);
+	/* /31 and /32 have no network or broadcast address (RFC 3021) */
+	if (prefix <= 30 && (a & ~mask) == 0)
+		return fail_item(ld, it, "%s is the network address of %s/%u", as, ns, prefix);
+	if (prefix <= 30 && (a & ~mask) == ~mask)
+		return fail_item(ld, it, "%s is the broadcast address of %s/%u", as, ns, prefix);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- value parsers */
+
+static int parse_mapping(struct loader *ld, const struct item *it, const struct schema *sch,
+			 void *obj, struct seen *seen);
+
+static int parse_uint(struct loader *ld, const struct field *f, const struct item *it, void *obj)
+{
+	unsigned long v;
+
+	if (scalar_uint(ld, f, it, &v) < 0)
+		return -1;
+	*(unsigned int *)((char *)obj + f->off) = (unsigned int)v;
+	return 0;
+}
+
+/* true/false only: YAML 1.1's yes/no/on/off surprise people. */
+static int parse_bool(struct loader *ld, const struct field *f, const struct item *it, void *obj)
+{
+	bool *dst = (bool *)((char *)obj + f->off);
+	const char *s;
+	char buf[64];
+	size_t len;
+
+	s = plain_text(it->node, &len);
+	if (s != NULL && len == 4 && memcmp(s, "true", 4) == 0)
+		*dst = true;
+	else if (s != NULL && len == 5 && memcmp(s, "false", 5) == 0)
+		*dst = false;
+	else
+		return fail_item(ld, it, "expected true or false, got %s",
+				 describe(it->node, buf, sizeof(buf)));
+	return 0;
+}
+
+/* A string of lo..hi bytes into a char array at f->off (hi < its size). */
+static int parse_string(struct loader *ld, const struct field *f, const struct item *it, void *obj)
+{
+	char *dst = (char *)obj + f->off;
+	const char *s;
+	size_t len;
+
+	if (scalar_string(ld, it, "a string", &s, &len) < 0)
+		return -1;
+	if (len < f->lo || len > f->hi)
+		return fail_item(ld, it, "expected a string of %lu..%lu characters, got %zu", f->lo,
+				 f->hi, len);
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+	return 0;
+}
+
+/* Port names end up in metric labels and log lines: keep them tame. */
+static bool is_name(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
+		      s[i] == '-'))
+			return false;
+	return true;
+}
+
+static int parse_name(struct loader *ld, const struct field *f, const struct item *it, void *obj)
+{
+	const char *expected = "a name of 1..31 characters from [a-z0-9_-]";
+	char *dst = (char *)obj + f->off;
+	const char *s;
+	char buf[64];
+	size_t len;
+
+	if (scalar_string(ld, it, expected, &s, &len) < 0)
+		return -1;
+	if (len < f->lo || len > f->hi || !is_name(s, len))
+		return fail_item(ld, it, "expected %s, got %s", expected,
+				 describe(it->node, buf, sizeof(buf)));
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+	return 0;
+}
+
+static int parse_lcores(struct loader *ld, const struct field *f, const struct item *it, void *obj)
+{
+	struct config_dpdk *dpdk = obj;
+	const char *s;
+	char buf[64], why[128];
+	size_t len;
+	int n;
+
+	(void)f;
+	if (scalar_string(ld, it, "an lcore list like \"0-3\"", &s, &len) < 0)
+		return -1;
+	if (len >= sizeof(dpdk->lcores))
+		return fail_item(ld, it, "expected at most %zu characters, got %zu",
+				 sizeof(dpdk->lcores) - 1, len);
+	n = lcores_parse(s, len, why, sizeof(why));
+	if (n < 0)
+		return fail_item(
+			ld, it,
+			"expected comma-separated lcore ids and ranges like \"0-3,8\", got %s: %s",
+			describe(it->node, buf, sizeof(buf)), why);
+	if (n < LCORES_MIN || n > LCORES_MAX)
+		return fail_item(
+			ld, it,
+			"expected %d..%d lcores (the first is the control thread, the rest are workers), got %d",
+			LCORES_MIN, LCORES_MAX, n);
+	memcpy(dpdk->lcores, s, len);
+	dpdk->lcores[len] = '\0';
+	return 0;
+}
+
+static int parse_log_level(struct loader *ld, const struct field *f, const struct item *it,
+			   void *obj)
+{
+	static const char *const names[] = {
+		[LOG_LEVEL_ERR] = "err",
+		[LOG_LEVEL_WARN] = "warn",
+		[LOG_LEVEL_INFO] = "info",
+		[LOG_LEVEL_DEBUG] = "debug",
+	};
+	const char *expected = "one of err, warn, info, debug";
+	struct config_log *log = obj;
+	const char *s;
+	char buf[64];
+	size_t len;
+
+	(void)f;
+	if (scalar_string(ld, it, expected, &s, &len) < 0)
+		return -1;
+	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strlen(names[i]) == len && memcmp(s, names[i], len) == 0) {
+			log->level = (enum log_level)i;
+			return 0;
+		}
+	}
+	return fail_item(ld, it, "expected %s, got %s", expected,
+			 describe(it->node, buf, sizeof(buf)));
+}
+
+/* "a.b.c.d/prefix"; the prefix is required so the subnet is never guessed. */
+static int parse_ipv4_cidr(struct loader *ld, const struct field *f, const struct item *it,
+			   void *obj)
+{
+	const char *expected = "an address with prefix like \"198.18.0.1/16\"";
+	struct config_port *port = obj;
+	const char *s, *slash;
+	unsigned long prefix;
+	char buf[64];
+	uint32_t a;
+	size_t len;
+
+	(void)f;
+	if (scalar_string(ld, it, expected, &s, &len) < 0)
+		return -1;
+	slash = memchr(s, '/', len);
+	if (slash == NULL || !ipv4_parse(s, (size_t)(slash - s), &a))
+		return fail_item(ld, it, "expected %s, got %s", expected,
+				 describe(it->node, buf, sizeof(buf)));
+	if (!parse_decimal(slash + 1, len - (size_t)(slash + 1 - s), 32, &prefix) || prefix < 1)
+		return fail_item(ld, it, "expected a prefix length 1..32 after '/', got %s",
+				 describe(it->node, buf, sizeof(buf)));
+	if (check_host_addr(ld, it, a, a, (unsigned int)prefix) < 0)
+		return -1;
+	port->has_ipv4 = true;
+	port->ipv4_addr = htonl(a);
+	port->ipv4_prefix = (uint8_t)prefix;
+	return 0;
+}
+
+/* Only parsed here; whether it fits the port's subnet is checked in check_port(). */
+static int parse_gateway(struct loader *ld, const struct field *f, const struct item *it, void *obj)
+{
+	const char *expected = "an address like \"198.18.0.254\" (no prefix)";
+	struct config_port *port = obj;
+	const char *s;
+	char buf[64];
+	uint32_t a;
+	size_t len;
+
+	(void)f;
+	if (scalar_string(ld, it, expected, &s, &len) < 0)
+		return -1;
+	if (!ipv4_parse(s, len, &a))
+		return fail_item(ld, it, "expected %s, got %s", expected,
+				 describe(it->node, buf, sizeof(buf)));
+	port->has_gateway = true;
+	port->ipv4_gateway = htonl(a);
+	return 0;
+}
+
+/* A documented key whose feature has not landed: say so rather than "unknown key". */
+static int parse_not_yet(struct loader *ld, const struct field *f, const struct item *it, void *obj)
+{
+	(void)obj;
+	return fail_item(ld, it, "%s is not supported yet", f->key);
+}
+
+static int parse_eal_args(struct loader *ld, const struct field *f, const struct item *it,
+			  void *obj)
+{
+	struct config_dpdk *dpdk = obj;
+	struct fy_node *arg;
+	void *iter = NULL;
+	char buf[64], path[PATH_LEN];
+
+	(void)f;
+	if (it->node == NULL || !fy_node_is_sequence(it->node))
+		return fail_item(ld, it, "expected a sequence of strings, got %s",
+				 describe(it->node, buf, sizeof(buf)));
+	while ((arg = fy_node_sequence_iterate(it->node, &iter)) != NULL) {
+		struct item ai = { arg, NULL, path, it };
+		const char *s;
+		size_t len;
+
+		snprintf(path, sizeof(path), "%s[%u]", it->path, dpdk->n_eal_args);
+		if (dpdk->n_eal_args == CONFIG_MAX_EAL_ARGS)
+			return fail_item(ld, &ai, "at most %d EAL arguments are allowed",
+					 CONFIG_MAX_EAL_ARGS);
+		if (check_plain_node(ld, &ai) < 0 ||
+		    scalar_string(ld, &ai, "a string", &s, &len) < 0)
+			return -1;
+		if (len < 1 || len > EAL_ARG_LEN_MAX)
+			return fail_item(ld, &ai, "expected a string of 1..%d characters, got %zu",
+					 EAL_ARG_LEN_MAX, len);
+		dpdk->eal_args[dpdk->n_eal_args] = strndup(s, len);
+		if (dpdk->eal_args[dpdk->n_eal_args] == NULL)
+			return fail_item(ld, &ai, "out of memory");
+		dpdk->n_eal_args++;
+	}
+	return 0;
+}
+
+static int parse_section(struct loader *ld, const struct field *f, const struct item *it, void *obj)
+{
+	struct seen seen;
+
+	return parse_mapping(ld, it, f->sub, (char *)obj + f->off, &seen);
+}
+
+/* ---------------------------------------------------------------- schema */
+
+static const struct field dpdk_fields[] = {
+	{ .key = "lcores", .parse = parse_lcores, .required = true },
+	{ .key = "memory_mb",
+	  .parse = parse_uint,
+	  .off = offsetof(struct config_dpdk, memory_mb),
+	  .lo = 16,
+	  .hi = 65536 },
+	{ .key = "no_huge", .parse = parse_bool, .off = offsetof(struct config_dpdk, no_huge) },
+	{ .key = "eal_args", .parse = parse_eal_args },
+};
+
+enum { PORT_NAME, PORT_DEVICE, PORT_IPV4, PORT_GATEWAY, PORT_IPV6 }; /* port_fields[] order */
+
+static const struct field port_fields[] = {
+	[PORT_NAME] = { .key = "name",
+			.parse = parse_name,
+			.required = true,
+			.off = offsetof(struct config_port, name),
+			.lo = 1,
+			.hi = CONFIG_NAME_LEN - 1 },
+	[PORT_DEVICE] = { .key = "device",
+			  .parse = parse_string,
+			  .required = true,
+			  .off = offsetof(struct config_port, device),
+			  .lo = 1,
+			  .hi = CONFIG_DEVICE_LEN - 1 },
+	[PORT_IPV4] = { .key = "ipv4", .parse = parse_ipv4_cidr },
+	[PORT_GATEWAY] = { .key = "gateway", .parse = parse_gateway },
+	[PORT_IPV6] = { .key = "ipv6", .parse = parse_not_yet, .hidden = true },
+};
+
+static const struct field log_fields[] = {
+	{ .key = "level", .parse = parse_log_level },
+	{ .key = "file",
+	  .parse = parse_string,
+	  .off = offsetof(struct config_log, file),
+	  .lo = 0,
+	  .hi = sizeof(((struct config_log *)0)->file) - 1 },
+};
+
+static const struct field arp_fields[] = {
+	{ .key = "cache_size",
+	  .parse = parse_uint,
+	  .pow2 = true,
+	  .off = offsetof(struct config_arp, cache_size),
+	  .lo = 16,
+	  .hi = 65536 },
+	{ .key = "timeout_s",
+	  .parse = parse_uint,
+	  .off = offsetof(struct config_arp, timeout_s),
+	  .lo = 1,
+	  .hi = 86400 },
+	{ .key = "pending_max",
+	  .parse = parse_uint,
+	  .off = offsetof(struct config_arp, pending_max),
+	  .lo = 1,
+	  .hi = 4096 },
+};
+
+#define SCHEMA(fields)                                                                             \
+	{                                                                                          \
+		fields, sizeof(fields) / sizeof(fields[0])                                         \
+	}
+static const struct schema dpdk_schema = SCHEMA(dpdk_fields);
+static const struct schema port_schema = SCHEMA(port_fields);
+static const struct schema log_schema = SCHEMA(log_fields);
+static const struct schema arp_schema = SCHEMA(arp_fields);
+
+static int parse_ports(struct loader *ld, const struct field *f, const struct item *it, void *obj);
+
+static const struct field top_fields[] = {
+	{ .key = "dpdk",
+	  .parse = parse_section,
+	  .required = true,
+	  .off = offsetof(struct config, dpdk),
+	  .sub = &dpdk_schema },
+	{ .key = "ports", .parse = parse_ports, .required = true },
+	{ .key = "log",
+	  .parse = parse_section,
+	  .off = offsetof(struct config, log),
+	  .sub = &log_schema },
+	{ .key = "arp",
+	  .parse = parse_section,
+	  .off = offsetof(struct config, arp),
+	  .sub = &arp_schema },
+	{ .key = "mbufs_per_worker",
+	  .parse = parse_uint,
+	  .off = offsetof(struct config, mbufs_per_worker),
+	  .lo = 1023,
+	  .hi = 1048575 },
+};
+static const struct schema top_schema = SCHEMA(top_fields);
+
+_Static_assert(sizeof(top_fields) / sizeof(top_fields[0]) <= SCHEMA_MAX_KEYS,
+	       "grow SCHEMA_MAX_KEYS");
+_Static_assert(sizeof(port_fields) / sizeof(port_fields[0]) <= SCHEMA_MAX_KEYS,
+	       "grow SCHEMA_MAX_KEYS");
+_Static_assert(sizeof(dpdk_fields) / sizeof(dpdk_fields[0]) <= SCHEMA_MAX_KEYS,
+	       "grow SCHEMA_MAX_KEYS");
+
+static void config_defaults(struct config *cfg)
+{
+	cfg->dpdk.memory_mb = 256;
+	cfg->log.level = LOG_LEVEL_INFO;
+	cfg->arp.cache_size = 1024;
+	cfg->arp.timeout_s = 300;
+	cfg->arp.pending_max = 64;
+	cfg->mbufs_per_worker = 8191;
+}
+
+/* ---------------------------------------------------------------- mappings */
+
+static void allowed_keys(const struct schema *sch, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < sch->n_fields && o < size; i++)
+		if (!sch->fields[i].hidden)
+			o += (size_t)snprintf(buf + o, size - o, "%s%s", o ? ", " : "",
+					      sch->fields[i].key);
+}
+
+static int find_field(const struct schema *sch, const char *key, size_t len)
+{
+	for (unsigned int i = 0; i < sch->n_fields; i++)
+		if (strlen(sch->fields[i].key) == len && memcmp(sch->fields[i].key, key, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Match one key against the schema; -1 after reporting an unknown or repeated key. */
+static int match_key(struct loader *ld, const struct item *map, const struct schema *sch,
+		     struct fy_node *key, struct fy_node *val, const struct seen *seen)
+{
+	struct item ki = { key, val, map->path, map };
+	char buf[64], allowed[256];
+	const char *s = NULL;
+	size_t len = 0;
+	struct pos first;
+	int i;
+
+	if (check_plain_node(ld, &ki) < 0)
+		return -1;
+	if (key != NULL && fy_node_is_scalar(key) && !node_is_null(key))
+		s = fy_node_get_scalar(key, &len);
+	if (s == NULL)
+		return fail_item(ld, &ki, "keys must be strings, got %s",
+				 describe(key, buf, sizeof(buf)));
+	i = find_field(sch, s, len);
+	if (i < 0) {
+		allowed_keys(sch, allowed, sizeof(allowed));
+		return fail_item(ld, &ki, "unknown key %s; allowed here: %s",
+				 describe(key, buf, sizeof(buf)), allowed);
+	}
+	if (seen->key[i] != NULL) {
+		first = node_pos(ld, seen->key[i], NULL);
+		return fail_item(ld, &ki, "duplicate key \"%s\" (first at line %d)",
+				 sch->fields[i].key, first.line);
+	}
+	return i;
+}
+
+static int check_required(struct loader *ld, const struct item *map, const struct schema *sch,
+			  const struct seen *seen)
+{
+	for (unsigned int i = 0; i < sch->n_fields; i++)
+		if (sch->fields[i].required && seen->key[i] == NULL)
+			return fail_item(ld, map, "missing required key \"%s\"",
+					 sch->fields[i].key);
+	return 0;
+}
+
+/* Walk a mapping against its schema, filling obj; seen tells the caller which node held what. */
+static int parse_mapping(struct loader *ld, const struct item *it, const struct schema *sch,
+			 void *obj, struct seen *seen)
+{
+	struct fy_node_pair *pair;
+	void *iter = NULL;
+	char buf[64];
+
+	memset(seen, 0, sizeof(*seen));
+	if (check_plain_node(ld, it) < 0)
+		return -1;
+	if (it->node == NULL || !fy_node_is_mapping(it->node))
+		return fail_item(ld, it, "expected a mapping, got %s",
+				 describe(it->node, buf, sizeof(buf)));
+	while ((pair = fy_node_mapping_iterate(it->node, &iter)) != NULL) {
+		struct fy_node *key = fy_node_pair_key(pair), *val = fy_node_pair_value(pair);
+		const struct field *f;
+		char path[PATH_LEN];
+		struct item vi = { val, key, path, it };
+		int i = match_key(ld, it, sch, key, val, seen);
+
+		if (i < 0)
+			return -1;
+		f = &sch->fields[i];
+		seen->key[i] = key;
+		seen->val[i] = val;
+		snprintf(path, sizeof(path), "%s%s%s", it->path, it->path[0] ? "." : "", f->key);
+		/* the "not yet" message is about the key, so point at the key */
+		if (f->parse == parse_not_yet)
+			vi = (struct item){ key, val, path, it };
+		if (check_plain_node(ld, &vi) < 0 || f->parse(ld, f, &vi, obj) < 0)
+			return -1;
+	}
+	return check_required(ld, it, sch, seen);
+}
+
+/* ---------------------------------------------------------------- ports */
+
+/* Rules between a port's own keys, once all of them are known. */
+static int check_port(struct loader *ld, const struct config_port *port, const struct seen *seen,
+		      const struct item *pi)
+{
+	char gpath[PATH_LEN], as[16], gs[16];
+	struct item gw = { seen->val[PORT_GATEWAY], seen->key[PORT_GATEWAY], gpath, pi };
+	uint32_t a = ntohl(port->ipv4_addr), g = ntohl(port->ipv4_gateway);
+	uint32_t mask = prefix_mask(port->ipv4_prefix);
+
+	if (!port->has_gateway)
+		return 0;
+	snprintf(gpath, sizeof(gpath), "%s.gateway", pi->path);
+	if (!port->has_ipv4)
+		return fail_item(ld, &gw, "a gateway needs ipv4 on the same port");
+	ipv4_str(as, sizeof(as), a & mask);
+	ipv4_str(gs, sizeof(gs), g);
+	if ((g & mask) != (a & mask))
+		return fail_item(ld, &gw, "%s is outside the port's subnet %s/%u", gs, as,
+				 port->ipv4_prefix);
+	if (g == a)
+		return fail_item(ld, &gw, "%s is the port's own address", gs);
+	return check_host_addr(ld, &gw, g, a, port->ipv4_prefix);
+}
+
+/* Names and devices identify a port: two ports cannot share either. */
+static int check_port_unique(struct loader *ld, const struct config *cfg, unsigned int idx,
+			     const struct seen *seen, const struct item *pi)
+{
+	const struct config_port *p = &cfg->ports[idx];
+	char fpath[PATH_LEN];
+
+	for (unsigned int j = 0; j < idx; j++) {
+		if (strcmp(cfg->ports[j].name, p->name) == 0) {
+			struct item it = { seen->val[PORT_NAME], seen->key[PORT_NAME], fpath, pi };
+
+			snprintf(fpath, sizeof(fpath), "%s.name", pi->path);
+			return fail_item(ld, &it, "\"%s\" is already the name of ports[%u]",
+					 p->name, j);
+		}
+		if (strcmp(cfg->ports[j].device, p->device) == 0) {
+			struct item it = { seen->val[PORT_DEVICE], seen->key[PORT_DEVICE], fpath,
+					   pi };
+
+			snprintf(fpath, sizeof(fpath), "%s.device", pi->path);
+			return fail_item(ld, &it, "device is already used by ports[%u]", j);
+		}
+	}
+	return 0;
+}
+
+static int parse_ports(struct loader *ld, const struct field *f, const struct item *it, void *obj)
+{
+	struct config *cfg = obj;
+	struct fy_node *pn;
+	void *iter = NULL;
+	char buf[64], path[PATH_LEN];
+
+	(void)f;
+	if (it->node == NULL || !fy_node_is_sequence(it->node))
+		return fail_item(ld, it, "expected a sequence of ports, got %s",
+				 describe(it->node, buf, sizeof(buf)));
+	while ((pn = fy_node_sequence_iterate(it->node, &iter)) != NULL) {
+		struct item pi = { pn, NULL, path, it };
+		struct seen seen;
+
+		snprintf(path, sizeof(path), "%s[%u]", it->path, cfg->n_ports);
+		if (cfg->n_ports == CONFIG_MAX_PORTS)
+			return fail_item(ld, &pi, "at most %d ports are allowed", CONFIG_MAX_PORTS);
+		if (parse_mapping(ld, &pi, &port_schema, &cfg->ports[cfg->n_ports], &seen) < 0 ||
+		    check_port(ld, &cfg->ports[cfg->n_ports], &seen, &pi) < 0 ||
+		    check_port_unique(ld, cfg, cfg->n_ports, &seen, &pi) < 0)
+			return -1;
+		cfg->n_ports++;
+	}
+	if (cfg->n_ports == 0)
+		return fail_item(ld, it, "expected 1..%d ports, got none", CONFIG_MAX_PORTS);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- documents */
+
+static void diag_discard(struct fy_diag *diag, void *user, const char *buf, size_t len)
+{
+	(void)diag;
+	(void)user;
+	(void)buf;
+	(void)len;
+}
+
+/* libfyaml's own diagnostics are collected, never printed; we report them our way. */
+static struct fy_diag *diag_create(void)
+{
+	struct fy_diag_cfg dcfg;
+	struct fy_diag *diag;
+
+	fy_diag_cfg_default(&dcfg);
+	dcfg.fp = NULL;
+	dcfg.output_fn = diag_discard;
+	dcfg.colorize = false;
+	diag = fy_diag_create(&dcfg);
+	if (diag != NULL)
+		fy_diag_set_collect_errors(diag, true);
+	return diag;
+}
+
+static int fail_syntax(struct loader *ld)
+{
+	struct fy_diag_error *e;
+	void *iter = NULL;
+
+	while ((e = fy_diag_errors_iterate(ld->diag, &iter)) != NULL)
+		if (e->type == FYET_ERROR)
+			return fail_pos(ld, (struct pos){ e->line, e->column }, "",
+					"YAML syntax error: %s", e->msg);
+	return fail_pos(ld, (struct pos){ 0, 0 }, "", "cannot parse YAML (out of memory?)");
+}
+
+/*
+ * Length of the UTF-8 sequence at s (1..4), or 0 if it is not valid UTF-8
+ * (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF).
+ */
+static size_t utf8_seq_len(const unsigned char *s, size_t left)
+{
+	uint32_t cp, min;
+	size_t n;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2, cp = s[0] & 0x1f, min = 0x80;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		n = 3, cp = s[0] & 0x0f, min = 0x800;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4, cp = s[0] & 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (left < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/*
+ * YAML input must be Unicode, and we take UTF-8 only. Checked before libfyaml
+ * sees the bytes: 0.7.12 stops at a NUL (parsing only a prefix), and loops
+ * forever on some invalid UTF-8 (a directive line "%\xae" never returns).
+ */
+static int check_encoding(struct loader *ld, const char *text, size_t len)
+{
+	struct pos p = { 1, 1 };
+	size_t i = 0;
+
+	while (i < len) {
+		const unsigned char *c = (const unsigned char *)text + i;
+		size_t n = utf8_seq_len(c, len - i);
+
+		if (*c == '\0')
+			return fail_pos(ld, p, "", "NUL byte in input");
+		if (n == 0)
+			return fail_pos(
+				ld, p, "",
+				"invalid UTF-8 (byte 0x%02x); the configuration must be UTF-8", *c);
+		if (*c == '\n') {
+			p.line++;
+			p.col = 1;
+		} else {
+			p.col++; /* columns count characters, as libfyaml's do */
+		}
+		i += n;
+	}
+	return 0;
+}
+
+/*
+ * Build the one document of the stream. A second document ("---") would be
+ * silently ignored by a plain document build, and with it whatever the user
+ * put there, so it is an error.
+ */
+static int load_document(struct loader *ld, struct fy_parser *fyp, struct fy_document **out)
+{
+	struct fy_document *fyd, *extra;
+
+	fyd = fy_parse_load_document(fyp);
+	if (fyd == NULL)
+		return fy_diag_got_error(ld->diag)
+			       ? fail_syntax(ld)
+			       : fail_pos(
+					 ld, (struct pos){ 1, 1 }, "",
+					 "empty configuration, expected a mapping with dpdk and ports");
+	*out = fyd;
+	extra = fy_parse_load_document(fyp);
+	if (extra != NULL) {
+		struct fy_document_state *st = fy_document_get_document_state(extra);
+		const struct fy_mark *m = st != NULL ? fy_document_state_start_mark(st) : NULL;
+		struct pos p = m != NULL ? (struct pos){ m->line + 1, m->column + 1 }
+					 : (struct pos){ 0, 0 };
+
+		fy_parse_document_destroy(fyp, extra);
+		return fail_pos(ld, p, "", "only one YAML document is allowed");
+	}
+	return fy_diag_got_error(ld->diag) ? fail_syntax(ld) : 0;
+}
+
+static int parse_text(struct loader *ld, const char *text, size_t len, struct config *cfg)
+{
+	struct fy_parse_cfg pcfg = {
+		/* duplicates are found by parse_mapping, which can name the key's path */
+		.flags = FYPCF_QUIET | FYPCF_ALLOW_DUPLICATE_KEYS,
+		.diag = ld->diag,
+	};
+	struct fy_document *fyd = NULL;
+	struct fy_parser *fyp;
+	struct seen seen;
+	int ret = -1;
+
+	if (check_encoding(ld, text, len) < 0)
+		return -1;
+	ld->text = text;
+	ld->len = len;
+	fyp = fy_parser_create(&pcfg);
+	if (fyp == NULL)
+		return fail_pos(ld, (struct pos){ 0, 0 }, "", "out of memory");
+	if (fy_parser_set_string(fyp, text, len) != 0) {
+		fail_pos(ld, (struct pos){ 0, 0 }, "", "out of memory");
+		goto destroy_parser;
+	}
+	if (load_document(ld, fyp, &fyd) < 0)
+		goto destroy_document;
+	ret = parse_mapping(ld, &(struct item){ fy_document_root(fyd), NULL, "", NULL },
+			    &top_schema, cfg, &seen);
+destroy_document:
+	fy_parse_document_destroy(fyp, fyd);
+destroy_parser:
+	fy_parser_destroy(fyp);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- API */
+
+struct config *config_parse(const char *name, const char *text, size_t len, char *err,
+			    size_t errlen)
+{
+	struct loader ld = { .name = name != NULL ? name : "<config>",
+			     .err = err,
+			     .errlen = errlen };
+	struct config *cfg;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (text == NULL)
+		text = "";
+	cfg = calloc(1, sizeof(*cfg));
+	ld.diag = diag_create();
+	if (cfg == NULL || ld.diag == NULL) {
+		fail_pos(&ld, (struct pos){ 0, 0 }, "", "out of memory");
+		goto free_cfg;
+	}
+	snprintf(cfg->path, sizeof(cfg->path), "%s", ld.name);
+	config_defaults(cfg);
+	if (parse_text(&ld, text, len, cfg) < 0)
+		goto free_cfg;
+	fy_diag_destroy(ld.diag);
+	return cfg;
+
+free_cfg:
+	config_free(cfg);
+	fy_diag_destroy(ld.diag);
+	return NULL;
+}
+
+/* Read the whole file ourselves so a missing file reports errno, not a parser message. */
+static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t n;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "%s:0:0: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	buf = malloc(CONFIG_FILE_MAX + 1);
+	if (buf == NULL) {
+		snprintf(err, errlen, "%s:0:0: out of memory", path);
+		goto close_file;
+	}
+	n = fread(buf, 1, CONFIG_FILE_MAX + 1, f);
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s:0:0: cannot read: %s", path, strerror(errno));
+		goto free_buf;
+	}
+	if (n > CONFIG_FILE_MAX) {
+		snprintf(err, errlen, "%s:0:0: file is larger than %d bytes", path,
+			 CONFIG_FILE_MAX);
+		goto free_buf;
+	}
+	fclose(f);
+	*len = n;
+	return buf;
+
+free_buf:
+	free(buf);
+	buf = NULL;
+close_file:
+	fclose(f);
+	return buf;
+}
+
+struct config *config_load(const char *path, char *err, size_t errlen)
+{
+	char scratch[CONFIG_ERR_LEN];
+	struct config *cfg;
+	size_t len = 0;
+	char *text;
+
+	if (err == NULL || errlen == 0) {
+		err = scratch;
+		errlen = sizeof(scratch);
+	}
+	if (path == NULL || strlen(path) >= sizeof(cfg->path)) {
+		snprintf(err, errlen, "%s:0:0: path is empty or longer than %zu bytes",
+			 path != NULL ? path : "", sizeof(cfg->path) - 1);
+		return NULL;
+	}
+	text = read_file(path, &len, err, errlen);
+	if (text == NULL)
+		return NULL;
+	cfg = config_parse(path, text, len, err, errlen);
+	free(text);
+	return cfg;
+}
+
+void config_free(struct config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	for (unsigned int i = 0; i < cfg->dpdk.n_eal_args; i++)
+		free(cfg->dpdk.eal_args[i]);
+	free(cfg);
+}

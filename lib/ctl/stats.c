@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <inttypes.h>
+
+#include <tlsterm/log.h>
+#include <tlsterm/stats.h>
+
+void stats_log(const struct config *cfg, const struct worker_counters *s, uint64_t tsc_hz)
+{
+	for (unsigned int i = 0; i < cfg->n_ports; i++) {
+		const struct port_counters *p = &s->port[i];
+		log_info("stats: port %s rx_packets=%" PRIu64 " rx_bytes=%" PRIu64
+			 " tx_packets=%" PRIu64 " tx_bytes=%" PRIu64,
+			 cfg->ports[i].name, p->rx_packets, p->rx_bytes, p->tx_packets, p->tx_bytes);
+	}
+	uint64_t total = 0;
+	for (unsigned int r = 0; r < DROP__COUNT; r++) {
+		total += s->drops[r];
+		if (s->drops[r] != 0)
+			log_info("stats: drop %s=%" PRIu64, drop_reason_name(r), s->drops[r]);
+	}
+	log_info("stats: drops_total=%" PRIu64 " arp_requests_sent=%" PRIu64
+		 " arp_replies_sent=%" PRIu64 " arp_cache_evictions=%" PRIu64
+		 " icmp_echo_replies=%" PRIu64 " steered_out=%" PRIu64 " steered_in=%" PRIu64,
+		 total, s->arp_requests_sent, s->arp_replies_sent, s->arp_cache_evictions,
+		 s->icmp_echo_replies, s->steered_out, s->steered_in);
+	log_info("stats: iterations=%" PRIu64 " idle_iterations=%" PRIu64
+		 " busy_cycles=%" PRIu64 " tsc_hz=%" PRIu64,
+		 s->iterations, s->idle_iterations, s->busy_cycles, tsc_hz);
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Port start-up: queues per worker, RSS, descriptors. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+
+#include <tlsterm/port.h>
+
+#define PORT_RX_DESC 1024
+#define PORT_TX_DESC 1024
+
+/*
+ * A symmetric Toeplitz key: a repeated 16-bit pattern makes the hash of
+ * (a, b) equal the hash of (b, a), so both directions of a flow land on one
+ * queue. Our owner(tuple) hash in software follows the same rule.
+ */
+static uint8_t symmetric_rss_key[40] = {
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+};
+
+static bool hex_run(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+bool port_device_is_pci(const char *d)
+{
+	/* [dddd:]bb:dd.f */
+	if (strlen(d) >= 12 && hex_run(d, 4) && d[4] == ':')
+		d += 5;
+	return strlen(d) >= 7 && hex_run(d, 2) && d[2] == ':' && hex_run(d + 3, 2) &&
+	       d[5] == '.' && d[6] >= '0' && d[6] <= '7' && (d[7] == '\0' || d[7] == ',');
+}
+
+void port_device_name(const char *device, char *name, size_t len)
+{
+	size_t n = strcspn(device, ",");
+	if (n >= len)
+		n = len - 1;
+	memcpy(name, device, n);
+	name[n] = '\0';
+}
+
+static int port_configure(uint16_t pid, const char *pname, unsigned int nq,
+			  const struct rte_eth_dev_info *info, char *err, size_t errlen)
+{
+	struct rte_eth_conf conf = {0};
+	if (nq > 1 && info->flow_type_rss_offloads != 0) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_key = symmetric_rss_key;
+		conf.rx_adv_conf.rss_conf.rss_key_len = sizeof(symmetric_rss_key);
+		conf.rx_adv_conf.rss_conf.rss_hf =
+			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP) & info->flow_type_rss_offloads;
+	}
+	int rc = rte_eth_dev_configure(pid, (uint16_t)nq, (uint16_t)nq, &conf);
+	if (rc < 0)
+		snprintf(err, errlen, "port %s: configure failed: %s", pname, rte_strerror(-rc));
+	return rc;
+}
+
+int port_start(const struct config_port *cp, unsigned int n_queues,
+	       struct rte_mempool *const pools[], uint16_t *port_id, struct rte_ether_addr *mac,
+	       char *err, size_t errlen)
+{
+	char dev[CONFIG_DEVICE_LEN];
+	port_device_name(cp->device, dev, sizeof(dev));
+	uint16_t pid;
+	int rc = rte_eth_dev_get_port_by_name(dev, &pid);
+	if (rc != 0) {
+		snprintf(err, errlen, "port %s: no DPDK device named %s (probe failed?)", cp->name,
+			 dev);
+		return -ENODEV;
+	}
+	struct rte_eth_dev_info info;
+	rc = rte_eth_dev_info_get(pid, &info);
+	if (rc != 0) {
+		snprintf(err, errlen, "port %s: cannot read device info: %s", cp->name,
+			 rte_strerror(-rc));
+		return rc;
+	}
+	if (info.max_rx_queues < n_queues || info.max_tx_queues < n_queues) {
+		snprintf(err, errlen,
+			 "port %s: device offers %u queue pairs, tlsterm needs %u (one per worker)%s",
+			 cp->name, RTE_MIN(info.max_rx_queues, info.max_tx_queues), n_queues,
+			 strncmp(dev, "net_af_packet", 13) == 0 ? "; add qpairs=N to its device" : "");
+		return -EINVAL;
+	}
+	rc = port_configure(pid, cp->name, n_queues, &info, err, errlen);
+	if (rc < 0)
+		return rc;
+	uint16_t nb_rxd = PORT_RX_DESC, nb_txd = PORT_TX_DESC;
+	rte_eth_dev_adjust_nb_rx_tx_desc(pid, &nb_rxd, &nb_txd);
+	int socket = rte_eth_dev_socket_id(pid);
+	for (unsigned int q = 0; q < n_queues; q++) {
+		rc = rte_eth_rx_queue_setup(pid, (uint16_t)q, nb_rxd, (unsigned int)socket, NULL,
+					    pools[q]);
+		if (rc == 0)
+			rc = rte_eth_tx_queue_setup(pid, (uint16_t)q, nb_txd, (unsigned int)socket,
+						    NULL);
+		if (rc < 0) {
+			snprintf(err, errlen, "port %s: queue %u setup failed: %s", cp->name, q,
+				 rte_strerror(-rc));
+			return rc;
+		}
+	}
+	rc = rte_eth_dev_start(pid);
+	if (rc < 0) {
+		snprintf(err, errlen, "port %s: start failed: %s", cp->name, rte_strerror(-rc));
+		return rc;
+	}
+	rte_eth_macaddr_get(pid, mac);
+	*port_id = pid;
+	return 0;
+}
+
+void port_stop(uint16_t port_id)
+{
+	rte_eth_dev_stop(port_id);
+	rte_eth_dev_close(port_id);
+}

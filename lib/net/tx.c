@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Buffered transmit: frames gather per port and leave in one burst per iteration. */
+#include <rte_ethdev.h>
+
+#include "net_priv.h"
+
+static void tx_flush_port(struct net_ctx *ctx, unsigned int pi)
+{
+	struct net_port *p = &ctx->ports[pi];
+	if (p->tx_n == 0)
+		return;
+	uint64_t bytes = 0;
+	for (uint16_t i = 0; i < p->tx_n; i++)
+		bytes += rte_pktmbuf_pkt_len(p->tx[i]);
+	uint16_t sent = rte_eth_tx_burst(p->port_id, p->queue_id, p->tx, p->tx_n);
+	for (uint16_t i = sent; i < p->tx_n; i++) {
+		bytes -= rte_pktmbuf_pkt_len(p->tx[i]);
+		net_drop(ctx, p->tx[i], DROP_TX_FULL);
+	}
+	ctx->ctr->port[pi].tx_packets += sent;
+	ctx->ctr->port[pi].tx_bytes += bytes;
+	p->tx_n = 0;
+}
+
+void net_tx(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m)
+{
+	struct net_port *p = &ctx->ports[pi];
+	if (p->tx_n == NET_TX_BURST)
+		tx_flush_port(ctx, pi);
+	p->tx[p->tx_n++] = m;
+}
+
+void net_tx_flush(struct net_ctx *ctx)
+{
+	for (unsigned int pi = 0; pi < ctx->n_ports; pi++)
+		tx_flush_port(ctx, pi);
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * One loop iteration (DESIGN.md): rx burst on every owned queue → classify
+ * and handle → steered frames → timers → tx burst → quiescent state.
+ */
+#include <urcu-qsbr.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_prefetch.h>
+
+#include <tlsterm/worker.h>
+
+#define RX_BURST 32
+#define TIMER_PERIOD_MS 10
+
+static unsigned int worker_rx(struct worker *w)
+{
+	struct net_ctx *ctx = &w->net;
+	unsigned int total = 0;
+	for (unsigned int pi = 0; pi < ctx->n_ports; pi++) {
+		struct rte_mbuf *pkts[RX_BURST];
+		const struct net_port *p = &ctx->ports[pi];
+		uint16_t n = rte_eth_rx_burst(p->port_id, p->queue_id, pkts, RX_BURST);
+		for (uint16_t i = 0; i < n; i++) {
+			if (i + 1 < n)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+			net_input(ctx, pi, pkts[i]);
+		}
+		total += n;
+	}
+	return total;
+}
+
+int worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct net_ctx *ctx = &w->net;
+	const uint64_t timer_period = ctx->tsc_hz * TIMER_PERIOD_MS / 1000;
+	uint64_t next_timer = 0;
+
+	rcu_register_thread();
+	w->running = true;
+	ctx->now = rte_rdtsc();
+	if (ctx->worker_id == 0)
+		net_announce(ctx);
+
+	while (!w->stop) {
+		uint64_t start = rte_rdtsc();
+		ctx->now = start;
+		uint64_t steered_before = w->ctr.steered_in;
+		unsigned int work = worker_rx(w);
+		net_steer_poll(ctx);
+		work += (unsigned int)(w->ctr.steered_in - steered_before);
+		if (start >= next_timer) {
+			net_timers(ctx);
+			next_timer = start + timer_period;
+		}
+		net_tx_flush(ctx);
+		w->ctr.iterations++;
+		if (work != 0)
+			w->ctr.busy_cycles += rte_rdtsc() - start;
+		else
+			w->ctr.idle_iterations++;
+		rcu_quiescent_state();
+	}
+	net_tx_flush(ctx);
+	rcu_unregister_thread();
+	w->running = false;
+	return 0;
+}

@@ -1,0 +1,61 @@
+# Sourced by integration tests: write a config for the test bed, start
+# tlsterm on it, stop it and check it exited cleanly.
+# Needs: TT_BIN (the tlsterm binary), TT_WORK (a scratch folder).
+
+# tt_write_config FILE [extra top-level YAML...]
+tt_write_config() {
+	local file=$1
+	shift
+	cat >"$file" <<YAML
+dpdk:
+  lcores: "0-1"
+  memory_mb: 256
+  no_huge: true
+  eal_args: ["--no-shconf", "--log-level=notice"]
+ports:
+  - { name: edge, device: "net_af_packet0,iface=tt-edge", ipv4: 198.18.0.1/16 }
+  - { name: inside, device: "net_af_packet1,iface=tt-inside", ipv4: 198.19.0.1/16 }
+log: { level: info }
+YAML
+	local extra
+	for extra in "$@"; do
+		printf '%s\n' "$extra" >>"$file"
+	done
+}
+
+# tt_start CONFIG LOG: start in the background, wait until it says it runs.
+tt_start() {
+	local cfg=$1 log=$2
+	"$TT_BIN" -c "$cfg" >"$log" 2>&1 &
+	TT_PID=$!
+	local i
+	for i in $(seq 1 100); do
+		grep -q "running:" "$log" && return 0
+		kill -0 "$TT_PID" 2>/dev/null || { cat "$log"; tt_fail "tlsterm exited during start-up"; }
+		sleep 0.1
+	done
+	cat "$log"
+	tt_fail "tlsterm did not come up within 10 s"
+}
+
+# tt_stop LOG: SIGTERM, expect exit status 0 within 10 s.
+tt_stop() {
+	local log=$1 rc=0 i
+	kill -TERM "$TT_PID"
+	for i in $(seq 1 100); do
+		kill -0 "$TT_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$TT_PID" 2>/dev/null; then
+		kill -KILL "$TT_PID"
+		tt_fail "tlsterm did not stop within 10 s of SIGTERM"
+	fi
+	wait "$TT_PID" || rc=$?
+	TT_PID=
+	[ "$rc" -eq 0 ] || { cat "$log"; tt_fail "tlsterm exited with status $rc"; }
+}
+
+# tt_stat LOG NAME: the value of NAME=value from the shutdown statistics.
+tt_stat() {
+	grep -o "[ ]$2=[-0-9]*" "$1" | tail -n 1 | cut -d= -f2
+}

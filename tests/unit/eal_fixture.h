@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Shared by the unit tests: DPDK's EAL in --no-huge --no-pci mode inside the
+ * test binary, a real mbuf pool, and a real ethdev (net_ring, whose TX
+ * loops back to its RX) so what a layer transmits can be read back.
+ */
+#ifndef TLSTERM_TEST_EAL_FIXTURE_H
+#define TLSTERM_TEST_EAL_FIXTURE_H
+
+#include <stdint.h>
+
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include <tlsterm/config.h>
+#include <tlsterm/net.h>
+
+#define FIXTURE_IP RTE_IPV4(198u, 18, 0, 1)
+#define FIXTURE_PEER_IP RTE_IPV4(198u, 18, 0, 2)
+#define FIXTURE_PREFIX 16
+
+extern const struct rte_ether_addr fixture_mac;      /* ours: 02:00:00:00:00:01 */
+extern const struct rte_ether_addr fixture_peer_mac; /* 02:00:00:00:00:02 */
+
+/* Start EAL once per process; returns 0 or -1. Safe to call again. */
+int eal_fixture_init(void);
+struct rte_mempool *eal_fixture_pool(void);
+
+/* A config with one port 198.18.0.1/16 (gateway 198.18.0.254) and default ARP settings. */
+void fixture_config(struct config *cfg);
+
+/* A worker context (worker 0 of 1) on the loopback ring port, counters zeroed. */
+void fixture_net_ctx(struct net_ctx *ctx, struct worker_counters *ctr, const struct config *cfg);
+
+/* Flush ctx's TX buffers and read back what was sent; returns the count. */
+unsigned int fixture_collect(struct net_ctx *ctx, struct rte_mbuf **out, unsigned int max);
+
+/* A frame holding exactly len bytes copied from data. */
+struct rte_mbuf *fixture_frame(const void *data, uint16_t len);
+
+/* Sum of every drop counter. */
+uint64_t fixture_total_drops(const struct worker_counters *ctr);
+
+/* --- Frame builders for the L2/L3 tests. Addresses are host byte order. --- */
+
+/* Write an Ethernet header at buf; returns its length (14). */
+uint16_t fixture_put_eth(void *buf, const struct rte_ether_addr *dst,
+			 const struct rte_ether_addr *src, uint16_t ethertype);
+
+/* Write a 20-byte IPv4 header (TTL 64, DF, valid checksum) for l4_len bytes of payload. */
+uint16_t fixture_put_ipv4(void *buf, uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4_len);
+
+/* Write a 28-byte Ethernet/IPv4 ARP body. */
+uint16_t fixture_put_arp(void *buf, uint16_t opcode, const struct rte_ether_addr *sha,
+			 uint32_t sip, const struct rte_ether_addr *tha, uint32_t tip);
+
+/* Write an ICMP header (valid checksum) followed by len bytes of payload. */
+uint16_t fixture_put_icmp(void *buf, uint8_t type, uint8_t code, uint16_t id, uint16_t seq,
+			  const void *payload, uint16_t len);
+
+/* Peer → us echo request frame (Ethernet + IPv4 + ICMP) in buf; returns the frame length. */
+uint16_t fixture_put_echo_request(void *buf, uint16_t id, uint16_t seq, const void *payload,
+				  uint16_t len);
+
+/* Collect what ctx sent and free it all; returns the count. */
+unsigned int fixture_drain(struct net_ctx *ctx);
+
+/* Free n mbufs. */
+void fixture_free(struct rte_mbuf **m, unsigned int n);
+
+#endif
