@@ -21,6 +21,7 @@
 #include <tlsterm/config.h>
 #include <tlsterm/log.h>
 #include <tlsterm/port.h>
+#include <tlsterm/services.h>
 #include <tlsterm/stats.h>
 #include <tlsterm/worker.h>
 
@@ -146,6 +147,30 @@ static int init_worker_contexts(struct app *a)
 	return 0;
 }
 
+/* Each worker gets its own TCP stack and listens on every configured port. */
+static int init_tcp(struct app *a)
+{
+	for (unsigned int w = 0; w < a->n_workers; w++) {
+		struct worker *wk = a->workers[w];
+		wk->tcp = tcp_stack_create(a->cfg, &wk->net);
+		if (wk->tcp == NULL) {
+			log_err("worker %u: cannot create its TCP stack: %s", w, rte_strerror(rte_errno));
+			return -1;
+		}
+		for (unsigned int i = 0; i < a->cfg->n_listeners; i++) {
+			const struct config_listener *l = &a->cfg->listeners[i];
+			const struct tcp_upper_ops *ops = service_find(l->backend);
+			if (ops == NULL || tcp_listen(wk->tcp, l->port, ops) != 0) {
+				log_err("listener %u: cannot serve backend %s", l->port, l->backend);
+				return -1;
+			}
+			if (w == 0)
+				log_info("listener: port %u, backend %s", l->port, l->backend);
+		}
+	}
+	return 0;
+}
+
 static void control_loop(void)
 {
 	while (!stop_requested) {
@@ -160,13 +185,18 @@ static void control_loop(void)
 static void report_and_release(struct app *a)
 {
 	struct worker_counters sum = {0};
-	unsigned int held = 0;
+	unsigned int held = 0, conns = 0;
 	for (unsigned int w = 0; w < a->n_workers; w++) {
 		if (a->workers[w] == NULL)
 			continue;
 		worker_counters_add(&sum, &a->workers[w]->ctr);
 		held += net_mbufs_held(&a->workers[w]->net);
+		if (a->workers[w]->tcp != NULL) {
+			conns += tcp_conn_count(a->workers[w]->tcp);
+			held += tcp_mbufs_held(a->workers[w]->tcp);
+		}
 	}
+	log_info("stats: tcp_connections_open=%u", conns);
 	stats_log(a->cfg, &sum, rte_get_tsc_hz());
 	if (a->n_workers > 0 && a->pools[a->n_workers - 1] != NULL) {
 		unsigned int now = mbufs_in_use(a);
@@ -179,9 +209,12 @@ static void report_and_release(struct app *a)
 		ctxs[w] = &a->workers[w]->net;
 	if (a->n_workers > 0 && a->workers[a->n_workers - 1] != NULL)
 		net_steer_disconnect(ctxs, a->n_workers);
-	for (unsigned int w = 0; w < a->n_workers; w++)
-		if (a->workers[w] != NULL)
-			net_ctx_fini(&a->workers[w]->net);
+	for (unsigned int w = 0; w < a->n_workers; w++) {
+		if (a->workers[w] == NULL)
+			continue;
+		tcp_stack_free(a->workers[w]->tcp);
+		net_ctx_fini(&a->workers[w]->net);
+	}
 	for (unsigned int i = 0; i < a->n_ports_started; i++)
 		port_stop(a->port_ids[i]);
 	for (unsigned int w = 0; w < a->n_workers; w++) {
@@ -204,7 +237,8 @@ static int run(struct app *a)
 		log_err("dpdk.lcores gives %u workers; need 1..%d", a->n_workers, NET_MAX_WORKERS);
 		goto out_eal;
 	}
-	if (create_workers(a) != 0 || start_ports(a) != 0 || init_worker_contexts(a) != 0)
+	if (create_workers(a) != 0 || start_ports(a) != 0 || init_worker_contexts(a) != 0 ||
+	    init_tcp(a) != 0)
 		goto out_release;
 
 	a->mbufs_at_start = mbufs_in_use(a);

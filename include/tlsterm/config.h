@@ -36,6 +36,14 @@ struct config_port {
 	uint32_t ipv4_gateway; /* network byte order; next hop for off-link peers */
 };
 
+#define CONFIG_MAX_LISTENERS 16
+
+/* A port tlsterm accepts connections on, and what serves them. */
+struct config_listener {
+	unsigned int port;             /* 1..65535 */
+	char backend[CONFIG_NAME_LEN]; /* a built-in service: "echo" or "discard" */
+};
+
 struct config_log {
 	enum log_level level; /* default info */
 	char file[256];       /* empty: stderr */
@@ -52,6 +60,8 @@ struct config {
 	struct config_dpdk dpdk;
 	unsigned int n_ports;
 	struct config_port ports[CONFIG_MAX_PORTS];
+	unsigned int n_listeners;
+	struct config_listener listeners[CONFIG_MAX_LISTENERS];
 	struct config_log log;
 	struct config_arp arp;
 	unsigned int mbufs_per_worker; /* default 8191 */

@@ -75,6 +75,9 @@ int net_steer_connect(struct net_ctx *const ctxs[], unsigned int n);
 /* Free the rings and any frames still in them. */
 void net_steer_disconnect(struct net_ctx *const ctxs[], unsigned int n);
 
+/* Hand a whole frame (Ethernet header on) to the worker that owns it; consumes m. */
+void net_steer_to(struct net_ctx *ctx, unsigned int worker, unsigned int pi, struct rte_mbuf *m);
+
 /* Frames another worker handed us (steering); consumes them. */
 void net_steer_poll(struct net_ctx *ctx);
 

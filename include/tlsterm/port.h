@@ -28,4 +28,11 @@ int port_start(const struct config_port *cp, unsigned int n_queues,
 
 void port_stop(uint16_t port_id);
 
+/*
+ * The symmetric RSS key every port uses (40 bytes), and the redirection
+ * table size software steering assumes: entry i sends to queue i % queues.
+ */
+#define PORT_RETA_SIZE 128
+const uint8_t *port_rss_key(void);
+
 #endif

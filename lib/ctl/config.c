@@ -39,6 +39,9 @@
 #define EAL_ARG_LEN_MAX (CONFIG_DEVICE_LEN - 1)
 #define SCHEMA_MAX_KEYS 8
 #define PATH_LEN 64
+/* Longest scalar kept when decoding; longer ones are only measured, and refused. */
+#define TEXT_MAX 1023
+#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* 1-based position in the input; 0:0 when unknown (file-level errors). */
 struct pos {
@@ -77,7 +80,7 @@ struct field {
 	field_fn parse;
 	bool required;
 	bool hidden;		  /* not listed among the allowed keys */
-	bool pow2;		  /* integer must be a power of two (table sizes that are masked) */
+	bool pow2;		  /* a power of two: for table sizes used as masks */
 	size_t off;		  /* destination inside the object the mapping fills */
 	unsigned long lo, hi;	  /* bounds: of the integer, or of the string length */
 	const struct schema *sub; /* for nested mappings */
@@ -231,20 +234,61 @@ static int fail_item(struct loader *ld, const struct item *it, const char *fmt, 
 
 /* ---------------------------------------------------------------- scalars */
 
+/* A scalar's decoded text: the first TEXT_MAX bytes, NUL-terminated, and its full length. */
+struct text {
+	size_t len;
+	char s[TEXT_MAX + 1];
+};
+
+/*
+ * Decode a scalar through libfyaml's chunk iterator rather than
+ * fy_node_get_scalar(): 0.7.12 sizes the latter's buffer from a length hint
+ * its scanner gets wrong for some escaped or folded quoted scalars, and then
+ * returns cut text and leaks the iterator (fy_atom_format_text() returns
+ * early without fy_atom_iter_finish()). The iterator needs no hint.
+ */
+static bool scalar_text(struct fy_node *n, struct text *t)
+{
+	struct fy_token *tok = fy_node_get_scalar_token(n);
+	const struct fy_iter_chunk *c = NULL;
+	struct fy_token_iter *iter;
+	int err = 0;
+
+	t->len = 0;
+	t->s[0] = '\0';
+	if (tok == NULL)
+		return true; /* an empty value ("key:") has no token */
+	iter = fy_token_iter_create(tok);
+	if (iter == NULL)
+		return false;
+	while ((c = fy_token_iter_chunk_next(iter, c, &err)) != NULL) {
+		if (t->len < TEXT_MAX)
+			memcpy(t->s + t->len, c->str,
+			       c->len < TEXT_MAX - t->len ? c->len : TEXT_MAX - t->len);
+		t->len += c->len;
+	}
+	t->s[t->len < TEXT_MAX ? t->len : TEXT_MAX] = '\0';
+	fy_token_iter_destroy(iter);
+	return err == 0;
+}
+
+static bool is_plain_scalar(struct fy_node *n)
+{
+	return n != NULL && fy_node_is_scalar(n) && fy_node_get_style(n) == FYNS_PLAIN;
+}
+
 /* YAML 1.2 core schema nulls; only meaningful for plain scalars. */
 static bool node_is_null(struct fy_node *n)
 {
 	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
-	const char *s;
-	size_t len;
+	struct text t;
 
 	if (n == NULL)
 		return true;
-	if (!fy_node_is_scalar(n) || fy_node_get_style(n) != FYNS_PLAIN)
+	if (!is_plain_scalar(n) || !scalar_text(n, &t))
 		return false;
-	s = fy_node_get_scalar(n, &len);
-	for (size_t i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
-		if (s != NULL && strlen(nulls[i]) == len && memcmp(s, nulls[i], len) == 0)
+	for (size_t i = 0; i < N_ELEMS(nulls); i++)
+		if (strcmp(t.s, nulls[i]) == 0 && t.len == strlen(nulls[i]))
 			return true;
 	return false;
 }
@@ -275,7 +319,7 @@ static bool has_quote_escape(struct loader *ld, struct fy_node *n)
 /* YAML features a config has no use for; refusing them keeps every value plain data. */
 static int check_plain_node(struct loader *ld, const struct item *it)
 {
-	size_t len;
+	struct fy_token *tag;
 
 	if (it->node == NULL)
 		return 0;
@@ -284,9 +328,9 @@ static int check_plain_node(struct loader *ld, const struct item *it)
 				 "'' inside single quotes is not supported; use double quotes");
 	if (fy_node_is_alias(it->node))
 		return fail_item(ld, it, "aliases (*name) are not supported");
-	if (fy_node_get_tag(it->node, &len) != NULL) {
-		struct fy_token *tag = fy_node_get_tag_token(it->node);
-		const struct fy_mark *m = tag != NULL ? fy_token_start_mark(tag) : NULL;
+	tag = fy_node_get_tag_token(it->node); /* its text is not needed, so not decoded */
+	if (tag != NULL) {
+		const struct fy_mark *m = fy_token_start_mark(tag);
 
 		if (m == NULL)
 			return fail_item(ld, it, "tags (!name) are not supported");
@@ -319,8 +363,7 @@ static void quote(char *buf, size_t size, const char *s, size_t len)
 /* What the user wrote, for "got ..." in messages. */
 static const char *describe(struct fy_node *n, char *buf, size_t size)
 {
-	const char *s;
-	size_t len;
+	struct text t;
 
 	if (node_is_null(n))
 		return "nothing (null)";
@@ -328,17 +371,9 @@ static const char *describe(struct fy_node *n, char *buf, size_t size)
 		return "a mapping";
 	if (fy_node_is_sequence(n))
 		return "a sequence";
-	s = fy_node_get_scalar(n, &len);
-	quote(buf, size, s != NULL ? s : "", s != NULL ? len : 0);
+	scalar_text(n, &t);
+	quote(buf, size, t.s, t.len);
 	return buf;
-}
-
-/* Text of a plain (unquoted) scalar, or NULL: numbers and bools are never quoted. */
-static const char *plain_text(struct fy_node *n, size_t *len)
-{
-	if (n == NULL || !fy_node_is_scalar(n) || fy_node_get_style(n) != FYNS_PLAIN)
-		return NULL;
-	return fy_node_get_scalar(n, len);
 }
 
 /* Strict decimal: digits only, no sign, no leading zero (YAML 1.1 reads 010 as octal). */
@@ -363,41 +398,38 @@ static int scalar_uint(struct loader *ld, const struct field *f, const struct it
 		       unsigned long *out)
 {
 	const char *what = f->pow2 ? "a power of two" : "an integer";
-	const char *s;
+	/* numbers are never quoted: "512" is a string */
+	bool plain = is_plain_scalar(it->node);
+	unsigned long v = 0;
+	struct text t;
 	char buf[64];
-	size_t len;
-	unsigned long v;
 
-	s = plain_text(it->node, &len);
-	if (s == NULL || node_is_null(it->node) || !parse_decimal(s, len, f->hi, &v) || v < f->lo ||
-	    (f->pow2 && (v & (v - 1)) != 0))
+	if (!plain || !scalar_text(it->node, &t) || t.len > TEXT_MAX ||
+	    !parse_decimal(t.s, t.len, f->hi, &v) || v < f->lo || (f->pow2 && (v & (v - 1)) != 0))
 		return fail_item(ld, it, "expected %s %lu..%lu, got %s%s", what, f->lo, f->hi,
 				 describe(it->node, buf, sizeof(buf)),
-				 it->node != NULL && fy_node_is_scalar(it->node) && s == NULL
+				 it->node != NULL && fy_node_is_scalar(it->node) && !plain
 					 ? " (quoted, so a string)"
 					 : "");
 	*out = v;
 	return 0;
 }
 
-/*
- * Any non-null scalar without NUL bytes, quoted or not. The text is not
- * NUL-terminated (plain scalars point into the input): use len.
- */
+/* Any non-null scalar without NUL bytes, quoted or not, of at most TEXT_MAX bytes. */
 static int scalar_string(struct loader *ld, const struct item *it, const char *expected,
-			 const char **out, size_t *len)
+			 struct text *t)
 {
 	char buf[64];
-	const char *s = NULL;
 
-	if (it->node != NULL && fy_node_is_scalar(it->node) && !node_is_null(it->node))
-		s = fy_node_get_scalar(it->node, len);
-	if (s == NULL)
+	if (it->node == NULL || !fy_node_is_scalar(it->node) || node_is_null(it->node))
 		return fail_item(ld, it, "expected %s, got %s", expected,
 				 describe(it->node, buf, sizeof(buf)));
-	if (memchr(s, '\0', *len) != NULL)
+	if (!scalar_text(it->node, t))
+		return fail_item(ld, it, "cannot decode the value (out of memory?)");
+	if (t->len > TEXT_MAX)
+		return fail_item(ld, it, "expected %s, got %zu characters", expected, t->len);
+	if (memchr(t->s, '\0', t->len) != NULL)
 		return fail_item(ld, it, "expected %s, got a string with a NUL byte", expected);
-	*out = s;
 	return 0;
 }
 
@@ -447,9 +479,9 @@ static int lcores_parse(const char *s, size_t len, char *why, size_t whylen)
 				return -1;
 			}
 			if ((long)id < prev) {
-				snprintf(
-					why, whylen,
-					"lcores must be in ascending order (EAL makes the lowest the control thread)");
+				snprintf(why, whylen,
+					 "lcores must be in ascending order "
+					 "(EAL makes the lowest the control thread)");
 				return -1;
 			}
 			used[id / 8] |= (unsigned char)(1u << (id % 8));
@@ -552,14 +584,13 @@ static int parse_uint(struct loader *ld, const struct field *f, const struct ite
 static int parse_bool(struct loader *ld, const struct field *f, const struct item *it, void *obj)
 {
 	bool *dst = (bool *)((char *)obj + f->off);
-	const char *s;
+	bool plain = is_plain_scalar(it->node);
+	struct text t;
 	char buf[64];
-	size_t len;
 
-	s = plain_text(it->node, &len);
-	if (s != NULL && len == 4 && memcmp(s, "true", 4) == 0)
+	if (plain && scalar_text(it->node, &t) && t.len == 4 && strcmp(t.s, "true") == 0)
 		*dst = true;
-	else if (s != NULL && len == 5 && memcmp(s, "false", 5) == 0)
+	else if (plain && scalar_text(it->node, &t) && t.len == 5 && strcmp(t.s, "false") == 0)
 		*dst = false;
 	else
 		return fail_item(ld, it, "expected true or false, got %s",
@@ -571,16 +602,15 @@ static int parse_bool(struct loader *ld, const struct field *f, const struct ite
 static int parse_string(struct loader *ld, const struct field *f, const struct item *it, void *obj)
 {
 	char *dst = (char *)obj + f->off;
-	const char *s;
-	size_t len;
+	struct text t;
 
-	if (scalar_string(ld, it, "a string", &s, &len) < 0)
+	if (scalar_string(ld, it, "a string", &t) < 0)
 		return -1;
-	if (len < f->lo || len > f->hi)
+	if (t.len < f->lo || t.len > f->hi)
 		return fail_item(ld, it, "expected a string of %lu..%lu characters, got %zu", f->lo,
-				 f->hi, len);
-	memcpy(dst, s, len);
-	dst[len] = '\0';
+				 f->hi, t.len);
+	memcpy(dst, t.s, t.len);
+	dst[t.len] = '\0';
 	return 0;
 }
 
@@ -598,47 +628,45 @@ static int parse_name(struct loader *ld, const struct field *f, const struct ite
 {
 	const char *expected = "a name of 1..31 characters from [a-z0-9_-]";
 	char *dst = (char *)obj + f->off;
-	const char *s;
+	struct text t;
 	char buf[64];
-	size_t len;
 
-	if (scalar_string(ld, it, expected, &s, &len) < 0)
+	if (scalar_string(ld, it, expected, &t) < 0)
 		return -1;
-	if (len < f->lo || len > f->hi || !is_name(s, len))
+	if (t.len < f->lo || t.len > f->hi || !is_name(t.s, t.len))
 		return fail_item(ld, it, "expected %s, got %s", expected,
 				 describe(it->node, buf, sizeof(buf)));
-	memcpy(dst, s, len);
-	dst[len] = '\0';
+	memcpy(dst, t.s, t.len);
+	dst[t.len] = '\0';
 	return 0;
 }
 
 static int parse_lcores(struct loader *ld, const struct field *f, const struct item *it, void *obj)
 {
 	struct config_dpdk *dpdk = obj;
-	const char *s;
+	struct text t;
 	char buf[64], why[128];
-	size_t len;
 	int n;
 
 	(void)f;
-	if (scalar_string(ld, it, "an lcore list like \"0-3\"", &s, &len) < 0)
+	if (scalar_string(ld, it, "an lcore list like \"0-3\"", &t) < 0)
 		return -1;
-	if (len >= sizeof(dpdk->lcores))
+	if (t.len >= sizeof(dpdk->lcores))
 		return fail_item(ld, it, "expected at most %zu characters, got %zu",
-				 sizeof(dpdk->lcores) - 1, len);
-	n = lcores_parse(s, len, why, sizeof(why));
+				 sizeof(dpdk->lcores) - 1, t.len);
+	n = lcores_parse(t.s, t.len, why, sizeof(why));
 	if (n < 0)
 		return fail_item(
 			ld, it,
 			"expected comma-separated lcore ids and ranges like \"0-3,8\", got %s: %s",
 			describe(it->node, buf, sizeof(buf)), why);
 	if (n < LCORES_MIN || n > LCORES_MAX)
-		return fail_item(
-			ld, it,
-			"expected %d..%d lcores (the first is the control thread, the rest are workers), got %d",
-			LCORES_MIN, LCORES_MAX, n);
-	memcpy(dpdk->lcores, s, len);
-	dpdk->lcores[len] = '\0';
+		return fail_item(ld, it,
+				 "expected %d..%d lcores "
+				 "(the first is the control thread, the rest are workers), got %d",
+				 LCORES_MIN, LCORES_MAX, n);
+	memcpy(dpdk->lcores, t.s, t.len);
+	dpdk->lcores[t.len] = '\0';
 	return 0;
 }
 
@@ -653,15 +681,14 @@ static int parse_log_level(struct loader *ld, const struct field *f, const struc
 	};
 	const char *expected = "one of err, warn, info, debug";
 	struct config_log *log = obj;
-	const char *s;
+	struct text t;
 	char buf[64];
-	size_t len;
 
 	(void)f;
-	if (scalar_string(ld, it, expected, &s, &len) < 0)
+	if (scalar_string(ld, it, expected, &t) < 0)
 		return -1;
-	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strlen(names[i]) == len && memcmp(s, names[i], len) == 0) {
+	for (unsigned int i = 0; i < N_ELEMS(names); i++) {
+		if (strlen(names[i]) == t.len && memcmp(t.s, names[i], t.len) == 0) {
 			log->level = (enum log_level)i;
 			return 0;
 		}
@@ -676,20 +703,20 @@ static int parse_ipv4_cidr(struct loader *ld, const struct field *f, const struc
 {
 	const char *expected = "an address with prefix like \"198.18.0.1/16\"";
 	struct config_port *port = obj;
-	const char *s, *slash;
+	const char *slash;
+	struct text t;
 	unsigned long prefix;
 	char buf[64];
 	uint32_t a;
-	size_t len;
 
 	(void)f;
-	if (scalar_string(ld, it, expected, &s, &len) < 0)
+	if (scalar_string(ld, it, expected, &t) < 0)
 		return -1;
-	slash = memchr(s, '/', len);
-	if (slash == NULL || !ipv4_parse(s, (size_t)(slash - s), &a))
+	slash = memchr(t.s, '/', t.len);
+	if (slash == NULL || !ipv4_parse(t.s, (size_t)(slash - t.s), &a))
 		return fail_item(ld, it, "expected %s, got %s", expected,
 				 describe(it->node, buf, sizeof(buf)));
-	if (!parse_decimal(slash + 1, len - (size_t)(slash + 1 - s), 32, &prefix) || prefix < 1)
+	if (!parse_decimal(slash + 1, t.len - (size_t)(slash + 1 - t.s), 32, &prefix) || prefix < 1)
 		return fail_item(ld, it, "expected a prefix length 1..32 after '/', got %s",
 				 describe(it->node, buf, sizeof(buf)));
 	if (check_host_addr(ld, it, a, a, (unsigned int)prefix) < 0)
@@ -705,15 +732,14 @@ static int parse_gateway(struct loader *ld, const struct field *f, const struct 
 {
 	const char *expected = "an address like \"198.18.0.254\" (no prefix)";
 	struct config_port *port = obj;
-	const char *s;
+	struct text t;
 	char buf[64];
 	uint32_t a;
-	size_t len;
 
 	(void)f;
-	if (scalar_string(ld, it, expected, &s, &len) < 0)
+	if (scalar_string(ld, it, expected, &t) < 0)
 		return -1;
-	if (!ipv4_parse(s, len, &a))
+	if (!ipv4_parse(t.s, t.len, &a))
 		return fail_item(ld, it, "expected %s, got %s", expected,
 				 describe(it->node, buf, sizeof(buf)));
 	port->has_gateway = true;
@@ -742,20 +768,19 @@ static int parse_eal_args(struct loader *ld, const struct field *f, const struct
 				 describe(it->node, buf, sizeof(buf)));
 	while ((arg = fy_node_sequence_iterate(it->node, &iter)) != NULL) {
 		struct item ai = { arg, NULL, path, it };
-		const char *s;
-		size_t len;
+		struct text t;
 
 		snprintf(path, sizeof(path), "%s[%u]", it->path, dpdk->n_eal_args);
 		if (dpdk->n_eal_args == CONFIG_MAX_EAL_ARGS)
 			return fail_item(ld, &ai, "at most %d EAL arguments are allowed",
 					 CONFIG_MAX_EAL_ARGS);
 		if (check_plain_node(ld, &ai) < 0 ||
-		    scalar_string(ld, &ai, "a string", &s, &len) < 0)
+		    scalar_string(ld, &ai, "a string", &t) < 0)
 			return -1;
-		if (len < 1 || len > EAL_ARG_LEN_MAX)
+		if (t.len < 1 || t.len > EAL_ARG_LEN_MAX)
 			return fail_item(ld, &ai, "expected a string of 1..%d characters, got %zu",
-					 EAL_ARG_LEN_MAX, len);
-		dpdk->eal_args[dpdk->n_eal_args] = strndup(s, len);
+					 EAL_ARG_LEN_MAX, t.len);
+		dpdk->eal_args[dpdk->n_eal_args] = strndup(t.s, t.len);
 		if (dpdk->eal_args[dpdk->n_eal_args] == NULL)
 			return fail_item(ld, &ai, "out of memory");
 		dpdk->n_eal_args++;
@@ -774,11 +799,8 @@ static int parse_section(struct loader *ld, const struct field *f, const struct 
 
 static const struct field dpdk_fields[] = {
 	{ .key = "lcores", .parse = parse_lcores, .required = true },
-	{ .key = "memory_mb",
-	  .parse = parse_uint,
-	  .off = offsetof(struct config_dpdk, memory_mb),
-	  .lo = 16,
-	  .hi = 65536 },
+	{ .key = "memory_mb", .parse = parse_uint, .lo = 16, .hi = 65536,
+	  .off = offsetof(struct config_dpdk, memory_mb) },
 	{ .key = "no_huge", .parse = parse_bool, .off = offsetof(struct config_dpdk, no_huge) },
 	{ .key = "eal_args", .parse = parse_eal_args },
 };
@@ -786,18 +808,12 @@ static const struct field dpdk_fields[] = {
 enum { PORT_NAME, PORT_DEVICE, PORT_IPV4, PORT_GATEWAY, PORT_IPV6 }; /* port_fields[] order */
 
 static const struct field port_fields[] = {
-	[PORT_NAME] = { .key = "name",
-			.parse = parse_name,
-			.required = true,
-			.off = offsetof(struct config_port, name),
-			.lo = 1,
-			.hi = CONFIG_NAME_LEN - 1 },
-	[PORT_DEVICE] = { .key = "device",
-			  .parse = parse_string,
-			  .required = true,
-			  .off = offsetof(struct config_port, device),
-			  .lo = 1,
-			  .hi = CONFIG_DEVICE_LEN - 1 },
+	[PORT_NAME] = { .key = "name", .parse = parse_name, .required = true,
+			.lo = 1, .hi = CONFIG_NAME_LEN - 1,
+			.off = offsetof(struct config_port, name) },
+	[PORT_DEVICE] = { .key = "device", .parse = parse_string, .required = true,
+			  .lo = 1, .hi = CONFIG_DEVICE_LEN - 1,
+			  .off = offsetof(struct config_port, device) },
 	[PORT_IPV4] = { .key = "ipv4", .parse = parse_ipv4_cidr },
 	[PORT_GATEWAY] = { .key = "gateway", .parse = parse_gateway },
 	[PORT_IPV6] = { .key = "ipv6", .parse = parse_not_yet, .hidden = true },
@@ -805,72 +821,77 @@ static const struct field port_fields[] = {
 
 static const struct field log_fields[] = {
 	{ .key = "level", .parse = parse_log_level },
-	{ .key = "file",
-	  .parse = parse_string,
-	  .off = offsetof(struct config_log, file),
-	  .lo = 0,
-	  .hi = sizeof(((struct config_log *)0)->file) - 1 },
+	{ .key = "file", .parse = parse_string, .lo = 0,
+	  .hi = sizeof(((struct config_log *)0)->file) - 1,
+	  .off = offsetof(struct config_log, file) },
 };
 
 static const struct field arp_fields[] = {
-	{ .key = "cache_size",
-	  .parse = parse_uint,
-	  .pow2 = true,
-	  .off = offsetof(struct config_arp, cache_size),
-	  .lo = 16,
-	  .hi = 65536 },
-	{ .key = "timeout_s",
-	  .parse = parse_uint,
-	  .off = offsetof(struct config_arp, timeout_s),
-	  .lo = 1,
-	  .hi = 86400 },
-	{ .key = "pending_max",
-	  .parse = parse_uint,
-	  .off = offsetof(struct config_arp, pending_max),
-	  .lo = 1,
-	  .hi = 4096 },
+	{ .key = "cache_size", .parse = parse_uint, .pow2 = true, .lo = 16, .hi = 65536,
+	  .off = offsetof(struct config_arp, cache_size) },
+	{ .key = "timeout_s", .parse = parse_uint, .lo = 1, .hi = 86400,
+	  .off = offsetof(struct config_arp, timeout_s) },
+	{ .key = "pending_max", .parse = parse_uint, .lo = 1, .hi = 4096,
+	  .off = offsetof(struct config_arp, pending_max) },
 };
 
-#define SCHEMA(fields)                                                                             \
-	{                                                                                          \
-		fields, sizeof(fields) / sizeof(fields[0])                                         \
-	}
-static const struct schema dpdk_schema = SCHEMA(dpdk_fields);
-static const struct schema port_schema = SCHEMA(port_fields);
-static const struct schema log_schema = SCHEMA(log_fields);
-static const struct schema arp_schema = SCHEMA(arp_fields);
+static const struct schema dpdk_schema = { dpdk_fields, N_ELEMS(dpdk_fields) };
+static const struct schema port_schema = { port_fields, N_ELEMS(port_fields) };
+static const struct schema log_schema = { log_fields, N_ELEMS(log_fields) };
+static const struct schema arp_schema = { arp_fields, N_ELEMS(arp_fields) };
 
 static int parse_ports(struct loader *ld, const struct field *f, const struct item *it, void *obj);
+static int parse_listeners(struct loader *ld, const struct field *f, const struct item *it,
+			   void *obj);
+
+/* Until backend pools exist (the reverse-proxy issue), a listener serves a built-in service. */
+static int parse_backend(struct loader *ld, const struct field *f, const struct item *it, void *obj)
+{
+	static const char *const builtin[] = { "echo", "discard" };
+	char buf[64];
+
+	if (parse_name(ld, f, it, obj) < 0)
+		return -1;
+	const char *name = (const char *)obj + f->off;
+	for (unsigned int i = 0; i < N_ELEMS(builtin); i++)
+		if (strcmp(name, builtin[i]) == 0)
+			return 0;
+	return fail_item(ld, it, "expected a built-in service (echo, discard), got %s",
+			 describe(it->node, buf, sizeof(buf)));
+}
+
+enum { LISTENER_PORT, LISTENER_BACKEND };
+
+static const struct field listener_fields[] = {
+	[LISTENER_PORT] = { .key = "port", .parse = parse_uint, .required = true, .lo = 1,
+			    .hi = 65535, .off = offsetof(struct config_listener, port) },
+	[LISTENER_BACKEND] = { .key = "backend", .parse = parse_backend, .required = true,
+			       .lo = 1, .hi = CONFIG_NAME_LEN - 1,
+			       .off = offsetof(struct config_listener, backend) },
+};
+static const struct schema listener_schema = { listener_fields, N_ELEMS(listener_fields) };
 
 static const struct field top_fields[] = {
-	{ .key = "dpdk",
-	  .parse = parse_section,
-	  .required = true,
-	  .off = offsetof(struct config, dpdk),
-	  .sub = &dpdk_schema },
+	{ .key = "dpdk", .parse = parse_section, .required = true, .sub = &dpdk_schema,
+	  .off = offsetof(struct config, dpdk) },
 	{ .key = "ports", .parse = parse_ports, .required = true },
-	{ .key = "log",
-	  .parse = parse_section,
-	  .off = offsetof(struct config, log),
-	  .sub = &log_schema },
-	{ .key = "arp",
-	  .parse = parse_section,
-	  .off = offsetof(struct config, arp),
-	  .sub = &arp_schema },
-	{ .key = "mbufs_per_worker",
-	  .parse = parse_uint,
-	  .off = offsetof(struct config, mbufs_per_worker),
-	  .lo = 1023,
-	  .hi = 1048575 },
+	{ .key = "listeners", .parse = parse_listeners },
+	{ .key = "log", .parse = parse_section, .sub = &log_schema,
+	  .off = offsetof(struct config, log) },
+	{ .key = "arp", .parse = parse_section, .sub = &arp_schema,
+	  .off = offsetof(struct config, arp) },
+	{ .key = "mbufs_per_worker", .parse = parse_uint, .lo = 1023, .hi = 1048575,
+	  .off = offsetof(struct config, mbufs_per_worker) },
 };
-static const struct schema top_schema = SCHEMA(top_fields);
+static const struct schema top_schema = { top_fields, N_ELEMS(top_fields) };
 
-_Static_assert(sizeof(top_fields) / sizeof(top_fields[0]) <= SCHEMA_MAX_KEYS,
-	       "grow SCHEMA_MAX_KEYS");
-_Static_assert(sizeof(port_fields) / sizeof(port_fields[0]) <= SCHEMA_MAX_KEYS,
-	       "grow SCHEMA_MAX_KEYS");
-_Static_assert(sizeof(dpdk_fields) / sizeof(dpdk_fields[0]) <= SCHEMA_MAX_KEYS,
-	       "grow SCHEMA_MAX_KEYS");
+/* struct seen has room for SCHEMA_MAX_KEYS per mapping */
+_Static_assert(N_ELEMS(top_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
+_Static_assert(N_ELEMS(dpdk_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
+_Static_assert(N_ELEMS(port_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
+_Static_assert(N_ELEMS(log_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
+_Static_assert(N_ELEMS(arp_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
+_Static_assert(N_ELEMS(listener_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 
 static void config_defaults(struct config *cfg)
 {
@@ -895,10 +916,10 @@ static void allowed_keys(const struct schema *sch, char *buf, size_t size)
 					      sch->fields[i].key);
 }
 
-static int find_field(const struct schema *sch, const char *key, size_t len)
+static int find_field(const struct schema *sch, const struct text *key)
 {
 	for (unsigned int i = 0; i < sch->n_fields; i++)
-		if (strlen(sch->fields[i].key) == len && memcmp(sch->fields[i].key, key, len) == 0)
+		if (key->len == strlen(sch->fields[i].key) && !strcmp(key->s, sch->fields[i].key))
 			return (int)i;
 	return -1;
 }
@@ -909,19 +930,16 @@ static int match_key(struct loader *ld, const struct item *map, const struct sch
 {
 	struct item ki = { key, val, map->path, map };
 	char buf[64], allowed[256];
-	const char *s = NULL;
-	size_t len = 0;
 	struct pos first;
+	struct text t;
 	int i;
 
 	if (check_plain_node(ld, &ki) < 0)
 		return -1;
-	if (key != NULL && fy_node_is_scalar(key) && !node_is_null(key))
-		s = fy_node_get_scalar(key, &len);
-	if (s == NULL)
+	if (key == NULL || !fy_node_is_scalar(key) || node_is_null(key) || !scalar_text(key, &t))
 		return fail_item(ld, &ki, "keys must be strings, got %s",
 				 describe(key, buf, sizeof(buf)));
-	i = find_field(sch, s, len);
+	i = find_field(sch, &t);
 	if (i < 0) {
 		allowed_keys(sch, allowed, sizeof(allowed));
 		return fail_item(ld, &ki, "unknown key %s; allowed here: %s",
@@ -1062,6 +1080,42 @@ static int parse_ports(struct loader *ld, const struct field *f, const struct it
 	return 0;
 }
 
+static int parse_listeners(struct loader *ld, const struct field *f, const struct item *it,
+			   void *obj)
+{
+	struct config *cfg = obj;
+	struct fy_node *ln;
+	void *iter = NULL;
+	char buf[64], path[PATH_LEN];
+
+	(void)f;
+	if (it->node == NULL || !fy_node_is_sequence(it->node))
+		return fail_item(ld, it, "expected a sequence of listeners, got %s",
+				 describe(it->node, buf, sizeof(buf)));
+	while ((ln = fy_node_sequence_iterate(it->node, &iter)) != NULL) {
+		struct item li = { ln, NULL, path, it };
+		struct seen seen;
+		struct config_listener *l = &cfg->listeners[cfg->n_listeners];
+
+		snprintf(path, sizeof(path), "%s[%u]", it->path, cfg->n_listeners);
+		if (cfg->n_listeners == CONFIG_MAX_LISTENERS)
+			return fail_item(ld, &li, "at most %d listeners are allowed",
+					 CONFIG_MAX_LISTENERS);
+		if (parse_mapping(ld, &li, &listener_schema, l, &seen) < 0)
+			return -1;
+		for (unsigned int j = 0; j < cfg->n_listeners; j++) {
+			if (cfg->listeners[j].port == l->port) {
+				struct item pi = { seen.val[LISTENER_PORT], seen.key[LISTENER_PORT],
+						   path, &li };
+				return fail_item(ld, &pi, "port %u already has a listener (%s[%u])",
+						 l->port, it->path, j);
+			}
+		}
+		cfg->n_listeners++;
+	}
+	return 0;
+}
+
 /* ---------------------------------------------------------------- documents */
 
 static void diag_discard(struct fy_diag *diag, void *user, const char *buf, size_t len)
@@ -1133,11 +1187,14 @@ static size_t utf8_seq_len(const unsigned char *s, size_t left)
 }
 
 /*
- * YAML input must be Unicode, and we take UTF-8 only. Checked before libfyaml
- * sees the bytes: 0.7.12 stops at a NUL (parsing only a prefix), and loops
- * forever on some invalid UTF-8 (a directive line "%\xae" never returns).
+ * Bytes libfyaml 0.7.12 must never see, checked before it does:
+ * - NUL: it stops there and parses only a prefix;
+ * - invalid UTF-8: a directive line "%\xae" makes it loop forever (YAML
+ *   input must be Unicode anyway, and we take UTF-8 only);
+ * - TAB: "? k:\t:" is a use-after-free in its parser cleanup. YAML already
+ *   forbids tabs in indentation and no value here needs one.
  */
-static int check_encoding(struct loader *ld, const char *text, size_t len)
+static int check_input_bytes(struct loader *ld, const char *text, size_t len)
 {
 	struct pos p = { 1, 1 };
 	size_t i = 0;
@@ -1148,6 +1205,8 @@ static int check_encoding(struct loader *ld, const char *text, size_t len)
 
 		if (*c == '\0')
 			return fail_pos(ld, p, "", "NUL byte in input");
+		if (*c == '\t')
+			return fail_pos(ld, p, "", "tab character; use spaces");
 		if (n == 0)
 			return fail_pos(
 				ld, p, "",
@@ -1173,12 +1232,11 @@ static int load_document(struct loader *ld, struct fy_parser *fyp, struct fy_doc
 	struct fy_document *fyd, *extra;
 
 	fyd = fy_parse_load_document(fyp);
+	if (fyd == NULL && fy_diag_got_error(ld->diag))
+		return fail_syntax(ld);
 	if (fyd == NULL)
-		return fy_diag_got_error(ld->diag)
-			       ? fail_syntax(ld)
-			       : fail_pos(
-					 ld, (struct pos){ 1, 1 }, "",
-					 "empty configuration, expected a mapping with dpdk and ports");
+		return fail_pos(ld, (struct pos){ 1, 1 }, "",
+				"empty configuration, expected a mapping with dpdk and ports");
 	*out = fyd;
 	extra = fy_parse_load_document(fyp);
 	if (extra != NULL) {
@@ -1205,7 +1263,7 @@ static int parse_text(struct loader *ld, const char *text, size_t len, struct co
 	struct seen seen;
 	int ret = -1;
 
-	if (check_encoding(ld, text, len) < 0)
+	if (check_input_bytes(ld, text, len) < 0)
 		return -1;
 	ld->text = text;
 	ld->len = len;

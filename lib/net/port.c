@@ -7,6 +7,7 @@
 
 #include <rte_ethdev.h>
 
+#include <tlsterm/log.h>
 #include <tlsterm/port.h>
 
 #define PORT_RX_DESC 1024
@@ -22,6 +23,28 @@ static uint8_t symmetric_rss_key[40] = {
 	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
 	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
 };
+
+const uint8_t *port_rss_key(void)
+{
+	return symmetric_rss_key;
+}
+
+/* Entry i → queue i % nq, the table tcp_owner() computes with. */
+static void port_program_reta(uint16_t pid, const char *pname, unsigned int nq, uint16_t reta_size)
+{
+	if (reta_size < PORT_RETA_SIZE || reta_size % PORT_RETA_SIZE != 0)
+		return; /* software steering corrects whatever the device does */
+	struct rte_eth_rss_reta_entry64 reta[reta_size / RTE_ETH_RETA_GROUP_SIZE];
+	memset(reta, 0, sizeof(reta));
+	for (uint16_t i = 0; i < reta_size; i++) {
+		reta[i / RTE_ETH_RETA_GROUP_SIZE].mask |= 1ULL << (i % RTE_ETH_RETA_GROUP_SIZE);
+		reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE] =
+			(uint16_t)((i % PORT_RETA_SIZE) % nq);
+	}
+	if (rte_eth_dev_rss_reta_update(pid, reta, reta_size) != 0)
+		log_warn("port %s: could not program the RSS table; software steering corrects it",
+			 pname);
+}
 
 static bool hex_run(const char *s, size_t n)
 {
@@ -116,6 +139,8 @@ int port_start(const struct config_port *cp, unsigned int n_queues,
 		snprintf(err, errlen, "port %s: start failed: %s", cp->name, rte_strerror(-rc));
 		return rc;
 	}
+	if (n_queues > 1 && info.flow_type_rss_offloads != 0)
+		port_program_reta(pid, cp->name, n_queues, info.reta_size);
 	rte_eth_macaddr_get(pid, mac);
 	*port_id = pid;
 	return 0;

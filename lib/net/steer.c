@@ -50,8 +50,7 @@ void net_steer_disconnect(struct net_ctx *const ctxs[], unsigned int n)
 	}
 }
 
-static void steer_to(struct net_ctx *ctx, unsigned int worker, unsigned int pi,
-		     struct rte_mbuf *m)
+void net_steer_to(struct net_ctx *ctx, unsigned int worker, unsigned int pi, struct rte_mbuf *m)
 {
 	m->hash.usr = pi; /* the receiving worker needs to know the port */
 	if (rte_ring_sp_enqueue(ctx->steer_out[worker], m) != 0) {
@@ -71,7 +70,7 @@ void steer_broadcast_copy(struct net_ctx *ctx, unsigned int pi, const struct rte
 			ctx->ctr->drops[DROP_NO_MBUF]++;
 			continue;
 		}
-		steer_to(ctx, w, pi, c);
+		net_steer_to(ctx, w, pi, c);
 	}
 }
 

@@ -56,6 +56,8 @@ int worker_main(void *arg)
 			net_timers(ctx);
 			next_timer = start + timer_period;
 		}
+		if (w->tcp != NULL)
+			work += tcp_timers(w->tcp);
 		net_tx_flush(ctx);
 		w->ctr.iterations++;
 		if (work != 0)

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,12 +39,15 @@ static void expect_error(const char *yaml, const char *want_prefix, const char *
 {
 	char err[CONFIG_ERR_LEN];
 	struct config *cfg = parse(yaml, err, sizeof(err));
+	bool accepted;
 
 	if (cfg != NULL || strncmp(err, want_prefix, strlen(want_prefix)) != 0 ||
 	    strstr(err, want_text) == NULL)
 		print_error("input:\n%s\ngot error: \"%s\"\nwant: \"%s...%s...\"\n", yaml, err,
 			    want_prefix, want_text);
-	assert_null(cfg);
+	accepted = cfg != NULL;
+	config_free(cfg); /* no leak report on top of a failed test */
+	assert_false(accepted);
 	assert_memory_equal(err, want_prefix, strlen(want_prefix));
 	assert_non_null(strstr(err, want_text));
 	assert_null(strchr(err, '\n'));
@@ -281,7 +285,8 @@ static void test_bad_ipv4(void **state)
 	(void)state;
 	expect_error(
 		MIN_DPDK MIN_PORTS "    ipv4: 198.18.0/16\n", NAME ":6:11: ",
-		"ports[0].ipv4: expected an address with prefix like \"198.18.0.1/16\", got \"198.18.0/16\"");
+		"ports[0].ipv4: expected an address with prefix like \"198.18.0.1/16\", "
+		"got \"198.18.0/16\"");
 	expect_error(MIN_DPDK MIN_PORTS "    ipv4: 198.18.0.256/16\n",
 		     NAME ":6:11: ", "expected an address with prefix");
 	expect_error(MIN_DPDK MIN_PORTS "    ipv4: 198.018.0.1/16\n",
@@ -400,6 +405,8 @@ static void test_bad_names(void **state)
 		     NAME ":4:11: ", "expected a name of 1..31 characters");
 	expect_error(MIN_DPDK "ports:\n  - name: a\n    device: \"\"\n", NAME ":5:13: ",
 		     "ports[0].device: expected a string of 1..255 characters, got 0");
+	expect_error(MIN_DPDK "ports:\n  - name: a\n    device: \"x\\0y\"\n", NAME ":5:13: ",
+		     "ports[0].device: expected a string, got a string with a NUL byte");
 }
 
 /* ------------------------------------------------------------ YAML structure */
@@ -468,6 +475,23 @@ static void test_quoting_styles(void **state)
 	config_free(cfg);
 }
 
+/*
+ * An escaped line break, blank lines and a run of escaped backslashes: libfyaml
+ * 0.7.12's fy_node_get_scalar() cuts this to 9 bytes and leaks (see config.c).
+ */
+static void test_folded_double_quoted(void **state)
+{
+	/* 15 backslashes: 7 escaped ones, then an escaped line break */
+	struct config *cfg = expect_ok(MIN_DPDK "  eal_args: [\"\\\n\n\n"
+					       "    \\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\n\n\n"
+					       "    \"]\n" MIN_PORTS);
+
+	(void)state;
+	assert_int_equal(cfg->dpdk.n_eal_args, 1);
+	assert_string_equal(cfg->dpdk.eal_args[0], "\n\n\\\\\\\\\\\\\\\n\n");
+	config_free(cfg);
+}
+
 /* Scalars may point straight into the input: nothing may read past its end. */
 static void test_unterminated_input(void **state)
 {
@@ -494,6 +518,15 @@ static void test_nul_byte(void **state)
 	(void)state;
 	assert_null(config_parse(NAME, yaml, sizeof(yaml) - 1, err, sizeof(err)));
 	assert_string_equal(err, NAME ":2:16: NUL byte in input");
+}
+
+/* Tabs are refused outright: libfyaml 0.7.12 crashes on some (see config.c). */
+static void test_tab(void **state)
+{
+	(void)state;
+	expect_error("dpdk:\n  lcores: 0-1\t# two lcores\n" MIN_PORTS, NAME ":2:14: ",
+		     "tab character; use spaces");
+	expect_error("? k:\t:\n", NAME ":1:5: ", "tab character; use spaces");
 }
 
 static void test_bad_utf8(void **state)
@@ -560,7 +593,8 @@ static void test_too_few_lcores(void **state)
 	(void)state;
 	expect_error(
 		"dpdk:\n  lcores: \"3\"\n" MIN_PORTS, NAME ":2:11: ",
-		"dpdk.lcores: expected 2..17 lcores (the first is the control thread, the rest are workers), got 1");
+		"dpdk.lcores: expected 2..17 lcores "
+		"(the first is the control thread, the rest are workers), got 1");
 	expect_error("dpdk:\n  lcores: 3\n" MIN_PORTS, NAME ":2:11: ", "expected 2..17 lcores");
 	expect_error("dpdk:\n  lcores: 0-17\n" MIN_PORTS, NAME ":2:11: ", "expected 2..17 lcores");
 }
@@ -699,9 +733,11 @@ int main(void)
 		cmocka_unit_test(test_wrong_node_kind),
 		cmocka_unit_test(test_yaml_features_refused),
 		cmocka_unit_test(test_quoting_styles),
+		cmocka_unit_test(test_folded_double_quoted),
 		cmocka_unit_test(test_unterminated_input),
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_bad_utf8),
+		cmocka_unit_test(test_tab),
 		cmocka_unit_test(test_duplicate_port_names),
 		cmocka_unit_test(test_port_count),
 		cmocka_unit_test(test_eal_args_limits),

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tlsterm's TCP, as the layers above see it: listeners, active opens, and a
+ * byte stream per connection made of mbufs (zero-copy on receive). One
+ * struct tcp_stack per worker; nothing is shared between workers.
+ */
+#ifndef TLSTERM_TCP_H
+#define TLSTERM_TCP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include <tlsterm/config.h>
+#include <tlsterm/net.h>
+
+struct tcp_stack;
+struct tcp_conn;
+
+enum tcp_close_reason {
+	TCP_CLOSE_NORMAL,   /* both FINs exchanged */
+	TCP_CLOSE_RESET,    /* the peer sent RST */
+	TCP_CLOSE_TIMEOUT,  /* retransmissions or keepalives gave up */
+	TCP_CLOSE_ABORTED,  /* we sent RST (tcp_abort, or unread data at close) */
+	TCP_CLOSE_NO_MEMORY,
+};
+
+/*
+ * What a layer above (a built-in service, TLS, the proxy) is told. Each
+ * callback runs on the connection's worker, inside the loop iteration that
+ * caused it. After closed() returns, the connection is gone.
+ */
+struct tcp_upper_ops {
+	void (*established)(struct tcp_conn *c); /* handshake done (passive or active) */
+	void (*readable)(struct tcp_conn *c);    /* new in-order data, or the peer's FIN */
+	void (*writable)(struct tcp_conn *c);    /* send space came free */
+	void (*closed)(struct tcp_conn *c, enum tcp_close_reason why);
+};
+
+/* Per-worker stack: connection table, timers, listeners. Start-up only. */
+struct tcp_stack *tcp_stack_create(const struct config *cfg, struct net_ctx *net);
+void tcp_stack_free(struct tcp_stack *s);
+
+/* Accept connections on port (host order) for every address of every port. */
+int tcp_listen(struct tcp_stack *s, uint16_t port, const struct tcp_upper_ops *ops);
+
+/*
+ * Active open from port index pi's address to raddr:rport (network order).
+ * ops->established() runs when the handshake completes; ops->closed() if it
+ * never does. Returns NULL when no connection can be made now.
+ */
+struct tcp_conn *tcp_connect(struct tcp_stack *s, unsigned int pi, uint32_t raddr, uint16_t rport,
+			     const struct tcp_upper_ops *ops, void *upper);
+
+/* Timers due at net->now. Call once per loop iteration; returns how many fired. */
+unsigned int tcp_timers(struct tcp_stack *s);
+
+/* Mbufs the stack holds (send, receive and reassembly queues of every connection). */
+unsigned int tcp_mbufs_held(const struct tcp_stack *s);
+
+/* Connections in the table, TIME_WAIT included. */
+unsigned int tcp_conn_count(const struct tcp_stack *s);
+
+/* The byte stream. */
+uint32_t tcp_send_space(const struct tcp_conn *c);
+/* Queue a chain for sending; takes it whole. Returns 0, or -ENOBUFS (m not taken). */
+int tcp_send(struct tcp_conn *c, struct rte_mbuf *m);
+/* In-order data, at most max bytes in whole segments, as one chain; NULL when none. */
+struct rte_mbuf *tcp_recv(struct tcp_conn *c, uint32_t max);
+uint32_t tcp_recv_available(const struct tcp_conn *c);
+/* The peer sent FIN and every byte before it has been read. */
+bool tcp_peer_done(const struct tcp_conn *c);
+/* Send FIN after what is queued (half-close: reading goes on). */
+void tcp_shutdown_write(struct tcp_conn *c);
+/* Reset now. The closed() callback runs before this returns. */
+void tcp_abort(struct tcp_conn *c);
+
+void tcp_set_upper(struct tcp_conn *c, void *upper);
+void *tcp_upper(const struct tcp_conn *c);
+
+#endif

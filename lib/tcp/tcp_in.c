@@ -1,0 +1,722 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* TCP input: RFC 9293 §3.10.7 "SEGMENT ARRIVES", with RFC 5961, 7323 and 6582. */
+#include <string.h>
+
+#include <rte_ip.h>
+#include <rte_tcp.h>
+
+#include "syncookie.h"
+#include "tcp_conn.h"
+
+#define TCP_FLAG_MASK (RTE_TCP_FIN_FLAG | RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG)
+
+/* A received segment, parsed once. */
+struct seg {
+	uint32_t seq;
+	uint32_t ack;
+	uint32_t wnd; /* unscaled, as on the wire */
+	uint8_t flags;
+	uint32_t len; /* payload bytes */
+	struct rte_mbuf *payload; /* m with the headers cut off; NULL when len == 0 */
+	struct tcp_opts opts;
+};
+
+/* What the layer above must hear once the segment is processed. */
+struct upcalls {
+	bool established;
+	bool readable;
+	bool writable;
+};
+
+static void drop(struct tcp_stack *s, struct seg *sg, enum drop_reason why)
+{
+	s->ctr->drops[why]++;
+	rte_pktmbuf_free(sg->payload);
+	sg->payload = NULL;
+}
+
+static void release(struct seg *sg)
+{
+	rte_pktmbuf_free(sg->payload);
+	sg->payload = NULL;
+}
+
+static void challenge_ack(struct tcp_conn *c)
+{
+	struct tcp_stack *s = c->stack;
+	uint64_t second = s->now_us / 1000000;
+	if (second != s->challenge_second) {
+		s->challenge_second = second;
+		s->challenge_acks = 0;
+	}
+	if (s->challenge_acks++ >= TCP_CHALLENGE_ACKS)
+		return;
+	s->ctr->tcp.challenge_acks++;
+	tcp_send_ack(c);
+}
+
+/* Options from the peer's SYN: what both sides will use. */
+static void apply_syn_options(struct tcp_conn *c, const struct tcp_opts *o, bool we_offered_all)
+{
+	c->mss = o->mss_present && o->mss >= 64 ? RTE_MIN(o->mss, (uint16_t)1460) : TCP_MSS_DEFAULT;
+	c->peer_wscale_ok = o->wscale_present;
+	if (o->wscale_present) {
+		c->snd_wscale = o->wscale;
+		c->rcv_wscale = c->stack->rcv_wscale;
+	}
+	(void)we_offered_all;
+	c->sack_ok = o->sack_permitted;
+	c->ts_ok = o->ts_present;
+	if (o->ts_present)
+		c->ts_recent = o->tsval;
+	c->mss = tcp_effective_mss(c);
+}
+
+static void conn_start_cc(struct tcp_conn *c)
+{
+	c->stack->cc->init(&c->cc, c->mss, c->stack->now_us);
+}
+
+static void become_established(struct tcp_conn *c, struct upcalls *up)
+{
+	struct tcp_stack *s = c->stack;
+	s->ctr->tcp.established++;
+	c->quickacks = TCP_QUICKACKS;
+	c->backoff = 0;
+	tw_cancel(&s->tw, &c->rtx_timer);
+	up->established = true;
+}
+
+/* §3.10.7.2 LISTEN: a SYN makes a SYN_RCVD connection, or a cookie when the queue is full. */
+static void listen_syn(struct tcp_stack *s, struct tcp_listener *l, unsigned int pi,
+		       const struct tcp_tuple *t, struct seg *sg)
+{
+	if (l->syn_rcvd >= s->syn_backlog || s->n_conns >= s->max_conns) {
+		struct syncookie_tuple ct;
+		memcpy(ct.local_addr, t->laddr, 16);
+		memcpy(ct.remote_addr, t->raddr, 16);
+		ct.local_port = rte_be_to_cpu_16(t->lport);
+		ct.remote_port = rte_be_to_cpu_16(t->rport);
+		uint16_t mss = sg->opts.mss_present ? sg->opts.mss : TCP_MSS_DEFAULT;
+		uint32_t cookie = syncookie_encode(s->cookie_secret, &ct, sg->seq,
+						   (uint32_t)(s->now_us / 60000000), RTE_MIN(mss, (uint16_t)1460));
+		/* A stateless SYN-ACK from a throwaway connection record on the stack. */
+		struct tcp_conn tmp;
+		memset(&tmp, 0, sizeof(tmp));
+		tmp.tuple = *t;
+		tmp.stack = s;
+		tmp.pi = (uint8_t)pi;
+		tmp.state = TCP_SYN_RCVD;
+		tmp.iss = cookie;
+		tmp.rcv_nxt = sg->seq + 1;
+		apply_syn_options(&tmp, &sg->opts, false);
+		if (tmp.ts_ok) {
+			unsigned int ws = sg->opts.wscale_present ? sg->opts.wscale : 15;
+			uint32_t tsval = syncookie_ts_encode((uint32_t)(s->now_us / 1000), ws, tmp.sack_ok);
+			tmp.ts_offset = tsval - (uint32_t)(s->now_us / 1000);
+		}
+		s->ctr->tcp.syncookies_sent++;
+		tcp_send_syn(&tmp, true);
+		release(sg);
+		return;
+	}
+	struct tcp_conn *c = tcp_conn_new(s, t, pi);
+	if (c == NULL) {
+		release(sg);
+		return;
+	}
+	c->state = TCP_LISTEN;
+	tcp_fsm_step(c, TCP_EV_SYN);
+	c->ops = l->ops;
+	c->listener = l;
+	l->syn_rcvd++;
+	s->ctr->tcp.passive_opens++;
+	c->irs = sg->seq;
+	c->rcv_nxt = sg->seq + 1;
+	c->rcv_adv = c->rcv_nxt;
+	apply_syn_options(c, &sg->opts, false);
+	c->iss = tcp_isn(s, t);
+	c->snd_una = c->iss;
+	c->recover = c->iss;
+	c->snd_nxt = c->snd_max = c->iss + 1;
+	c->snd_wnd = sg->wnd; /* a SYN's window is never scaled */
+	c->max_snd_wnd = c->snd_wnd;
+	c->snd_wl1 = sg->seq;
+	conn_start_cc(c);
+	tcp_send_syn(c, true);
+	tcp_arm_rtx(c);
+	release(sg);
+}
+
+/* An ACK for no connection on a listening port: a returning SYN cookie? */
+static struct tcp_conn *cookie_ack(struct tcp_stack *s, struct tcp_listener *l, unsigned int pi,
+				   const struct tcp_tuple *t, const struct seg *sg)
+{
+	struct syncookie_tuple ct;
+	memcpy(ct.local_addr, t->laddr, 16);
+	memcpy(ct.remote_addr, t->raddr, 16);
+	ct.local_port = rte_be_to_cpu_16(t->lport);
+	ct.remote_port = rte_be_to_cpu_16(t->rport);
+	int mss = syncookie_check(sg->ack - 1, &ct, sg->seq - 1, (uint32_t)(s->now_us / 60000000),
+				  s->cookie_secret, NULL);
+	if (mss <= 0)
+		return NULL;
+	struct tcp_conn *c = tcp_conn_new(s, t, pi);
+	if (c == NULL)
+		return NULL;
+	s->ctr->tcp.syncookies_accepted++;
+	s->ctr->tcp.passive_opens++;
+	c->state = TCP_SYN_RCVD; /* one step from ESTABLISHED, taken by the caller */
+	c->ops = l->ops;
+	c->irs = sg->seq - 1;
+	c->rcv_nxt = sg->seq;
+	c->rcv_adv = c->rcv_nxt + RTE_MIN(s->rcv_buf, 65535u); /* what our SYN-ACK offered */
+	c->iss = sg->ack - 1;
+	c->snd_una = c->iss;
+	c->recover = c->iss;
+	c->snd_nxt = c->snd_max = sg->ack;
+	c->mss = (uint16_t)mss;
+	unsigned int ws = 15;
+	bool sack = false;
+	if (sg->opts.ts_present && syncookie_ts_decode(sg->opts.tsecr, &ws, &sack)) {
+		c->ts_ok = true;
+		c->ts_recent = sg->opts.tsval;
+		c->ts_offset = sg->opts.tsecr - (uint32_t)(s->now_us / 1000);
+		c->sack_ok = sack;
+		if (ws <= TCP_WSCALE_MAX) {
+			c->peer_wscale_ok = true;
+			c->snd_wscale = (uint8_t)ws;
+			c->rcv_wscale = s->rcv_wscale;
+		}
+	}
+	c->snd_wl1 = sg->seq - 1;
+	c->mss = tcp_effective_mss(c);
+	conn_start_cc(c);
+	return c;
+}
+
+static void no_connection(struct tcp_stack *s, unsigned int pi, const struct tcp_tuple *t,
+			  struct seg *sg)
+{
+	if (sg->flags & RTE_TCP_RST_FLAG) {
+		drop(s, sg, DROP_TCP_NO_CONN);
+		return;
+	}
+	/* §3.10.7.1: answer with RST so the peer learns at once. */
+	uint32_t seg_len = sg->len + ((sg->flags & RTE_TCP_SYN_FLAG) ? 1 : 0) +
+			   ((sg->flags & RTE_TCP_FIN_FLAG) ? 1 : 0);
+	if (sg->flags & RTE_TCP_ACK_FLAG)
+		tcp_reply_rst(s, pi, t, sg->ack, 0, false);
+	else
+		tcp_reply_rst(s, pi, t, 0, sg->seq + seg_len, true);
+}
+
+/* §3.10.7.3 SYN_SENT */
+static void syn_sent(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
+{
+	struct tcp_stack *s = c->stack;
+	bool has_ack = sg->flags & RTE_TCP_ACK_FLAG;
+	if (has_ack && (seq_leq(sg->ack, c->iss) || seq_gt(sg->ack, c->snd_max))) {
+		if (!(sg->flags & RTE_TCP_RST_FLAG))
+			tcp_reply_rst(s, c->pi, &c->tuple, sg->ack, 0, false);
+		drop(s, sg, DROP_TCP_BAD_ACK);
+		return;
+	}
+	if (sg->flags & RTE_TCP_RST_FLAG) {
+		if (has_ack) {
+			s->ctr->tcp.resets_received++;
+			tcp_conn_destroy(c, TCP_CLOSE_RESET);
+			release(sg);
+		} else {
+			drop(s, sg, DROP_TCP_RST_IGNORED);
+		}
+		return;
+	}
+	if (!(sg->flags & RTE_TCP_SYN_FLAG)) {
+		drop(s, sg, DROP_TCP_FLAGS);
+		return;
+	}
+	c->irs = sg->seq;
+	c->rcv_nxt = sg->seq + 1;
+	c->rcv_adv = c->rcv_nxt;
+	apply_syn_options(c, &sg->opts, true);
+	if (!sg->opts.wscale_present)
+		c->rcv_wscale = 0;
+	conn_start_cc(c);
+	if (has_ack) {
+		c->snd_una = sg->ack;
+		c->snd_wnd = sg->wnd << c->snd_wscale;
+		c->max_snd_wnd = c->snd_wnd;
+		c->snd_wl1 = sg->seq;
+		c->snd_wl2 = sg->ack;
+		if (c->ts_ok && sg->opts.tsecr != 0)
+			tcp_rtt_sample(c, (tcp_ts_now(c) - sg->opts.tsecr) * 1000);
+		tcp_fsm_step(c, TCP_EV_SYN_ACK);
+		become_established(c, up);
+		tcp_send_ack(c);
+	} else {
+		tcp_fsm_step(c, TCP_EV_SYN); /* simultaneous open */
+		c->snd_wnd = sg->wnd;
+		tcp_send_syn(c, true);
+	}
+	release(sg);
+}
+
+/* §3.10.7.4 first check: is any of the segment inside our receive window? */
+static bool acceptable(const struct tcp_conn *c, const struct seg *sg, uint32_t seg_len)
+{
+	uint32_t wnd = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+	uint32_t end = c->rcv_nxt + wnd;
+	if (seg_len == 0)
+		return wnd == 0 ? sg->seq == c->rcv_nxt
+				: seq_geq(sg->seq, c->rcv_nxt) && seq_lt(sg->seq, end);
+	if (wnd == 0)
+		return false;
+	uint32_t last = sg->seq + seg_len - 1;
+	return (seq_geq(sg->seq, c->rcv_nxt) && seq_lt(sg->seq, end)) ||
+	       (seq_geq(last, c->rcv_nxt) && seq_lt(last, end));
+}
+
+static uint32_t flight(const struct tcp_conn *c)
+{
+	return c->snd_max - c->snd_una;
+}
+
+/* Does this segment SACK data beyond anything SACKed before? Remembers it if so. */
+static bool sack_news(struct tcp_conn *c, const struct seg *sg)
+{
+	bool news = false;
+	if (!c->sack_ok)
+		return false;
+	for (unsigned int i = 0; i < sg->opts.n_sack; i++) {
+		const struct tcp_sack_block *b = &sg->opts.sack[i];
+		if (seq_gt(b->right, c->snd_una) && seq_leq(b->right, c->snd_max) &&
+		    (seq_gt(b->right, c->sack_high) || seq_leq(c->sack_high, c->snd_una))) {
+			c->sack_high = b->right;
+			news = true;
+		}
+	}
+	return news;
+}
+
+/* §3.10.7.4 fifth check, for states past SYN_RCVD: new data acknowledged, duplicates, window. */
+static bool process_ack(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
+{
+	struct tcp_stack *s = c->stack;
+	/* RFC 5961 §5.2: an ACK must fall in [SND.UNA - MAX.SND.WND, SND.MAX]. */
+	if (seq_gt(sg->ack, c->snd_max)) {
+		tcp_send_ack(c);
+		drop(s, sg, DROP_TCP_BAD_ACK);
+		return false;
+	}
+	if (seq_lt(sg->ack, c->snd_una - c->max_snd_wnd)) {
+		challenge_ack(c);
+		drop(s, sg, DROP_TCP_BAD_ACK);
+		return false;
+	}
+	uint32_t seg_wnd = sg->wnd << c->snd_wscale;
+	if (seq_gt(sg->ack, c->snd_una)) {
+		uint32_t acked = sg->ack - c->snd_una;
+		uint32_t data = RTE_MIN(acked, c->sndq.bytes);
+		uint32_t rtt_us = 0;
+		if (c->ts_ok && sg->opts.ts_present && sg->opts.tsecr != 0)
+			rtt_us = (tcp_ts_now(c) - sg->opts.tsecr) * 1000 + 500;
+		else if (c->rtt_timing && seq_gt(sg->ack, c->rtt_seq))
+			rtt_us = (uint32_t)(s->now_us - c->rtt_start_us);
+		if (rtt_us != 0 && rtt_us < TCP_RTO_MAX_US) {
+			tcp_rtt_sample(c, rtt_us);
+			c->rtt_timing = false;
+		}
+		uint32_t before = flight(c);
+		tcp_mq_trim_front(&c->sndq, data);
+		c->snd_una = sg->ack;
+		if (seq_lt(c->snd_nxt, c->snd_una))
+			c->snd_nxt = c->snd_una;
+		c->backoff = 0;
+		if (c->in_recovery) {
+			if (seq_geq(sg->ack, c->recover)) {
+				c->in_recovery = false; /* RFC 6582 §3.2 (3): full ACK */
+				s->cc->on_recovery_exit(&c->cc, s->now_us);
+			} else {
+				tcp_retransmit_una(c); /* (5): partial ACK, the next hole */
+			}
+		} else {
+			bool cwnd_limited = before + c->mss >= tcp_cc_cwnd(&c->cc);
+			s->cc->on_ack(&c->cc, acked, rtt_us, before, cwnd_limited, s->now_us);
+		}
+		c->dupacks = 0;
+		if (c->snd_una == c->snd_max)
+			tw_cancel(&s->tw, &c->rtx_timer);
+		else
+			tcp_arm_rtx(c);
+		if (data > 0)
+			up->writable = true;
+	} else if (sg->ack == c->snd_una && c->snd_una != c->snd_max &&
+		   (sack_news(c, sg) || (sg->len == 0 && !(sg->flags & RTE_TCP_FIN_FLAG) &&
+					 seg_wnd == c->snd_wnd))) {
+		/* RFC 5681 §2 duplicate ACK, or (RFC 6675 §2) one that SACKs new data. */
+		if (c->dupacks < UINT8_MAX)
+			c->dupacks++;
+		if (c->dupacks == 3 && !c->in_recovery && seq_gt(c->snd_una, c->recover - 1)) {
+			c->in_recovery = true;
+			c->recover = c->snd_max;
+			s->ctr->tcp.fast_retransmits++;
+			s->cc->on_congestion(&c->cc, TCP_CC_FAST_RETRANSMIT, flight(c), s->now_us);
+			tcp_retransmit_una(c);
+		}
+	}
+	/* Window update (§3.10.7.4): only from a segment no older than the last one used. */
+	if (seq_lt(c->snd_wl1, sg->seq) ||
+	    (c->snd_wl1 == sg->seq && seq_leq(c->snd_wl2, sg->ack))) {
+		if (c->snd_wnd == 0 && seg_wnd > 0)
+			up->writable = true;
+		c->snd_wnd = seg_wnd;
+		c->snd_wl1 = sg->seq;
+		c->snd_wl2 = sg->ack;
+		if (seg_wnd > c->max_snd_wnd)
+			c->max_snd_wnd = seg_wnd;
+	}
+	return true;
+}
+
+static bool our_fin_acked(const struct tcp_conn *c)
+{
+	return c->fin_sent && c->snd_una == c->snd_max;
+}
+
+/* Payload in sequence goes on the receive queue; ahead of it, into reassembly. */
+static void process_data(struct tcp_conn *c, struct seg *sg, struct upcalls *up, bool *fin)
+{
+	struct tcp_stack *s = c->stack;
+	uint32_t seq = sg->seq;
+	uint32_t len = sg->len;
+	struct rte_mbuf *m = sg->payload;
+	sg->payload = NULL;
+	if (len == 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (c->fin_received) {
+		rte_pktmbuf_free(m);
+		s->ctr->drops[DROP_TCP_AFTER_FIN]++;
+		*fin = false;
+		return;
+	}
+	/* Cut what we already have off the front. */
+	if (seq_lt(seq, c->rcv_nxt)) {
+		uint32_t cut = c->rcv_nxt - seq;
+		if (cut >= len) {
+			rte_pktmbuf_free(m);
+			return;
+		}
+		rte_pktmbuf_adj(m, (uint16_t)cut); /* first segment holds the whole payload here */
+		seq += cut;
+		len -= cut;
+	}
+	/* And what lies past the window off the back (FIN with it). */
+	uint32_t wnd_end = c->rcv_adv;
+	if (seq_gt(seq + len, wnd_end)) {
+		uint32_t keep = seq_gt(wnd_end, seq) ? wnd_end - seq : 0;
+		*fin = false;
+		if (keep == 0) {
+			rte_pktmbuf_free(m);
+			s->ctr->drops[DROP_TCP_RCV_BUFFER_FULL]++;
+			return;
+		}
+		rte_pktmbuf_trim(m, (uint16_t)(len - keep));
+		len = keep;
+	}
+	if (seq != c->rcv_nxt) {
+		tcp_reass_insert(c, seq, m, len);
+		*fin = false; /* an early FIN comes again with its data */
+		c->ack_now = true; /* RFC 5681 §4.2: out of order → immediate (duplicate) ACK */
+		return;
+	}
+	bool had_ooo = c->n_ooo > 0;
+	tcp_mq_append(&c->rcvq, m, len);
+	c->rcv_nxt += len;
+	if (had_ooo) {
+		tcp_reass_drain(c);
+		c->ack_now = true; /* a hole filled: tell the sender at once */
+	}
+	up->readable = true;
+	c->unacked_segs++;
+	if (c->quickacks > 0) {
+		c->quickacks--;
+		c->ack_now = true;
+	} else if (c->unacked_segs >= 2) {
+		c->ack_now = true; /* RFC 5681 §4.2: at least every second full segment */
+	}
+}
+
+static void process_fin(struct tcp_conn *c, struct upcalls *up)
+{
+	c->rcv_nxt++;
+	c->fin_received = true;
+	c->ack_now = true;
+	up->readable = true;
+	if (c->state == TCP_FIN_WAIT_1 && our_fin_acked(c))
+		tcp_fsm_step(c, TCP_EV_ACK_OF_FIN); /* FIN and ACK of ours in one segment */
+	tcp_fsm_step(c, TCP_EV_FIN);
+	if (c->state == TCP_TIME_WAIT)
+		tcp_enter_time_wait(c);
+}
+
+/* §3.10.7.4: every state from SYN_RCVD on. */
+static void synchronized(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
+{
+	struct tcp_stack *s = c->stack;
+	bool syn = sg->flags & RTE_TCP_SYN_FLAG;
+	bool rst = sg->flags & RTE_TCP_RST_FLAG;
+	bool fin = sg->flags & RTE_TCP_FIN_FLAG;
+	uint32_t seg_len = sg->len + (syn ? 1 : 0) + (fin ? 1 : 0);
+
+	/* RFC 7323 §5.3 PAWS */
+	if (c->ts_ok && sg->opts.ts_present && !rst && seq_lt(sg->opts.tsval, c->ts_recent)) {
+		tcp_send_ack(c);
+		drop(s, sg, DROP_TCP_PAWS);
+		return;
+	}
+	if (c->state == TCP_SYN_RCVD && syn && !(sg->flags & RTE_TCP_ACK_FLAG) && sg->seq == c->irs) {
+		tcp_send_syn(c, true); /* our SYN-ACK was lost: the peer sent its SYN again */
+		release(sg);
+		return;
+	}
+	if (!acceptable(c, sg, seg_len)) {
+		if (!rst)
+			tcp_send_ack(c);
+		if (seq_lt(sg->seq, c->rcv_nxt))
+			s->ctr->tcp.dup_segments++;
+		drop(s, sg, DROP_TCP_OUT_OF_WINDOW);
+		return;
+	}
+	if (rst) {
+		/* RFC 5961 §3.2: only an exact RST resets; one merely in the window is challenged. */
+		if (sg->seq == c->rcv_nxt) {
+			s->ctr->tcp.resets_received++;
+			tcp_conn_destroy(c, TCP_CLOSE_RESET);
+			release(sg);
+		} else {
+			challenge_ack(c);
+			drop(s, sg, DROP_TCP_RST_IGNORED);
+		}
+		return;
+	}
+	if (syn) {
+		challenge_ack(c); /* RFC 5961 §4.2 */
+		drop(s, sg, DROP_TCP_FLAGS);
+		return;
+	}
+	if (!(sg->flags & RTE_TCP_ACK_FLAG)) {
+		drop(s, sg, DROP_TCP_FLAGS);
+		return;
+	}
+	if (c->state == TCP_SYN_RCVD) {
+		if (seq_leq(sg->ack, c->snd_una) || seq_gt(sg->ack, c->snd_max)) {
+			tcp_reply_rst(s, c->pi, &c->tuple, sg->ack, 0, false);
+			drop(s, sg, DROP_TCP_BAD_ACK);
+			return;
+		}
+		if (c->listener != NULL) /* NULL when it came back as a SYN cookie */
+			c->listener->syn_rcvd--;
+		c->listener = NULL;
+		tcp_fsm_step(c, TCP_EV_ACK_OF_SYN);
+		c->snd_wl1 = sg->seq - 1; /* so the window in this segment is taken */
+		become_established(c, up);
+	}
+	if (!process_ack(c, sg, up))
+		return;
+	/* RFC 7323 §4.3: remember the timestamp of a segment that covers rcv_nxt. */
+	if (c->ts_ok && sg->opts.ts_present && seq_leq(sg->seq, c->rcv_nxt))
+		c->ts_recent = sg->opts.tsval;
+
+	switch (c->state) {
+	case TCP_FIN_WAIT_1:
+		if (our_fin_acked(c)) {
+			tcp_fsm_step(c, TCP_EV_ACK_OF_FIN);
+			tcp_arm_fin_wait2(c);
+		}
+		break;
+	case TCP_CLOSING:
+		if (our_fin_acked(c)) {
+			tcp_fsm_step(c, TCP_EV_ACK_OF_FIN);
+			tcp_enter_time_wait(c);
+		}
+		break;
+	case TCP_LAST_ACK:
+		if (our_fin_acked(c)) {
+			tcp_fsm_step(c, TCP_EV_ACK_OF_FIN);
+			tcp_conn_destroy(c, TCP_CLOSE_NORMAL);
+			release(sg);
+			return;
+		}
+		break;
+	case TCP_TIME_WAIT:
+		if (fin) {
+			tcp_send_ack(c); /* the peer's FIN again: our ACK was lost */
+			tcp_enter_time_wait(c);
+		}
+		release(sg);
+		return;
+	default:
+		break;
+	}
+	if (c->state == TCP_ESTABLISHED || c->state == TCP_FIN_WAIT_1 ||
+	    c->state == TCP_FIN_WAIT_2)
+		process_data(c, sg, up, &fin);
+	else
+		release(sg); /* the peer's FIN came before: nothing more is read */
+	if (fin && sg->seq + sg->len == c->rcv_nxt && !c->fin_received &&
+	    (c->state == TCP_ESTABLISHED || c->state == TCP_FIN_WAIT_1 || c->state == TCP_FIN_WAIT_2))
+		process_fin(c, up);
+}
+
+/*
+ * A new SYN for a tuple in TIME_WAIT may start a new connection when it
+ * cannot be confused with the old one: a newer timestamp (RFC 6191), or
+ * without timestamps a sequence number past the old connection's (RFC 1122).
+ */
+static bool time_wait_reusable(const struct tcp_conn *c, const struct seg *sg)
+{
+	if ((sg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) != RTE_TCP_SYN_FLAG)
+		return false;
+	if (c->ts_ok && sg->opts.ts_present)
+		return seq_gt(sg->opts.tsval, c->ts_recent);
+	return seq_gt(sg->seq, c->rcv_nxt);
+}
+
+static void tell_upper(struct tcp_conn *c, const struct upcalls *up)
+{
+	const struct tcp_upper_ops *ops = c->ops;
+	if (ops == NULL)
+		return;
+	if (up->established && !c->dead) {
+		c->upper_told = true;
+		if (ops->established != NULL)
+			ops->established(c);
+	}
+	if (!c->upper_told)
+		return;
+	if (up->readable && !c->dead && ops->readable != NULL)
+		ops->readable(c);
+	if (up->writable && !c->dead && ops->writable != NULL)
+		ops->writable(c);
+}
+
+static int parse(struct tcp_stack *s, struct rte_mbuf *m, uint32_t l3_off, uint32_t l4_off,
+		 struct tcp_tuple *t, struct seg *sg)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l3_off);
+	uint32_t tcp_len = rte_pktmbuf_pkt_len(m) - l4_off;
+	const struct rte_tcp_hdr *th = NULL;
+	if (tcp_len >= sizeof(*th) && rte_pktmbuf_data_len(m) >= l4_off + sizeof(*th))
+		th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, l4_off);
+	if (th == NULL)
+		return DROP_TCP_HEADER;
+	uint32_t doff = (uint32_t)(th->data_off >> 4) * 4;
+	if (doff < sizeof(*th) || doff > tcp_len || rte_pktmbuf_data_len(m) < l4_off + doff)
+		return DROP_TCP_HEADER;
+	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) != RTE_MBUF_F_RX_L4_CKSUM_GOOD) {
+		uint16_t sum;
+		if (net_cksum_mbuf(m, l4_off, tcp_len, &sum) != 0)
+			return DROP_TCP_HEADER;
+		uint32_t all = (uint32_t)sum + rte_ipv4_phdr_cksum(ip, 0);
+		all = (all & 0xffff) + (all >> 16);
+		all = (all & 0xffff) + (all >> 16);
+		if (all != 0xffff)
+			return DROP_TCP_CHECKSUM;
+	}
+	sg->flags = th->tcp_flags & TCP_FLAG_MASK;
+	/* SYN with FIN or RST, or no flag at all, never belongs to a connection. */
+	if ((sg->flags & RTE_TCP_SYN_FLAG) && (sg->flags & (RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG)))
+		return DROP_TCP_FLAGS;
+	if (sg->flags == 0)
+		return DROP_TCP_FLAGS;
+	if (tcp_options_parse((const uint8_t *)(th + 1), doff - sizeof(*th),
+			      sg->flags & RTE_TCP_SYN_FLAG, &sg->opts) < 0)
+		return DROP_TCP_OPTIONS;
+	sg->seq = rte_be_to_cpu_32(th->sent_seq);
+	sg->ack = rte_be_to_cpu_32(th->recv_ack);
+	sg->wnd = rte_be_to_cpu_16(th->rx_win);
+	memset(t, 0, sizeof(*t));
+	t->family = 4;
+	t->laddr[0] = ip->dst_addr;
+	t->raddr[0] = ip->src_addr;
+	t->lport = th->dst_port;
+	t->rport = th->src_port;
+	sg->len = tcp_len - doff;
+	(void)s;
+	return -1;
+}
+
+void tcp_input(void *arg, unsigned int pi, struct rte_mbuf *m, uint32_t l3_off, uint32_t l4_off)
+{
+	struct tcp_stack *s = arg;
+	s->now_us = s->net->now / s->tsc_per_us;
+	struct tcp_tuple t;
+	struct seg sg = {0};
+	int why = parse(s, m, l3_off, l4_off, &t, &sg);
+	if (why >= 0) {
+		s->ctr->drops[why]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	unsigned int owner = tcp_owner(&t, s->net->n_workers);
+	if (owner != s->net->worker_id) {
+		net_steer_to(s->net, owner, pi, m); /* DESIGN.md "Flows and cores" */
+		return;
+	}
+	s->ctr->tcp.segs_in++;
+	uint32_t hdrs = rte_pktmbuf_pkt_len(m) - sg.len;
+	if (sg.len == 0) {
+		rte_pktmbuf_free(m);
+	} else {
+		rte_pktmbuf_adj(m, (uint16_t)hdrs);
+		sg.payload = m;
+	}
+
+	struct upcalls up = {0};
+	struct tcp_conn *c = tcp_conn_lookup(s, &t);
+	if (c != NULL && c->state == TCP_TIME_WAIT && time_wait_reusable(c, &sg)) {
+		tcp_conn_destroy(c, TCP_CLOSE_NORMAL);
+		c = NULL;
+	}
+	if (c == NULL) {
+		struct tcp_listener *l = tcp_listener_find(s, t.lport);
+		if (l == NULL) {
+			if (!(sg.flags & RTE_TCP_RST_FLAG))
+				no_connection(s, pi, &t, &sg);
+			drop(s, &sg, DROP_TCP_NO_LISTENER);
+			return;
+		}
+		if ((sg.flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) ==
+		    RTE_TCP_SYN_FLAG) {
+			listen_syn(s, l, pi, &t, &sg);
+			return;
+		}
+		if ((sg.flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) ==
+		    RTE_TCP_ACK_FLAG)
+			c = cookie_ack(s, l, pi, &t, &sg);
+		if (c == NULL) {
+			no_connection(s, pi, &t, &sg);
+			drop(s, &sg, DROP_TCP_NO_CONN);
+			return;
+		}
+	}
+	c->ack_now = false;
+	if (c->state == TCP_SYN_SENT)
+		syn_sent(c, &sg, &up);
+	else
+		synchronized(c, &sg, &up);
+	if (c->dead)
+		return;
+	/* The layer above answers first, so its data carries our ACK. */
+	tell_upper(c, &up);
+	if (c->dead)
+		return;
+	tcp_output(c);
+	if (c->ack_now)
+		tcp_send_ack(c);
+	else if (c->unacked_segs > 0)
+		tcp_arm_delack(c);
+}

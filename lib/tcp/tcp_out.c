@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* TCP output: building segments, sending what the windows allow, ACKs and RSTs. */
+#include <string.h>
+
+#include <rte_ip.h>
+#include <rte_memcpy.h>
+#include <rte_tcp.h>
+
+#include "tcp_conn.h"
+
+#define TCP_TTL 64
+#define SEG_HEADROOM (RTE_PKTMBUF_HEADROOM)
+
+/* Copy len bytes starting off bytes into q (from its head) to dst. */
+static void mq_copy(const struct tcp_mq *q, uint32_t off, uint32_t len, uint8_t *dst)
+{
+	const struct rte_mbuf *seg = q->head;
+	while (seg != NULL && off >= seg->data_len) {
+		off -= seg->data_len;
+		seg = seg->next;
+	}
+	while (len > 0 && seg != NULL) {
+		uint32_t n = RTE_MIN(len, (uint32_t)seg->data_len - off);
+		rte_memcpy(dst, rte_pktmbuf_mtod_offset(seg, const uint8_t *, off), n);
+		dst += n;
+		len -= n;
+		off = 0;
+		seg = seg->next;
+	}
+}
+
+struct seg_spec {
+	uint32_t seq;
+	uint32_t ack;
+	uint8_t flags;
+	uint16_t window; /* as it goes on the wire */
+	uint8_t opt_len;
+	uint8_t opts[TCP_OPTIONS_MAX];
+	uint32_t data_off; /* into the connection's send queue */
+	uint32_t data_len;
+};
+
+/* One IPv4 + TCP segment from spec; the payload (if any) is copied from q. */
+static void seg_emit(struct tcp_stack *s, unsigned int pi, const struct tcp_tuple *t,
+		     const struct seg_spec *sp, const struct tcp_mq *q)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(s->net->pool);
+	if (m == NULL) {
+		s->ctr->drops[DROP_NO_MBUF]++;
+		return;
+	}
+	uint16_t tcp_len = (uint16_t)(sizeof(struct rte_tcp_hdr) + sp->opt_len);
+	uint16_t total = (uint16_t)(sizeof(struct rte_ipv4_hdr) + tcp_len + sp->data_len);
+	uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, total);
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		s->ctr->drops[DROP_NO_MBUF]++;
+		return;
+	}
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)p;
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+	*ip = (struct rte_ipv4_hdr){
+		.version_ihl = RTE_IPV4_VHL_DEF,
+		.total_length = rte_cpu_to_be_16(total),
+		.packet_id = rte_cpu_to_be_16(s->ip_id++),
+		.fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG),
+		.time_to_live = TCP_TTL,
+		.next_proto_id = IPPROTO_TCP,
+		.src_addr = t->laddr[0],
+		.dst_addr = t->raddr[0],
+	};
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	*th = (struct rte_tcp_hdr){
+		.src_port = t->lport,
+		.dst_port = t->rport,
+		.sent_seq = rte_cpu_to_be_32(sp->seq),
+		.recv_ack = rte_cpu_to_be_32(sp->ack),
+		.data_off = (uint8_t)((tcp_len / 4) << 4),
+		.tcp_flags = sp->flags,
+		.rx_win = rte_cpu_to_be_16(sp->window),
+	};
+	memcpy(th + 1, sp->opts, sp->opt_len);
+	if (sp->data_len > 0)
+		mq_copy(q, sp->data_off, sp->data_len, (uint8_t *)(th + 1) + sp->opt_len);
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	m->l3_len = sizeof(*ip);
+	m->l4_len = tcp_len;
+	s->ctr->tcp.segs_out++;
+	net_output_ipv4(s->net, pi, m, t->raddr[0]);
+}
+
+static uint16_t wire_window(struct tcp_conn *c, bool syn)
+{
+	uint32_t wnd = tcp_rcv_window(c);
+	if (seq_gt(c->rcv_nxt + wnd, c->rcv_adv))
+		c->rcv_adv = c->rcv_nxt + wnd;
+	if (syn)
+		return (uint16_t)RTE_MIN(wnd, 65535u); /* RFC 7323 §2.2: never scaled in a SYN */
+	return (uint16_t)RTE_MIN(wnd >> c->rcv_wscale, 65535u);
+}
+
+/* Every non-SYN segment carries ACK, timestamps and our SACK blocks. */
+static void conn_emit(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t data_off,
+		      uint32_t data_len)
+{
+	struct seg_spec sp = {
+		.seq = seq,
+		.ack = c->rcv_nxt,
+		.flags = (uint8_t)(flags | RTE_TCP_ACK_FLAG),
+		.data_off = data_off,
+		.data_len = data_len,
+	};
+	sp.window = wire_window(c, false);
+	/* SACK only on pure ACKs: a full data segment has no room for it. */
+	struct tcp_sack_block blocks[TCP_SACK_BLOCKS_MAX];
+	unsigned int nb = c->sack_ok && data_len == 0 ?
+		tcp_sack_blocks(c, blocks, TCP_SACK_BLOCKS_MAX) : 0;
+	sp.opt_len = (uint8_t)tcp_options_write(sp.opts, sizeof(sp.opts), c->ts_ok, tcp_ts_now(c),
+						c->ts_recent, blocks, nb);
+	tw_cancel(&c->stack->tw, &c->delack_timer);
+	c->unacked_segs = 0;
+	c->ack_now = false;
+	seg_emit(c->stack, c->pi, &c->tuple, &sp, &c->sndq);
+}
+
+void tcp_send_syn(struct tcp_conn *c, bool with_ack)
+{
+	struct tcp_syn_opts o = {
+		.mss_present = true,
+		.mss = TCP_MSS_LOCAL,
+	};
+	bool offer = c->state == TCP_SYN_SENT; /* active open: offer everything */
+	o.wscale_present = offer || c->peer_wscale_ok;
+	o.wscale = c->stack->rcv_wscale;
+	o.sack_permitted = offer || c->sack_ok;
+	o.ts_present = offer || c->ts_ok;
+	o.tsval = tcp_ts_now(c);
+	o.tsecr = with_ack ? c->ts_recent : 0;
+	struct seg_spec sp = {
+		.seq = c->iss,
+		.ack = with_ack ? c->rcv_nxt : 0,
+		.flags = (uint8_t)(RTE_TCP_SYN_FLAG | (with_ack ? RTE_TCP_ACK_FLAG : 0)),
+	};
+	sp.window = wire_window(c, true);
+	sp.opt_len = (uint8_t)tcp_options_write_syn(sp.opts, sizeof(sp.opts), &o);
+	seg_emit(c->stack, c->pi, &c->tuple, &sp, NULL);
+}
+
+void tcp_send_ack(struct tcp_conn *c)
+{
+	conn_emit(c, c->snd_nxt, 0, 0, 0);
+}
+
+void tcp_send_probe(struct tcp_conn *c)
+{
+	conn_emit(c, c->snd_una - 1, 0, 0, 0);
+}
+
+void tcp_send_rst(struct tcp_conn *c)
+{
+	struct seg_spec sp = {
+		.seq = c->snd_max,
+		.ack = c->rcv_nxt,
+		.flags = RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG,
+	};
+	c->stack->ctr->tcp.resets_sent++;
+	seg_emit(c->stack, c->pi, &c->tuple, &sp, NULL);
+}
+
+void tcp_reply_rst(struct tcp_stack *s, unsigned int pi, const struct tcp_tuple *t, uint32_t seq,
+		   uint32_t ack, bool ack_flag)
+{
+	uint64_t second = s->now_us / 1000000;
+	if (second != s->rst_second) {
+		s->rst_second = second;
+		s->rsts_sent = 0;
+	}
+	if (s->rsts_sent++ >= TCP_RSTS_PER_SEC)
+		return;
+	struct seg_spec sp = {
+		.seq = seq,
+		.ack = ack,
+		.flags = (uint8_t)(RTE_TCP_RST_FLAG | (ack_flag ? RTE_TCP_ACK_FLAG : 0)),
+	};
+	s->ctr->tcp.resets_sent++;
+	seg_emit(s, pi, t, &sp, NULL);
+}
+
+/* Retransmit the first unacknowledged segment (fast retransmit, partial ACK). */
+void tcp_retransmit_una(struct tcp_conn *c)
+{
+	c->stack->ctr->tcp.retransmits++;
+	c->rtt_timing = false;
+	uint32_t len = RTE_MIN(c->sndq.bytes, (uint32_t)c->mss);
+	if (len > 0) {
+		conn_emit(c, c->snd_una, RTE_TCP_PSH_FLAG, 0, len);
+		return;
+	}
+	if (c->fin_sent)
+		conn_emit(c, c->snd_una, RTE_TCP_FIN_FLAG, 0, 0);
+}
+
+static uint32_t send_window(const struct tcp_conn *c)
+{
+	uint32_t cwnd = tcp_cc_cwnd(&c->cc);
+	if (c->in_recovery)
+		cwnd += (uint32_t)c->dupacks * c->mss; /* RFC 6582: inflation while recovering */
+	return RTE_MIN(cwnd, c->snd_wnd);
+}
+
+/* Send what the send queue, the peer's window and cwnd allow; then FIN if queued. */
+void tcp_output(struct tcp_conn *c)
+{
+	struct tcp_stack *s = c->stack;
+	if (c->dead || c->state < TCP_ESTABLISHED || c->state == TCP_TIME_WAIT)
+		return;
+	bool sent = false;
+	uint32_t wnd = send_window(c);
+	for (;;) {
+		uint32_t off = c->snd_nxt - c->snd_una;
+		if (off >= c->sndq.bytes)
+			break;
+		uint32_t avail = c->sndq.bytes - off;
+		int32_t usable = (int32_t)(c->snd_una + wnd - c->snd_nxt);
+		if (usable <= 0)
+			break;
+		uint32_t len = u32_min(u32_min(avail, c->mss), (uint32_t)usable);
+		/* Sender SWS avoidance (RFC 9293 §3.8.6.2.1), without Nagle: a short
+		 * segment goes when it ends the data, the window is wide open, or
+		 * nothing is in flight (else a small window would stall us for good). */
+		if (len < c->mss && len < avail && (uint32_t)usable < c->max_snd_wnd / 2 &&
+		    c->snd_nxt != c->snd_una)
+			break;
+		if (!c->rtt_timing && !c->ts_ok) {
+			c->rtt_timing = true;
+			c->rtt_seq = c->snd_nxt;
+			c->rtt_start_us = s->now_us;
+		}
+		bool last = len == avail;
+		conn_emit(c, c->snd_nxt, last ? RTE_TCP_PSH_FLAG : 0, off, len);
+		if (seq_lt(c->snd_nxt, c->snd_max))
+			s->ctr->tcp.retransmits++;
+		c->snd_nxt += len;
+		if (seq_gt(c->snd_nxt, c->snd_max))
+			c->snd_max = c->snd_nxt;
+		sent = true;
+	}
+	if (c->fin_queued && !c->fin_sent && c->snd_nxt - c->snd_una == c->sndq.bytes) {
+		conn_emit(c, c->snd_nxt, RTE_TCP_FIN_FLAG, 0, 0);
+		c->fin_sent = true;
+		c->snd_nxt++;
+		if (seq_gt(c->snd_nxt, c->snd_max))
+			c->snd_max = c->snd_nxt;
+		sent = true;
+	}
+	if (c->snd_una != c->snd_max) {
+		if (sent && !tw_armed(&c->rtx_timer))
+			tcp_arm_rtx(c);
+	} else if (c->snd_wnd == 0 && c->sndq.bytes > 0 && !tw_armed(&c->rtx_timer)) {
+		tcp_arm_rtx(c); /* persist */
+	}
+}

@@ -1,0 +1,463 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The per-worker TCP stack: connection table and pool, listeners, the
+ * timer wheel, and the byte-stream calls the layers above use.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <rte_malloc.h>
+#include <rte_random.h>
+
+#include "syncookie.h"
+#include "tcp_conn.h"
+
+#define TCP_TICK_SLOTS_LOG2 16 /* 65536 one-millisecond slots: RTO and TIME_WAIT within one turn */
+#define TCP_DEFAULT_MAX_CONNS 16384
+#define TCP_DEFAULT_BUF (256 * 1024)
+#define TCP_DEFAULT_SYN_BACKLOG 1024
+
+static uint8_t wscale_for(uint32_t buf)
+{
+	uint8_t s = 0;
+	while (s < TCP_WSCALE_MAX && (buf >> s) > 65535)
+		s++;
+	return s;
+}
+
+struct tcp_stack *tcp_stack_create(const struct config *cfg, struct net_ctx *net)
+{
+	int socket = (int)rte_socket_id();
+	struct tcp_stack *s = rte_zmalloc_socket("tcp_stack", sizeof(*s), RTE_CACHE_LINE_SIZE, socket);
+	if (s == NULL)
+		return NULL;
+	s->net = net;
+	s->ctr = net->ctr;
+	s->max_conns = TCP_DEFAULT_MAX_CONNS;
+	s->syn_backlog = TCP_DEFAULT_SYN_BACKLOG;
+	s->rcv_buf = TCP_DEFAULT_BUF;
+	s->snd_buf = TCP_DEFAULT_BUF;
+	s->rcv_wscale = wscale_for(s->rcv_buf);
+	s->ooo_max = s->max_conns * 4;
+	s->tsc_per_us = net->tsc_hz / 1000000;
+	if (s->tsc_per_us == 0)
+		s->tsc_per_us = 1;
+	s->now_us = net->now / s->tsc_per_us;
+	s->cc = tcp_cc_find(TCP_CC_DEFAULT);
+	for (size_t i = 0; i < sizeof(s->isn_key); i += sizeof(uint64_t)) {
+		uint64_t r = rte_rand();
+		memcpy(&s->isn_key[i], &r, sizeof(r));
+	}
+	for (size_t i = 0; i < sizeof(s->cookie_secret); i += sizeof(uint64_t)) {
+		uint64_t r = rte_rand();
+		memcpy(&s->cookie_secret[i], &r, sizeof(r));
+	}
+	(void)cfg;
+
+	char name[RTE_HASH_NAMESIZE];
+	snprintf(name, sizeof(name), "tcp_conns_w%u", net->worker_id);
+	struct rte_hash_parameters hp = {
+		.name = name,
+		.entries = s->max_conns * 2,
+		.key_len = sizeof(struct tcp_tuple),
+		.hash_func = rte_jhash,
+		.socket_id = socket,
+	};
+	s->table = rte_hash_create(&hp);
+	snprintf(name, sizeof(name), "tcp_pool_w%u", net->worker_id);
+	s->conn_pool = rte_mempool_create(name, s->max_conns, sizeof(struct tcp_conn), 0, 0, NULL,
+					  NULL, NULL, NULL, socket, MEMPOOL_F_SP_PUT | MEMPOOL_F_SC_GET);
+	if (s->table == NULL || s->conn_pool == NULL ||
+	    tw_init(&s->tw, net->now, net->tsc_hz / 1000, TCP_TICK_SLOTS_LOG2, s) != 0) {
+		tcp_stack_free(s);
+		return NULL;
+	}
+	net->tcp_input = tcp_input;
+	net->tcp_arg = s;
+	return s;
+}
+
+static void tcp_reap(struct tcp_stack *s);
+
+void tcp_stack_free(struct tcp_stack *s)
+{
+	if (s == NULL)
+		return;
+	if (s->table != NULL) {
+		const void *key;
+		void *data;
+		uint32_t iter = 0;
+		while (rte_hash_iterate(s->table, &key, &data, &iter) >= 0) {
+			struct tcp_conn *c = data;
+			tcp_timers_cancel(c);
+			tcp_mq_free(&c->sndq);
+			tcp_mq_free(&c->rcvq);
+			tcp_reass_free(c);
+			rte_mempool_put(s->conn_pool, c);
+		}
+		rte_hash_free(s->table);
+	}
+	tcp_reap(s);
+	if (s->tw.slots != NULL)
+		tw_fini(&s->tw);
+	rte_mempool_free(s->conn_pool);
+	if (s->net != NULL && s->net->tcp_arg == s) {
+		s->net->tcp_input = NULL;
+		s->net->tcp_arg = NULL;
+	}
+	rte_free(s);
+}
+
+int tcp_listen(struct tcp_stack *s, uint16_t port, const struct tcp_upper_ops *ops)
+{
+	if (s->n_listeners == TCP_MAX_LISTENERS)
+		return -ENOSPC;
+	for (unsigned int i = 0; i < s->n_listeners; i++)
+		if (s->listeners[i].port == rte_cpu_to_be_16(port))
+			return -EEXIST;
+	s->listeners[s->n_listeners++] = (struct tcp_listener){
+		.port = rte_cpu_to_be_16(port),
+		.ops = ops,
+	};
+	return 0;
+}
+
+struct tcp_listener *tcp_listener_find(struct tcp_stack *s, uint16_t port_be)
+{
+	for (unsigned int i = 0; i < s->n_listeners; i++)
+		if (s->listeners[i].port == port_be)
+			return &s->listeners[i];
+	return NULL;
+}
+
+unsigned int tcp_conn_count(const struct tcp_stack *s)
+{
+	return s->n_conns;
+}
+
+struct tcp_conn *tcp_conn_lookup(struct tcp_stack *s, const struct tcp_tuple *t)
+{
+	void *data;
+	return rte_hash_lookup_data(s->table, t, &data) >= 0 ? data : NULL;
+}
+
+/* RFC 6528: a clock that moves every 4 µs plus a keyed hash of the tuple. */
+uint32_t tcp_isn(struct tcp_stack *s, const struct tcp_tuple *t)
+{
+	return (uint32_t)(s->now_us / 4) + (uint32_t)siphash24(s->isn_key, (const uint8_t *)t, sizeof(*t));
+}
+
+uint32_t tcp_ts_now(const struct tcp_conn *c)
+{
+	return (uint32_t)(c->stack->now_us / 1000) + c->ts_offset;
+}
+
+struct tcp_conn *tcp_conn_new(struct tcp_stack *s, const struct tcp_tuple *t, unsigned int pi)
+{
+	if (s->n_conns >= s->max_conns) {
+		s->ctr->drops[DROP_TCP_CONN_LIMIT]++;
+		return NULL;
+	}
+	void *obj;
+	if (rte_mempool_get(s->conn_pool, &obj) != 0) {
+		s->ctr->drops[DROP_TCP_CONN_LIMIT]++;
+		return NULL;
+	}
+	struct tcp_conn *c = obj;
+	memset(c, 0, sizeof(*c));
+	c->tuple = *t;
+	c->stack = s;
+	c->pi = (uint8_t)pi;
+	c->state = TCP_CLOSED;
+	c->mss = TCP_MSS_DEFAULT;
+	c->rcv_wscale = 0;
+	c->rto_us = TCP_RTO_INIT_US;
+	c->ts_offset = (uint32_t)siphash24(s->isn_key, (const uint8_t *)t, sizeof(*t) - 4) >> 8;
+	if (rte_hash_add_key_data(s->table, t, c) != 0) {
+		rte_mempool_put(s->conn_pool, c);
+		s->ctr->drops[DROP_TCP_CONN_LIMIT]++;
+		return NULL;
+	}
+	tcp_timers_init(c);
+	s->n_conns++;
+	return c;
+}
+
+/*
+ * Take c out of service now (table, timers, buffers); the layer above hears
+ * closed() and the memory returns to the pool at the next reap, so a caller
+ * deeper in the stack never holds a pointer to freed memory.
+ */
+void tcp_conn_destroy(struct tcp_conn *c, enum tcp_close_reason why)
+{
+	struct tcp_stack *s = c->stack;
+	if (c->dead)
+		return;
+	c->dead = true;
+	c->close_reason = (uint8_t)why;
+	if (c->state == TCP_SYN_RCVD && c->listener != NULL)
+		c->listener->syn_rcvd--;
+	c->state = TCP_CLOSED;
+	tcp_timers_cancel(c);
+	tcp_mq_free(&c->sndq);
+	tcp_mq_free(&c->rcvq);
+	tcp_reass_free(c);
+	rte_hash_del_key(s->table, &c->tuple);
+	s->n_conns--;
+	s->ctr->tcp.closed++;
+	c->reap_next = s->reap_list;
+	s->reap_list = c;
+}
+
+static void tcp_reap(struct tcp_stack *s)
+{
+	while (s->reap_list != NULL) {
+		struct tcp_conn *c = s->reap_list;
+		s->reap_list = c->reap_next;
+		if (c->upper_told && c->ops != NULL && c->ops->closed != NULL)
+			c->ops->closed(c, (enum tcp_close_reason)c->close_reason);
+		rte_mempool_put(s->conn_pool, c);
+	}
+}
+
+unsigned int tcp_timers(struct tcp_stack *s)
+{
+	s->now_us = s->net->now / s->tsc_per_us;
+	unsigned int n = tw_advance(&s->tw, s->net->now);
+	tcp_reap(s);
+	return n;
+}
+
+static uint32_t ooo_bytes(const struct tcp_conn *c)
+{
+	uint32_t n = 0;
+	for (unsigned int i = 0; i < c->n_ooo; i++)
+		n += c->ooo[i].len;
+	return n;
+}
+
+/* What we can still take in, as of now, never less than what we already promised. */
+uint32_t tcp_rcv_window(const struct tcp_conn *c)
+{
+	uint32_t used = c->rcvq.bytes + ooo_bytes(c);
+	uint32_t free_space = used >= c->stack->rcv_buf ? 0 : c->stack->rcv_buf - used;
+	uint32_t max = (uint32_t)65535 << c->rcv_wscale;
+	uint32_t wnd = RTE_MIN(free_space, max);
+	wnd &= ~((1u << c->rcv_wscale) - 1); /* what the scaled field can express */
+	uint32_t promised = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+	return RTE_MAX(wnd, promised); /* RFC 9293 §3.8.6.2.2: don't shrink the window */
+}
+
+static bool can_send_data(const struct tcp_conn *c)
+{
+	return !c->dead && !c->fin_queued &&
+	       (c->state == TCP_ESTABLISHED || c->state == TCP_CLOSE_WAIT ||
+		c->state == TCP_SYN_RCVD || c->state == TCP_SYN_SENT);
+}
+
+uint32_t tcp_send_space(const struct tcp_conn *c)
+{
+	if (!can_send_data(c) || c->sndq.bytes >= c->stack->snd_buf)
+		return 0;
+	return c->stack->snd_buf - c->sndq.bytes;
+}
+
+int tcp_send(struct tcp_conn *c, struct rte_mbuf *m)
+{
+	if (!can_send_data(c))
+		return -EPIPE;
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	if (len > tcp_send_space(c))
+		return -ENOBUFS;
+	tcp_mq_append(&c->sndq, m, len);
+	tcp_output(c);
+	return 0;
+}
+
+uint32_t tcp_recv_available(const struct tcp_conn *c)
+{
+	return c->rcvq.bytes;
+}
+
+bool tcp_peer_done(const struct tcp_conn *c)
+{
+	return c->fin_received && c->rcvq.bytes == 0;
+}
+
+struct rte_mbuf *tcp_recv(struct tcp_conn *c, uint32_t max)
+{
+	struct tcp_mq *q = &c->rcvq;
+	struct rte_mbuf *head = NULL, *tail = NULL;
+	uint32_t taken = 0;
+	uint16_t segs = 0;
+	uint32_t before = tcp_rcv_window(c);
+	while (q->head != NULL && taken + q->head->data_len <= max) {
+		struct rte_mbuf *seg = q->head;
+		q->head = seg->next;
+		seg->next = NULL;
+		taken += seg->data_len;
+		segs++;
+		if (head == NULL)
+			head = seg;
+		else
+			tail->next = seg;
+		tail = seg;
+	}
+	if (q->head == NULL)
+		q->tail = NULL;
+	q->bytes -= taken;
+	if (head == NULL)
+		return NULL;
+	head->pkt_len = taken;
+	head->nb_segs = segs;
+	/* Reading opened the window: tell the peer once it is worth a segment. */
+	uint32_t after = tcp_rcv_window(c);
+	if (!c->dead && after - before >= RTE_MIN(c->stack->rcv_buf / 2, 2u * c->mss) &&
+	    c->state != TCP_SYN_RCVD)
+		tcp_send_ack(c);
+	return head;
+}
+
+void tcp_shutdown_write(struct tcp_conn *c)
+{
+	if (c->dead || c->fin_queued)
+		return;
+	if (c->state == TCP_SYN_SENT) {
+		tcp_send_rst(c);
+		tcp_conn_destroy(c, TCP_CLOSE_ABORTED);
+		return;
+	}
+	if (!tcp_fsm_step(c, TCP_EV_CLOSE))
+		return;
+	c->fin_queued = true;
+	tcp_output(c);
+}
+
+void tcp_abort(struct tcp_conn *c)
+{
+	if (c->dead)
+		return;
+	if (c->state != TCP_SYN_SENT && c->state != TCP_TIME_WAIT)
+		tcp_send_rst(c);
+	tcp_conn_destroy(c, TCP_CLOSE_ABORTED);
+}
+
+void tcp_set_upper(struct tcp_conn *c, void *upper)
+{
+	c->upper = upper;
+}
+
+void *tcp_upper(const struct tcp_conn *c)
+{
+	return c->upper;
+}
+
+/* Mbuf queues: singly linked segments with our own byte count. */
+void tcp_mq_append(struct tcp_mq *q, struct rte_mbuf *chain, uint32_t len)
+{
+	struct rte_mbuf *last = rte_pktmbuf_lastseg(chain);
+	if (q->tail == NULL)
+		q->head = chain;
+	else
+		q->tail->next = chain;
+	q->tail = last;
+	q->bytes += len;
+}
+
+void tcp_mq_trim_front(struct tcp_mq *q, uint32_t bytes)
+{
+	q->bytes -= bytes;
+	while (bytes > 0 && q->head != NULL) {
+		struct rte_mbuf *seg = q->head;
+		if (bytes < seg->data_len) {
+			rte_pktmbuf_adj(seg, (uint16_t)bytes); /* seg is a lone segment here */
+			return;
+		}
+		bytes -= seg->data_len;
+		q->head = seg->next;
+		seg->next = NULL;
+		rte_pktmbuf_free_seg(seg);
+	}
+	if (q->head == NULL)
+		q->tail = NULL;
+}
+
+void tcp_mq_free(struct tcp_mq *q)
+{
+	struct rte_mbuf *seg = q->head;
+	while (seg != NULL) {
+		struct rte_mbuf *next = seg->next;
+		rte_pktmbuf_free_seg(seg);
+		seg = next;
+	}
+	q->head = q->tail = NULL;
+	q->bytes = 0;
+}
+
+/*
+ * Active open to raddr:rport (network order) from port pi's address. The
+ * source port is picked so the tuple hashes to this worker (DESIGN.md,
+ * "Flows and cores"); replies then come home without steering.
+ */
+struct tcp_conn *tcp_connect(struct tcp_stack *s, unsigned int pi, uint32_t raddr, uint16_t rport,
+			     const struct tcp_upper_ops *ops, void *upper)
+{
+	const struct net_port *p = &s->net->ports[pi];
+	if (!p->has_ipv4)
+		return NULL;
+	struct tcp_tuple t = {.family = 4, .rport = rport};
+	t.laddr[0] = p->ipv4;
+	t.raddr[0] = raddr;
+	for (unsigned int tries = 0; tries < TCP_EPHEMERAL_COUNT; tries++) {
+		uint16_t port = (uint16_t)(TCP_EPHEMERAL_FIRST + s->next_port);
+		s->next_port = (s->next_port + 1) % TCP_EPHEMERAL_COUNT;
+		t.lport = rte_cpu_to_be_16(port);
+		if (tcp_owner(&t, s->net->n_workers) != s->net->worker_id ||
+		    tcp_conn_lookup(s, &t) != NULL)
+			continue;
+		struct tcp_conn *c = tcp_conn_new(s, &t, pi);
+		if (c == NULL)
+			return NULL;
+		c->ops = ops;
+		c->upper = upper;
+		c->upper_told = true; /* the caller knows it: closed() is owed even if it never connects */
+		c->iss = tcp_isn(s, &t);
+		c->snd_una = c->iss;
+		c->recover = c->iss;
+		c->snd_nxt = c->snd_max = c->iss + 1;
+		c->rcv_wscale = s->rcv_wscale; /* offered; cleared if the peer doesn't scale */
+		tcp_fsm_step(c, TCP_EV_ACTIVE_OPEN);
+		s->ctr->tcp.active_opens++;
+		tcp_send_syn(c, false);
+		tcp_arm_rtx(c);
+		return c;
+	}
+	return NULL;
+}
+
+static unsigned int mq_segs(const struct tcp_mq *q)
+{
+	unsigned int n = 0;
+	for (const struct rte_mbuf *m = q->head; m != NULL; m = m->next)
+		n++;
+	return n;
+}
+
+unsigned int tcp_mbufs_held(const struct tcp_stack *s)
+{
+	unsigned int n = 0;
+	const void *key;
+	void *data;
+	uint32_t iter = 0;
+	while (rte_hash_iterate(s->table, &key, &data, &iter) >= 0) {
+		const struct tcp_conn *c = data;
+		n += mq_segs(&c->sndq) + mq_segs(&c->rcvq);
+		for (unsigned int i = 0; i < c->n_ooo; i++)
+			n += c->ooo[i].m->nb_segs;
+	}
+	return n;
+}

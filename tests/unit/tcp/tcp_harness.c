@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <rte_arp.h>
+#include <rte_cycles.h>
+#include <rte_ip.h>
+
+#include "tcp_harness.h"
+
+struct harness H;
+
+static void on_established(struct tcp_conn *c)
+{
+	H.established++;
+	H.conn = c;
+}
+
+static void on_readable(struct tcp_conn *c)
+{
+	H.readable++;
+	if (!H.auto_read)
+		return;
+	struct rte_mbuf *m;
+	while ((m = tcp_recv(c, UINT32_MAX)) != NULL)
+		rte_pktmbuf_free(m);
+}
+
+static void on_writable(struct tcp_conn *c)
+{
+	(void)c;
+	H.writable++;
+}
+
+static void on_closed(struct tcp_conn *c, enum tcp_close_reason why)
+{
+	(void)c;
+	H.closed++;
+	H.close_reason = why;
+	H.conn = NULL;
+}
+
+const struct tcp_upper_ops harness_ops = {
+	.established = on_established,
+	.readable = on_readable,
+	.writable = on_writable,
+	.closed = on_closed,
+};
+
+int harness_setup(void **state)
+{
+	(void)state;
+	if (eal_fixture_init() != 0)
+		return -1;
+	memset(&H, 0, sizeof(H));
+	H.mbufs_at_start = rte_mempool_in_use_count(eal_fixture_pool());
+	fixture_config(&H.cfg);
+	fixture_net_ctx(&H.net, &H.ctr, &H.cfg);
+	H.t0 = H.net.now = rte_get_tsc_cycles();
+	H.stack = tcp_stack_create(&H.cfg, &H.net);
+	if (H.stack == NULL || tcp_listen(H.stack, H_PORT, &harness_ops) != 0)
+		return -1;
+	H.auto_read = true;
+	/* The peer asks for our MAC first, as a kernel would: we learn its MAC. */
+	uint8_t f[64];
+	static const struct rte_ether_addr bcast = {.addr_bytes = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+	static const struct rte_ether_addr zero = {{0}};
+	uint16_t n = fixture_put_eth(f, &bcast, &fixture_peer_mac, RTE_ETHER_TYPE_ARP);
+	n = (uint16_t)(n + fixture_put_arp(f + n, RTE_ARP_OP_REQUEST, &fixture_peer_mac,
+					   FIXTURE_PEER_IP, &zero, FIXTURE_IP));
+	net_input(&H.net, 0, fixture_frame(f, n));
+	fixture_drain(&H.net);
+	return 0;
+}
+
+int harness_teardown(void **state)
+{
+	(void)state;
+	fixture_drain(&H.net);
+	tcp_stack_free(H.stack);
+	net_ctx_fini(&H.net);
+	assert_int_equal(H.ctr.tcp.fsm_illegal, 0);
+	assert_int_equal(rte_mempool_in_use_count(eal_fixture_pool()), H.mbufs_at_start);
+	return 0;
+}
+
+void h_advance_ms(uint64_t ms)
+{
+	H.net.now += ms * (rte_get_tsc_hz() / 1000);
+	tcp_timers(H.stack);
+}
+
+void h_send(uint8_t flags, uint32_t seq, uint32_t ack, uint16_t win, const uint8_t *opts,
+	    uint8_t opt_len, const void *payload, uint16_t len)
+{
+	uint8_t f[2048];
+	uint16_t tcp_len = (uint16_t)(sizeof(struct rte_tcp_hdr) + opt_len + len);
+	uint16_t n = fixture_put_eth(f, &fixture_mac, &fixture_peer_mac, RTE_ETHER_TYPE_IPV4);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + n);
+	n = (uint16_t)(n + fixture_put_ipv4(f + n, FIXTURE_PEER_IP, FIXTURE_IP, IPPROTO_TCP, tcp_len));
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(f + n);
+	*th = (struct rte_tcp_hdr){
+		.src_port = rte_cpu_to_be_16(H_PEER_PORT),
+		.dst_port = rte_cpu_to_be_16(H_PORT),
+		.sent_seq = rte_cpu_to_be_32(seq),
+		.recv_ack = rte_cpu_to_be_32(ack),
+		.data_off = (uint8_t)(((sizeof(*th) + opt_len) / 4) << 4),
+		.tcp_flags = flags,
+		.rx_win = rte_cpu_to_be_16(win),
+	};
+	if (opt_len)
+		memcpy(th + 1, opts, opt_len);
+	uint8_t *data = (uint8_t *)(th + 1) + opt_len;
+	if (payload != NULL)
+		memcpy(data, payload, len);
+	else
+		memset(data, 0, len);
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	n = (uint16_t)(n + tcp_len);
+	net_input(&H.net, 0, fixture_frame(f, n));
+}
+
+unsigned int h_recv(struct hseg *out, unsigned int max)
+{
+	struct rte_mbuf *pkts[64];
+	unsigned int n = fixture_collect(&H.net, pkts, 64);
+	unsigned int k = 0;
+	for (unsigned int i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+		if (eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) || k == max) {
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eh + 1);
+		const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)(ip + 1);
+		assert_int_equal(ip->next_proto_id, IPPROTO_TCP);
+		uint16_t tl = (uint16_t)(rte_be_to_cpu_16(ip->total_length) - sizeof(*ip));
+		uint32_t sum = rte_raw_cksum(th, tl) + rte_ipv4_phdr_cksum(ip, 0);
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		assert_int_equal(sum, 0xffff); /* our checksum is right */
+		struct hseg *s = &out[k++];
+		memset(s, 0, sizeof(*s));
+		uint16_t doff = (uint16_t)((th->data_off >> 4) * 4);
+		s->flags = th->tcp_flags;
+		s->seq = rte_be_to_cpu_32(th->sent_seq);
+		s->ack = rte_be_to_cpu_32(th->recv_ack);
+		s->win = rte_be_to_cpu_16(th->rx_win);
+		s->src_port = rte_be_to_cpu_16(th->src_port);
+		s->dst_port = rte_be_to_cpu_16(th->dst_port);
+		s->len = (uint16_t)(rte_be_to_cpu_16(ip->total_length) - sizeof(*ip) - doff);
+		s->opt_len = (uint8_t)(doff - sizeof(*th));
+		memcpy(s->opt_bytes, th + 1, s->opt_len);
+		assert_true(tcp_options_parse(s->opt_bytes, s->opt_len, s->flags & F_SYN, &s->opts) >= 0);
+		memcpy(s->data, (const uint8_t *)th + doff, RTE_MIN(s->len, (uint16_t)sizeof(s->data)));
+		rte_pktmbuf_free(m);
+	}
+	return k;
+}
+
+void h_expect_one(struct hseg *out)
+{
+	struct hseg segs[8];
+	unsigned int n = h_recv(segs, 8);
+	assert_int_equal(n, 1);
+	*out = segs[0];
+}
+
+void h_expect_none(void)
+{
+	struct hseg segs[8];
+	assert_int_equal(h_recv(segs, 8), 0);
+}
+
+uint8_t h_ts_opts(uint8_t *buf, uint32_t tsval, uint32_t tsecr)
+{
+	return (uint8_t)tcp_options_write(buf, TCP_OPTIONS_MAX, true, tsval, tsecr, NULL, 0);
+}
+
+uint8_t h_syn_opts(uint8_t *buf, uint32_t tsval, uint32_t tsecr, bool ts, bool sack, int wscale)
+{
+	struct tcp_syn_opts o = {
+		.mss_present = true,
+		.mss = 1460,
+		.sack_permitted = sack,
+		.ts_present = ts,
+		.tsval = tsval,
+		.tsecr = tsecr,
+		.wscale_present = wscale >= 0,
+		.wscale = (uint8_t)(wscale < 0 ? 0 : wscale),
+	};
+	return (uint8_t)tcp_options_write_syn(buf, TCP_OPTIONS_MAX, &o);
+}
+
+uint32_t h_handshake(uint32_t peer_isn, bool ts, bool sack, int wscale)
+{
+	uint8_t o[TCP_OPTIONS_MAX];
+	uint8_t ol = h_syn_opts(o, 1000, 0, ts, sack, wscale);
+	h_send(F_SYN, peer_isn, 0, 64240, o, ol, NULL, 0);
+	struct hseg sa;
+	h_expect_one(&sa);
+	assert_int_equal(sa.flags, F_SYN | F_ACK);
+	assert_int_equal(sa.ack, peer_isn + 1);
+	uint32_t iss = sa.seq;
+	ol = ts ? h_ts_opts(o, 1001, sa.opts.tsval) : 0;
+	h_send(F_ACK, peer_isn + 1, iss + 1, wscale >= 0 ? 502 : 64240, o, ol, NULL, 0);
+	h_expect_none();
+	assert_int_equal(H.established, 1);
+	return iss;
+}

@@ -1,0 +1,489 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* lib/tcp against a scripted peer (tcp_harness.c): handshakes, data, loss, resets, closing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tcp_harness.h"
+
+#define ISN 1000000u
+
+/* len bytes of fill, as a chain of segments of at most 1000 bytes. */
+static struct rte_mbuf *payload_mbuf(uint32_t len, uint8_t fill)
+{
+	struct rte_mbuf *head = NULL;
+	while (len > 0) {
+		uint16_t n = (uint16_t)RTE_MIN(len, 1000u);
+		struct rte_mbuf *m = rte_pktmbuf_alloc(eal_fixture_pool());
+		assert_non_null(m);
+		uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, n);
+		assert_non_null(p);
+		memset(p, fill, n);
+		if (head == NULL)
+			head = m;
+		else
+			assert_int_equal(rte_pktmbuf_chain(head, m), 0);
+		len -= n;
+	}
+	return head;
+}
+
+static void test_passive_handshake_options(void **state)
+{
+	(void)state;
+	uint8_t o[TCP_OPTIONS_MAX];
+	uint8_t ol = h_syn_opts(o, 777, 0, true, true, 7);
+	h_send(F_SYN, ISN, 0, 64240, o, ol, NULL, 0);
+	struct hseg sa;
+	h_expect_one(&sa);
+	assert_int_equal(sa.flags, F_SYN | F_ACK);
+	assert_int_equal(sa.ack, ISN + 1);
+	assert_true(sa.opts.mss_present);
+	assert_int_equal(sa.opts.mss, 1460);
+	assert_true(sa.opts.sack_permitted);
+	assert_true(sa.opts.ts_present);
+	assert_int_equal(sa.opts.tsecr, 777);
+	assert_true(sa.opts.wscale_present);
+	assert_int_equal(sa.opts.wscale, H.stack->rcv_wscale);
+	assert_int_equal(H.established, 0);
+	assert_int_equal(tcp_conn_count(H.stack), 1);
+
+	ol = h_ts_opts(o, 778, sa.opts.tsval);
+	h_send(F_ACK, ISN + 1, sa.seq + 1, 502, o, ol, NULL, 0);
+	h_expect_none();
+	assert_int_equal(H.established, 1);
+	assert_int_equal(H.conn->state, TCP_ESTABLISHED);
+	assert_int_equal(H.conn->snd_wnd, 502u << 7);
+	assert_int_equal(H.ctr.tcp.passive_opens, 1);
+}
+
+static void test_segments_fit_the_mtu_with_timestamps(void **state)
+{
+	(void)state;
+	uint32_t iss = h_handshake(ISN, true, false, 7);
+	assert_int_equal(tcp_send(H.conn, payload_mbuf(3000, 't')), 0);
+	struct hseg s[8];
+	unsigned int n = h_recv(s, 8);
+	assert_int_equal(n, 3);
+	/* 1448 + 12 bytes of timestamps + 40 of headers = 1500 */
+	assert_int_equal(s[0].len, 1448);
+	assert_int_equal(s[0].opt_len, 12);
+	assert_int_equal(s[0].seq, iss + 1);
+}
+
+static void test_no_options_peer(void **state)
+{
+	(void)state;
+	h_send(F_SYN, ISN, 0, 8192, NULL, 0, NULL, 0);
+	struct hseg sa;
+	h_expect_one(&sa);
+	/* Only MSS: nothing the peer did not offer. */
+	assert_true(sa.opts.mss_present);
+	assert_false(sa.opts.wscale_present);
+	assert_false(sa.opts.sack_permitted);
+	assert_false(sa.opts.ts_present);
+	h_send(F_ACK, ISN + 1, sa.seq + 1, 8192, NULL, 0, NULL, 0);
+	assert_int_equal(H.established, 1);
+	assert_int_equal(H.conn->mss, TCP_MSS_DEFAULT);
+	assert_int_equal(H.conn->snd_wnd, 8192);
+}
+
+static void test_data_in_order_is_acked(void **state)
+{
+	(void)state;
+	uint32_t iss = h_handshake(ISN, false, false, -1);
+	h_send(F_ACK | F_PSH, ISN + 1, iss + 1, 8192, NULL, 0, "hello", 5);
+	struct hseg a;
+	h_expect_one(&a); /* quick ACK at the start of a connection */
+	assert_int_equal(a.flags, F_ACK);
+	assert_int_equal(a.ack, ISN + 1 + 5);
+	assert_int_equal(H.readable, 1);
+}
+
+static void test_send_segments_by_mss(void **state)
+{
+	(void)state;
+	uint32_t iss = h_handshake(ISN, false, false, -1); /* peer MSS 1460 */
+	assert_int_equal(tcp_send(H.conn, payload_mbuf(3000, 'x')), 0);
+	struct hseg s[8];
+	unsigned int n = h_recv(s, 8);
+	assert_int_equal(n, 3);
+	assert_int_equal(s[0].len, 1460);
+	assert_int_equal(s[1].len, 1460);
+	assert_int_equal(s[2].len, 80);
+	assert_int_equal(s[0].seq, iss + 1);
+	assert_int_equal(s[2].seq, iss + 1 + 2920);
+	assert_true(s[2].flags & F_PSH);
+	assert_int_equal(s[0].data[0], 'x');
+	assert_int_equal(s[1].data[1459], 'x');
+	h_send(F_ACK, ISN + 1, iss + 1 + 3000, 8192, NULL, 0, NULL, 0);
+	assert_int_equal(H.conn->sndq.bytes, 0);
+	assert_true(H.writable >= 1);
+}
+
+static void test_rst_exact_and_in_window(void **state)
+{
+	(void)state;
+	uint32_t iss = h_handshake(ISN, false, false, -1);
+	/* RFC 5961 §3.2: in the window but not exact → challenge ACK, connection stays. */
+	h_send(F_RST, ISN + 1 + 100, 0, 0, NULL, 0, NULL, 0);
+	struct hseg a;
+	h_expect_one(&a);
+	assert_int_equal(a.flags, F_ACK);
+	assert_int_equal(a.ack, ISN + 1);
+	assert_int_equal(H.ctr.tcp.challenge_acks, 1);
+	assert_int_equal(H.closed, 0);
+	/* Outside the window: ignored silently. */
+	h_send(F_RST, ISN + 1 + 10000000, 0, 0, NULL, 0, NULL, 0);
+	h_expect_none();
+	assert_int_equal(H.closed, 0);
+	/* Exact: reset. */
+	h_send(F_RST, ISN + 1, iss + 1, 0, NULL, 0, NULL, 0);
+	h_advance_ms(1);
+	assert_int_equal(H.closed, 1);
+	assert_int_equal(H.close_reason, TCP_CLOSE_RESET);
+	assert_int_equal(tcp_conn_count(H.stack), 0);
+}
+
+static void test_syn_in_established_challenged(void **state)
+{
+	(void)state;
+	h_handshake(ISN, false, false, -1);
+	h_send(F_SYN, ISN + 5000, 0, 8192, NULL, 0, NULL, 0);
+	struct hseg a;
+	h_expect_one(&a);
+	assert_int_equal(a.flags, F_ACK); /* RFC 5961 §4.2 */
+	assert_int_equal(a.ack, ISN + 1);
+	assert_int_equal(H.conn->state, TCP_ESTABLISHED);
+}
+
+static void test_rto_and_backoff(void **state)
+{
+	(void)state;
+	h_handshake(ISN, true, true, 7);
+	uint32_t rto_ms = H.conn->rto_us / 1000;
+	assert_int_equal(rto_ms, TCP_RTO_MIN_US / 1000); /* tiny RTT: the floor */
+	assert_int_equal(tcp_send(H.conn, payload_mbuf(100, 'a')), 0);
+	struct hseg s;
+	h_expect_one(&s);
+	uint32_t first_seq = s.seq;
+	h_advance_ms(rto_ms - 2);
+	h_expect_none();
+	h_advance_ms(3);
+	h_expect_one(&s); /* first retransmission after one RTO */
+	assert_int_equal(s.seq, first_seq);
+	assert_int_equal(s.len, 100);
+	h_advance_ms(2 * rto_ms - 2);
+	h_expect_none();
+	h_advance_ms(3);
+	h_expect_one(&s); /* then after twice the RTO (RFC 6298 5.5) */
+	assert_int_equal(H.ctr.tcp.rto_expiries, 2);
+	assert_int_equal(tcp_cc_cwnd(&H.conn->cc), H.conn->mss); /* loss window */
+}
+
+static void test_gives_up_after_retries(void **state)
+{
+	(void)state;
+	h_handshake(ISN, false, false, -1);
+	assert_int_equal(tcp_send(H.conn, payload_mbuf(10, 'a')), 0);
+	for (int i = 0; i < 40 && H.closed == 0; i++)
+		h_advance_ms(60000);
+	assert_int_equal(H.closed, 1);
+	assert_int_equal(H.close_reason, TCP_CLOSE_TIMEOUT);
+	assert_int_equal(tcp_conn_count(H.stack), 0);
+}
+
+static void test_fast_retransmit(void **state)
+{
+	(void)state;
+	uint8_t o[TCP_OPTIONS_MAX];
+	uint32_t iss = h_handshake(ISN, false, false, -1);
+	assert_int_equal(tcp_send(H.conn, payload_mbuf(1460 * 5, 'b')), 0);
+	struct hseg s[8];
+	assert_int_equal(h_recv(s, 8), 5);
+	(void)o;
+	/* Segment 1 arrives, 2 is lost, 3..5 arrive: one ACK, then three duplicates. */
+	h_send(F_ACK, ISN + 1, iss + 1 + 1460, 8192, NULL, 0, NULL, 0);
+	for (int i = 0; i < 2; i++)
+		h_send(F_ACK, ISN + 1, iss + 1 + 1460, 8192, NULL, 0, NULL, 0);
+	h_expect_none();
+	h_send(F_ACK, ISN + 1, iss + 1 + 1460, 8192, NULL, 0, NULL, 0);
+	struct hseg r;
+	h_expect_one(&r);
+	assert_int_equal(r.seq, iss + 1 + 1460);
+	assert_int_equal(r.len, 1460);
+	assert_int_equal(H.ctr.tcp.fast_retransmits, 1);
+	assert_true(H.conn->in_recovery);
+	h_send(F_ACK, ISN + 1, iss + 1 + 1460 * 5, 8192, NULL, 0, NULL, 0);
+	assert_false(H.conn->in_recovery);
+	assert_int_equal(H.conn->sndq.bytes, 0);
+}
+
+static void test_out_of_order_sack_and_fill(void **state)
+{
+	(void)state;
+	uint8_t o[TCP_OPTIONS_MAX];
+	uint32_t iss = h_handshake(ISN, true, true, 7);
+	uint8_t ol = h_ts_opts(o, 2000, 0);
+	H.auto_read = false;
+	h_send(F_ACK, ISN + 1 + 1000, iss + 1, 502, o, ol, NULL, 500);
+	struct hseg a;
+	h_expect_one(&a); /* immediate duplicate ACK carrying SACK */
+	assert_int_equal(a.ack, ISN + 1);
+	assert_int_equal(a.opts.n_sack, 1);
+	assert_int_equal(a.opts.sack[0].left, ISN + 1 + 1000);
+	assert_int_equal(a.opts.sack[0].right, ISN + 1 + 1500);
+	assert_int_equal(H.readable, 0);
+	h_send(F_ACK, ISN + 1, iss + 1, 502, o, ol, NULL, 1000);
+	h_expect_one(&a);
+	assert_int_equal(a.ack, ISN + 1 + 1500);
+	assert_int_equal(a.opts.n_sack, 0);
+	assert_int_equal(tcp_recv_available(H.conn), 1500);
+	struct rte_mbuf *m = tcp_recv(H.conn, UINT32_MAX);
+	assert_non_null(m);
+	assert_int_equal(rte_pktmbuf_pkt_len(m), 1500);
+	rte_pktmbuf_free(m);
+}
+
+static void test_window_closes_when_not_read(void **state)
+{
+	(void)state;
+	uint32_t iss = h_handshake(ISN, false, false, 7);
+	H.auto_read = false;
+	uint32_t buf = H.stack->rcv_buf;
+	uint32_t sent = 0;
+	struct hseg s[8];
+	while (sent + 1460 <= buf) {
+		h_send(F_ACK, ISN + 1 + sent, iss + 1, 502, NULL, 0, NULL, 1460);
+		sent += 1460;
+		h_recv(s, 8);
+	}
+	h_advance_ms(100);
+	unsigned int n = h_recv(s, 8);
+	if (n == 0) { /* no delayed ACK pending: ask with a window probe */
+		h_send(F_ACK, ISN + sent, iss + 1, 502, NULL, 0, NULL, 0);
+		n = h_recv(s, 8);
+	}
+	assert_int_equal(n, 1);
+	uint32_t wnd = (uint32_t)s[0].win << H.conn->rcv_wscale;
+	assert_true(wnd < 1460 * 2);
+	/* Past the window: dropped (and answered with an ACK); the buffer did not grow. */
+	h_send(F_ACK, ISN + 1 + buf + 4096, iss + 1, 502, NULL, 0, NULL, 1460);
+	assert_true(tcp_recv_available(H.conn) <= buf);
+	assert_int_equal(h_recv(s, 8), 1);
+	assert_int_equal(H.ctr.drops[DROP_TCP_OUT_OF_WINDOW], 1);
+	struct rte_mbuf *m;
+	while ((m = tcp_recv(H.conn, UINT32_MAX)) != NULL)
+		rte_pktmbuf_free(m);
+	/* Reading reopened it, and the peer is told. */
+	assert_int_equal(h_recv(s, 8), 1);
+	assert_true(((uint32_t)s[0].win << H.conn->rcv_wscale) >= buf / 2);
+}
+
+static void test_zero_window_persist(void **state)
+{
+	(void)state;
+	uint32_t iss = h_handshake(ISN, false, false, -1);
+	h_send(F_ACK, ISN + 1, iss + 1, 0, NULL, 0, NULL, 0); /* window 0 */
+	assert_int_equal(tcp_send(H.conn, payload_mbuf(100, 'z')), 0);
+	h_expect_none();
+	h_advance_ms(TCP_RTO_INIT_US / 1000 + 5);
+	struct hseg p;
+	h_expect_one(&p);
+	assert_int_equal(p.seq, iss); /* probe: snd_una - 1 */
+	assert_int_equal(p.len, 0);
+	assert_int_equal(H.ctr.tcp.zero_window_probes, 1);
+	h_send(F_ACK, ISN + 1, iss + 1, 8192, NULL, 0, NULL, 0); /* window opens */
+	h_expect_one(&p);
+	assert_int_equal(p.seq, iss + 1);
+	assert_int_equal(p.len, 100);
+}
+
+static void test_paws_drops_old_timestamp(void **state)
+{
+	(void)state;
+	uint8_t o[TCP_OPTIONS_MAX];
+	uint32_t iss = h_handshake(ISN, true, true, 7);
+	uint8_t ol = h_ts_opts(o, 5000, 0);
+	h_send(F_ACK, ISN + 1, iss + 1, 502, o, ol, "a", 1);
+	struct hseg a;
+	h_expect_one(&a);
+	ol = h_ts_opts(o, 4000, 0); /* older than ts_recent */
+	h_send(F_ACK, ISN + 2, iss + 1, 502, o, ol, "b", 1);
+	h_expect_one(&a); /* an ACK, and the data is not taken */
+	assert_int_equal(a.ack, ISN + 2);
+	assert_int_equal(H.ctr.drops[DROP_TCP_PAWS], 1);
+}
+
+static void test_peer_fin_half_close(void **state)
+{
+	(void)state;
+	uint32_t iss = h_handshake(ISN, false, false, -1);
+	h_send(F_ACK | F_FIN, ISN + 1, iss + 1, 8192, NULL, 0, "bye", 3);
+	struct hseg a;
+	h_expect_one(&a);
+	assert_int_equal(a.ack, ISN + 1 + 3 + 1);
+	assert_int_equal(H.conn->state, TCP_CLOSE_WAIT);
+	assert_true(tcp_peer_done(H.conn));
+	/* Our side keeps sending after the peer's FIN. */
+	assert_int_equal(tcp_send(H.conn, payload_mbuf(10, 'q')), 0);
+	h_expect_one(&a);
+	assert_int_equal(a.len, 10);
+	tcp_shutdown_write(H.conn);
+	h_expect_one(&a);
+	assert_true(a.flags & F_FIN);
+	assert_int_equal(a.seq, iss + 1 + 10);
+	assert_int_equal(H.conn->state, TCP_LAST_ACK);
+	h_send(F_ACK, ISN + 5, iss + 1 + 10 + 1, 8192, NULL, 0, NULL, 0);
+	h_advance_ms(1);
+	assert_int_equal(H.closed, 1);
+	assert_int_equal(H.close_reason, TCP_CLOSE_NORMAL);
+	assert_int_equal(tcp_conn_count(H.stack), 0);
+}
+
+static void test_active_close_time_wait_and_reuse(void **state)
+{
+	(void)state;
+	uint8_t o[TCP_OPTIONS_MAX];
+	uint32_t iss = h_handshake(ISN, true, false, 7);
+	tcp_shutdown_write(H.conn);
+	struct hseg f;
+	h_expect_one(&f);
+	assert_true(f.flags & F_FIN);
+	uint8_t ol = h_ts_opts(o, 3000, f.opts.tsval);
+	h_send(F_ACK, ISN + 1, iss + 2, 502, o, ol, NULL, 0);
+	assert_int_equal(H.conn->state, TCP_FIN_WAIT_2);
+	h_send(F_ACK | F_FIN, ISN + 1, iss + 2, 502, o, ol, NULL, 0);
+	h_expect_one(&f);
+	assert_int_equal(f.ack, ISN + 2);
+	struct tcp_conn *c = H.conn;
+	assert_int_equal(c->state, TCP_TIME_WAIT);
+	/* RFC 6191: a new SYN with a newer timestamp takes the tuple over. */
+	ol = h_syn_opts(o, 4000, 0, true, false, 7);
+	h_send(F_SYN, ISN + 100000, 0, 64240, o, ol, NULL, 0);
+	h_expect_one(&f);
+	assert_int_equal(f.flags, F_SYN | F_ACK);
+	assert_int_equal(f.ack, ISN + 100001);
+	h_advance_ms(1);
+	assert_int_equal(H.closed, 1); /* the old one */
+	assert_int_equal(tcp_conn_count(H.stack), 1);
+}
+
+static void test_time_wait_expires(void **state)
+{
+	(void)state;
+	uint32_t iss = h_handshake(ISN, false, false, -1);
+	tcp_shutdown_write(H.conn);
+	struct hseg f;
+	h_expect_one(&f);
+	h_send(F_ACK | F_FIN, ISN + 1, iss + 2, 8192, NULL, 0, NULL, 0);
+	h_expect_one(&f);
+	assert_int_equal(H.conn->state, TCP_TIME_WAIT);
+	h_advance_ms(2 * TCP_MSL_US / 1000 - 10);
+	assert_int_equal(tcp_conn_count(H.stack), 1);
+	h_advance_ms(20);
+	assert_int_equal(tcp_conn_count(H.stack), 0);
+	assert_int_equal(H.close_reason, TCP_CLOSE_NORMAL);
+}
+
+static void test_no_listener_gets_rst(void **state)
+{
+	(void)state;
+	uint8_t f[128];
+	/* A SYN to port 8, which nobody listens on. */
+	uint16_t n = fixture_put_eth(f, &fixture_mac, &fixture_peer_mac, RTE_ETHER_TYPE_IPV4);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + n);
+	n = (uint16_t)(n + fixture_put_ipv4(f + n, FIXTURE_PEER_IP, FIXTURE_IP, IPPROTO_TCP, 20));
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(f + n);
+	*th = (struct rte_tcp_hdr){
+		.src_port = rte_cpu_to_be_16(40001),
+		.dst_port = rte_cpu_to_be_16(8),
+		.sent_seq = rte_cpu_to_be_32(ISN),
+		.data_off = 5 << 4,
+		.tcp_flags = F_SYN,
+		.rx_win = rte_cpu_to_be_16(1024),
+	};
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	net_input(&H.net, 0, fixture_frame(f, (uint16_t)(n + 20)));
+	struct hseg r;
+	h_expect_one(&r);
+	assert_int_equal(r.flags, F_RST | F_ACK);
+	assert_int_equal(r.seq, 0);
+	assert_int_equal(r.ack, ISN + 1);
+	assert_int_equal(H.ctr.drops[DROP_TCP_NO_LISTENER], 1);
+}
+
+static void test_bad_checksum_dropped(void **state)
+{
+	(void)state;
+	uint8_t f[128];
+	uint16_t n = fixture_put_eth(f, &fixture_mac, &fixture_peer_mac, RTE_ETHER_TYPE_IPV4);
+	n = (uint16_t)(n + fixture_put_ipv4(f + n, FIXTURE_PEER_IP, FIXTURE_IP, IPPROTO_TCP, 20));
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(f + n);
+	*th = (struct rte_tcp_hdr){.dst_port = rte_cpu_to_be_16(H_PORT), .data_off = 5 << 4,
+				   .tcp_flags = F_SYN, .cksum = 0x1234};
+	net_input(&H.net, 0, fixture_frame(f, (uint16_t)(n + 20)));
+	h_expect_none();
+	assert_int_equal(H.ctr.drops[DROP_TCP_CHECKSUM], 1);
+	assert_int_equal(tcp_conn_count(H.stack), 0);
+}
+
+static void test_syn_cookies_when_backlog_full(void **state)
+{
+	(void)state;
+	uint8_t o[TCP_OPTIONS_MAX];
+	H.stack->syn_backlog = 0;
+	uint8_t ol = h_syn_opts(o, 1000, 0, true, true, 7);
+	h_send(F_SYN, ISN, 0, 64240, o, ol, NULL, 0);
+	struct hseg sa;
+	h_expect_one(&sa);
+	assert_int_equal(sa.flags, F_SYN | F_ACK);
+	assert_int_equal(tcp_conn_count(H.stack), 0); /* no state kept */
+	assert_int_equal(H.ctr.tcp.syncookies_sent, 1);
+	ol = h_ts_opts(o, 1001, sa.opts.tsval);
+	h_send(F_ACK, ISN + 1, sa.seq + 1, 502, o, ol, "hi", 2);
+	assert_int_equal(H.ctr.tcp.syncookies_accepted, 1);
+	assert_int_equal(tcp_conn_count(H.stack), 1);
+	assert_int_equal(H.established, 1);
+	assert_true(H.conn->sack_ok);
+	assert_int_equal(H.conn->snd_wscale, 7);
+	assert_int_equal(H.conn->mss, 1460 - TCP_TS_OPT_LEN); /* timestamps ride on every segment */
+	struct hseg a;
+	h_expect_one(&a);
+	assert_int_equal(a.ack, ISN + 1 + 2);
+	/* A forged ACK is answered with RST and makes nothing. */
+	h_send(F_ACK, ISN + 77, 12345, 502, NULL, 0, NULL, 0);
+	assert_int_equal(H.ctr.tcp.syncookies_accepted, 1);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, harness_setup, harness_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_passive_handshake_options),
+		T(test_segments_fit_the_mtu_with_timestamps),
+		T(test_no_options_peer),
+		T(test_data_in_order_is_acked),
+		T(test_send_segments_by_mss),
+		T(test_rst_exact_and_in_window),
+		T(test_syn_in_established_challenged),
+		T(test_rto_and_backoff),
+		T(test_gives_up_after_retries),
+		T(test_fast_retransmit),
+		T(test_out_of_order_sack_and_fill),
+		T(test_window_closes_when_not_read),
+		T(test_zero_window_persist),
+		T(test_paws_drops_old_timestamp),
+		T(test_peer_fin_half_close),
+		T(test_active_close_time_wait_and_reuse),
+		T(test_time_wait_expires),
+		T(test_no_listener_gets_rst),
+		T(test_bad_checksum_dropped),
+		T(test_syn_cookies_when_backlog_full),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
