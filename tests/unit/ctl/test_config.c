@@ -220,8 +220,34 @@ static void test_unknown_top_level_key(void **state)
 {
 	(void)state;
 	expect_error(
-		MIN_DPDK MIN_PORTS "listeners: []\n", NAME ":6:1: ",
-		"unknown key \"listeners\"; allowed here: dpdk, ports, log, arp, mbufs_per_worker");
+		MIN_DPDK MIN_PORTS "backends: []\n", NAME ":6:1: ",
+		"unknown key \"backends\"; allowed here: dpdk, ports, listeners, log, arp, "
+		"mbufs_per_worker");
+}
+
+static void test_listeners(void **state)
+{
+	(void)state;
+	char err[CONFIG_ERR_LEN];
+	const char *text = MIN_DPDK MIN_PORTS
+		"listeners:\n  - { port: 7, backend: echo }\n  - { port: 9, backend: discard }\n";
+	struct config *cfg = config_parse(NAME, text, strlen(text), err, sizeof(err));
+	assert_non_null(cfg);
+	assert_int_equal(cfg->n_listeners, 2);
+	assert_int_equal(cfg->listeners[0].port, 7);
+	assert_string_equal(cfg->listeners[0].backend, "echo");
+	assert_int_equal(cfg->listeners[1].port, 9);
+	assert_string_equal(cfg->listeners[1].backend, "discard");
+	config_free(cfg);
+	expect_error(MIN_DPDK MIN_PORTS "listeners:\n  - { port: 7, backend: echo }\n"
+				       "  - { port: 7, backend: discard }\n",
+		     NAME ":8:13: ", "port 7 already has a listener (listeners[0])");
+	expect_error(MIN_DPDK MIN_PORTS "listeners:\n  - { port: 70000, backend: echo }\n",
+		     NAME ":7:13: ", "expected an integer 1..65535");
+	expect_error(MIN_DPDK MIN_PORTS "listeners:\n  - { port: 80, backend: app }\n",
+		     NAME ":7:26: ", "expected a built-in service (echo, discard)");
+	expect_error(MIN_DPDK MIN_PORTS "listeners:\n  - { backend: echo }\n", NAME ":7:5: ",
+		     "missing required key \"port\"");
 }
 
 static void test_unknown_nested_key(void **state)
@@ -717,6 +743,7 @@ int main(void)
 		cmocka_unit_test(test_free_null),
 		cmocka_unit_test(test_unknown_top_level_key),
 		cmocka_unit_test(test_unknown_nested_key),
+		cmocka_unit_test(test_listeners),
 		cmocka_unit_test(test_typo_key),
 		cmocka_unit_test(test_duplicate_key),
 		cmocka_unit_test(test_ipv6_not_yet),
