@@ -23,6 +23,20 @@ void stats_log(const struct config *cfg, const struct worker_counters *s, uint64
 		 " icmp_echo_replies=%" PRIu64 " steered_out=%" PRIu64 " steered_in=%" PRIu64,
 		 total, s->arp_requests_sent, s->arp_replies_sent, s->arp_cache_evictions,
 		 s->icmp_echo_replies, s->steered_out, s->steered_in);
+	const struct tcp_counters *t = &s->tcp;
+	log_info("stats: tcp active_opens=%" PRIu64 " passive_opens=%" PRIu64 " established=%" PRIu64
+		 " closed=%" PRIu64 " resets_received=%" PRIu64 " resets_sent=%" PRIu64
+		 " timeouts=%" PRIu64,
+		 t->active_opens, t->passive_opens, t->established, t->closed, t->resets_received,
+		 t->resets_sent, t->timeouts);
+	log_info("stats: tcp segs_in=%" PRIu64 " segs_out=%" PRIu64 " retransmits=%" PRIu64
+		 " rto_expiries=%" PRIu64 " fast_retransmits=%" PRIu64 " ooo_segments=%" PRIu64
+		 " dup_segments=%" PRIu64 " challenge_acks=%" PRIu64 " syncookies_sent=%" PRIu64
+		 " syncookies_accepted=%" PRIu64 " zero_window_probes=%" PRIu64
+		 " fsm_illegal=%" PRIu64,
+		 t->segs_in, t->segs_out, t->retransmits, t->rto_expiries, t->fast_retransmits,
+		 t->ooo_segments, t->dup_segments, t->challenge_acks, t->syncookies_sent,
+		 t->syncookies_accepted, t->zero_window_probes, t->fsm_illegal);
 	log_info("stats: iterations=%" PRIu64 " idle_iterations=%" PRIu64
 		 " busy_cycles=%" PRIu64 " tsc_hz=%" PRIu64,
 		 s->iterations, s->idle_iterations, s->busy_cycles, tsc_hz);
