@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <stdio.h>
+#include <string.h>
 
 #include <tlsterm/port.h>
 
@@ -20,7 +21,8 @@ void eal_args_build(struct eal_args *a, const struct config *cfg)
 
 	a->argc = 0;
 	add(a, "", "tlsterm");
-	add(a, "-l", cfg->dpdk.lcores);
+	/* "lcore@cpu" items need EAL's --lcores; a plain list is -l. */
+	add(a, strchr(cfg->dpdk.lcores, '@') != NULL ? "--lcores=" : "-l", cfg->dpdk.lcores);
 	snprintf(num, sizeof(num), "%u", cfg->dpdk.memory_mb);
 	add(a, "-m", num);
 	if (cfg->dpdk.no_huge)

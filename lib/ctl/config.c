@@ -453,12 +453,25 @@ static int lcores_parse(const char *s, size_t len, char *why, size_t whylen)
 	while (i <= len) {
 		/* the item is s[i..end); a range "lo-hi" if it holds a '-' */
 		const char *end = memchr(s + i, ',', len - i);
-		const char *dash;
+		const char *dash, *at;
+		unsigned long cpu;
 
 		if (end == NULL)
 			end = s + len;
-		dash = memchr(s + i, '-', (size_t)(end - (s + i)));
 		item++;
+		/* "lcore@cpu" pins one lcore to a CPU (EAL's --lcores), so there can be more
+		 * workers than CPUs, e.g. "0@0,1@1,2@1" for two workers on a 2-CPU test bed. */
+		at = memchr(s + i, '@', (size_t)(end - (s + i)));
+		if (at != NULL) {
+			if (!parse_decimal(at + 1, (size_t)(end - at - 1), LCORE_ID_MAX, &cpu) ||
+			    memchr(s + i, '-', (size_t)(at - (s + i))) != NULL) {
+				snprintf(why, whylen, "item %u: expected lcore@cpu, both ids 0..%d",
+					 item, LCORE_ID_MAX);
+				return -1;
+			}
+			end = at; /* the lcore id is what comes before the '@' */
+		}
+		dash = memchr(s + i, '-', (size_t)(end - (s + i)));
 		if (!parse_decimal(s + i, (size_t)((dash != NULL ? dash : end) - (s + i)),
 				   LCORE_ID_MAX, &lo) ||
 		    (dash != NULL &&
@@ -488,6 +501,8 @@ static int lcores_parse(const char *s, size_t len, char *why, size_t whylen)
 			prev = (long)id;
 			count++;
 		}
+		if (at != NULL) /* skip the "@cpu" */
+			end = memchr(at, ',', len - (size_t)(at - s)) ?: s + len;
 		i = (size_t)(end - s) + 1; /* past the ',' (or past the end) */
 	}
 	return count;
@@ -649,7 +664,7 @@ static int parse_lcores(struct loader *ld, const struct field *f, const struct i
 	int n;
 
 	(void)f;
-	if (scalar_string(ld, it, "an lcore list like \"0-3\"", &t) < 0)
+	if (scalar_string(ld, it, "an lcore list like \"0-3\" or \"0@0,1@1,2@1\"", &t) < 0)
 		return -1;
 	if (t.len >= sizeof(dpdk->lcores))
 		return fail_item(ld, it, "expected at most %zu characters, got %zu",

@@ -146,7 +146,7 @@ struct tcp_stack {
 	unsigned int n_conns;
 	unsigned int max_conns;
 	unsigned int syn_backlog;
-	unsigned int ooo_segs, ooo_max; /* out-of-order segments held by all connections */
+	unsigned int ooo_segs, ooo_max; /* mbufs of out-of-order data, all connections */
 	uint32_t rcv_buf, snd_buf;
 	uint8_t rcv_wscale;
 	uint64_t tsc_per_us;

@@ -62,6 +62,17 @@ static void chain_keep(struct rte_mbuf *m, uint32_t len)
 	m->pkt_len = len;
 }
 
+/* Entry i now touches entry i + 1: make them one. */
+static void merge_with_next(struct tcp_conn *c, unsigned int i)
+{
+	if (i + 1 >= c->n_ooo || c->ooo[i].seq + c->ooo[i].len != c->ooo[i + 1].seq ||
+	    rte_pktmbuf_chain(c->ooo[i].m, c->ooo[i + 1].m) != 0)
+		return;
+	c->ooo[i].len += c->ooo[i + 1].len;
+	memmove(&c->ooo[i + 1], &c->ooo[i + 2], (c->n_ooo - i - 2) * sizeof(c->ooo[0]));
+	c->n_ooo--;
+}
+
 void tcp_reass_insert(struct tcp_conn *c, uint32_t seq, struct rte_mbuf *payload, uint32_t len)
 {
 	struct tcp_stack *s = c->stack;
@@ -92,7 +103,8 @@ void tcp_reass_insert(struct tcp_conn *c, uint32_t seq, struct rte_mbuf *payload
 		free_chain(payload);
 		return;
 	}
-	if (c->n_ooo == TCP_OOO_MAX || s->ooo_segs >= s->ooo_max) {
+	uint16_t segs = payload->nb_segs;
+	if (s->ooo_segs + segs > s->ooo_max) {
 		s->ctr->drops[DROP_TCP_OOO_LIMIT]++;
 		free_chain(payload);
 		return;
@@ -100,12 +112,33 @@ void tcp_reass_insert(struct tcp_conn *c, uint32_t seq, struct rte_mbuf *payload
 	unsigned int at = 0;
 	while (at < c->n_ooo && seq_lt(c->ooo[at].seq, seq))
 		at++;
+	s->ctr->tcp.ooo_segments++;
+	c->last_ooo_seq = seq;
+	/* Reordered runs arrive back to back: grow a neighbour rather than take a slot. */
+	if (at > 0 && c->ooo[at - 1].seq + c->ooo[at - 1].len == seq &&
+	    rte_pktmbuf_chain(c->ooo[at - 1].m, payload) == 0) {
+		c->ooo[at - 1].len += len;
+		s->ooo_segs += segs;
+		merge_with_next(c, at - 1);
+		return;
+	}
+	if (at < c->n_ooo && seq + len == c->ooo[at].seq &&
+	    rte_pktmbuf_chain(payload, c->ooo[at].m) == 0) {
+		c->ooo[at].m = payload;
+		c->ooo[at].seq = seq;
+		c->ooo[at].len += len;
+		s->ooo_segs += segs;
+		return;
+	}
+	if (c->n_ooo == TCP_OOO_MAX) {
+		s->ctr->drops[DROP_TCP_OOO_LIMIT]++;
+		free_chain(payload);
+		return;
+	}
 	memmove(&c->ooo[at + 1], &c->ooo[at], (c->n_ooo - at) * sizeof(c->ooo[0]));
 	c->ooo[at] = (struct tcp_ooo_seg){.seq = seq, .len = len, .m = payload};
 	c->n_ooo++;
-	s->ooo_segs++;
-	s->ctr->tcp.ooo_segments++;
-	c->last_ooo_seq = seq;
+	s->ooo_segs += segs;
 }
 
 void tcp_reass_drain(struct tcp_conn *c)
@@ -116,6 +149,7 @@ void tcp_reass_drain(struct tcp_conn *c)
 		struct tcp_ooo_seg *o = &c->ooo[used];
 		if (seq_gt(o->seq, c->rcv_nxt))
 			break;
+		s->ooo_segs -= o->m->nb_segs;
 		uint32_t end = o->seq + o->len;
 		if (seq_leq(end, c->rcv_nxt)) {
 			free_chain(o->m); /* wholly duplicate by now */
@@ -127,7 +161,6 @@ void tcp_reass_drain(struct tcp_conn *c)
 			c->rcv_nxt += len;
 		}
 		used++;
-		s->ooo_segs--;
 	}
 	if (used > 0) {
 		memmove(&c->ooo[0], &c->ooo[used], (c->n_ooo - used) * sizeof(c->ooo[0]));
@@ -137,9 +170,10 @@ void tcp_reass_drain(struct tcp_conn *c)
 
 void tcp_reass_free(struct tcp_conn *c)
 {
-	for (unsigned int i = 0; i < c->n_ooo; i++)
+	for (unsigned int i = 0; i < c->n_ooo; i++) {
+		c->stack->ooo_segs -= c->ooo[i].m->nb_segs;
 		free_chain(c->ooo[i].m);
-	c->stack->ooo_segs -= c->n_ooo;
+	}
 	c->n_ooo = 0;
 }
 

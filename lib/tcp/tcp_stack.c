@@ -42,7 +42,7 @@ struct tcp_stack *tcp_stack_create(const struct config *cfg, struct net_ctx *net
 	s->rcv_buf = TCP_DEFAULT_BUF;
 	s->snd_buf = TCP_DEFAULT_BUF;
 	s->rcv_wscale = wscale_for(s->rcv_buf);
-	s->ooo_max = s->max_conns * 4;
+	s->ooo_max = cfg->mbufs_per_worker / 4; /* out-of-order data may hold a quarter of the mbufs */
 	s->tsc_per_us = net->tsc_hz / 1000000;
 	if (s->tsc_per_us == 0)
 		s->tsc_per_us = 1;
@@ -56,7 +56,6 @@ struct tcp_stack *tcp_stack_create(const struct config *cfg, struct net_ctx *net
 		uint64_t r = rte_rand();
 		memcpy(&s->cookie_secret[i], &r, sizeof(r));
 	}
-	(void)cfg;
 
 	char name[RTE_HASH_NAMESIZE];
 	snprintf(name, sizeof(name), "tcp_conns_w%u", net->worker_id);
