@@ -44,6 +44,14 @@ struct config_listener {
 	char backend[CONFIG_NAME_LEN]; /* a built-in service: "echo" or "discard" */
 };
 
+struct config_tcp {
+	unsigned int max_connections; /* per worker, TIME_WAIT included; default 16384 */
+	unsigned int syn_backlog;     /* half-open per listener before SYN cookies; default 1024 */
+	unsigned int rcv_buffer;      /* bytes per connection; default 262144 */
+	unsigned int snd_buffer;      /* bytes per connection; default 262144 */
+	char congestion_control[16];  /* "cubic" (default) or "newreno" */
+};
+
 struct config_log {
 	enum log_level level; /* default info */
 	char file[256];       /* empty: stderr */
@@ -62,6 +70,7 @@ struct config {
 	struct config_port ports[CONFIG_MAX_PORTS];
 	unsigned int n_listeners;
 	struct config_listener listeners[CONFIG_MAX_LISTENERS];
+	struct config_tcp tcp;
 	struct config_log log;
 	struct config_arp arp;
 	unsigned int mbufs_per_worker; /* default 8191 */

@@ -312,8 +312,10 @@ static bool has_quote_escape(struct loader *ld, struct fy_node *n)
 	if (start == NULL || end == NULL || start->input_pos > end->input_pos ||
 	    end->input_pos > ld->len)
 		return true; /* cannot tell: refuse rather than risk it */
-	return memmem(ld->text + start->input_pos, end->input_pos - start->input_pos, "''", 2) !=
-	       NULL;
+	for (size_t i = start->input_pos; i + 1 < end->input_pos; i++)
+		if (ld->text[i] == '\'' && ld->text[i + 1] == '\'')
+			return true;
+	return false;
 }
 
 /* YAML features a config has no use for; refusing them keeps every value plain data. */
@@ -875,6 +877,34 @@ static int parse_backend(struct loader *ld, const struct field *f, const struct 
 			 describe(it->node, buf, sizeof(buf)));
 }
 
+static int parse_cc(struct loader *ld, const struct field *f, const struct item *it, void *obj)
+{
+	char buf[64];
+
+	if (parse_name(ld, f, it, obj) < 0)
+		return -1;
+	const char *name = (const char *)obj + f->off;
+	if (strcmp(name, "cubic") == 0 || strcmp(name, "newreno") == 0)
+		return 0;
+	return fail_item(ld, it, "expected cubic or newreno, got %s",
+			 describe(it->node, buf, sizeof(buf)));
+}
+
+static const struct field tcp_fields[] = {
+	{ .key = "max_connections", .parse = parse_uint, .lo = 64, .hi = 4194304,
+	  .off = offsetof(struct config_tcp, max_connections) },
+	{ .key = "syn_backlog", .parse = parse_uint, .lo = 0, .hi = 1048576,
+	  .off = offsetof(struct config_tcp, syn_backlog) },
+	{ .key = "rcv_buffer", .parse = parse_uint, .lo = 4096, .hi = 16777216,
+	  .off = offsetof(struct config_tcp, rcv_buffer) },
+	{ .key = "snd_buffer", .parse = parse_uint, .lo = 4096, .hi = 16777216,
+	  .off = offsetof(struct config_tcp, snd_buffer) },
+	{ .key = "congestion_control", .parse = parse_cc, .lo = 1,
+	  .hi = sizeof(((struct config_tcp *)0)->congestion_control) - 1,
+	  .off = offsetof(struct config_tcp, congestion_control) },
+};
+static const struct schema tcp_schema = { tcp_fields, N_ELEMS(tcp_fields) };
+
 enum { LISTENER_PORT, LISTENER_BACKEND };
 
 static const struct field listener_fields[] = {
@@ -891,6 +921,8 @@ static const struct field top_fields[] = {
 	  .off = offsetof(struct config, dpdk) },
 	{ .key = "ports", .parse = parse_ports, .required = true },
 	{ .key = "listeners", .parse = parse_listeners },
+	{ .key = "tcp", .parse = parse_section, .sub = &tcp_schema,
+	  .off = offsetof(struct config, tcp) },
 	{ .key = "log", .parse = parse_section, .sub = &log_schema,
 	  .off = offsetof(struct config, log) },
 	{ .key = "arp", .parse = parse_section, .sub = &arp_schema,
@@ -907,6 +939,7 @@ _Static_assert(N_ELEMS(port_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(log_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(arp_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(listener_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
+_Static_assert(N_ELEMS(tcp_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 
 static void config_defaults(struct config *cfg)
 {
@@ -916,6 +949,11 @@ static void config_defaults(struct config *cfg)
 	cfg->arp.timeout_s = 300;
 	cfg->arp.pending_max = 64;
 	cfg->mbufs_per_worker = 8191;
+	cfg->tcp.max_connections = 16384;
+	cfg->tcp.syn_backlog = 1024;
+	cfg->tcp.rcv_buffer = 262144;
+	cfg->tcp.snd_buffer = 262144;
+	snprintf(cfg->tcp.congestion_control, sizeof(cfg->tcp.congestion_control), "cubic");
 }
 
 /* ---------------------------------------------------------------- mappings */

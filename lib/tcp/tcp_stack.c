@@ -19,7 +19,6 @@
 #define TCP_TICK_SLOTS_LOG2 16 /* 65536 one-millisecond slots: RTO and TIME_WAIT within one turn */
 #define TCP_DEFAULT_MAX_CONNS 16384
 #define TCP_DEFAULT_BUF (256 * 1024)
-#define TCP_DEFAULT_SYN_BACKLOG 1024
 
 static uint8_t wscale_for(uint32_t buf)
 {
@@ -37,17 +36,22 @@ struct tcp_stack *tcp_stack_create(const struct config *cfg, struct net_ctx *net
 		return NULL;
 	s->net = net;
 	s->ctr = net->ctr;
-	s->max_conns = TCP_DEFAULT_MAX_CONNS;
-	s->syn_backlog = TCP_DEFAULT_SYN_BACKLOG;
-	s->rcv_buf = TCP_DEFAULT_BUF;
-	s->snd_buf = TCP_DEFAULT_BUF;
+	s->max_conns = cfg->tcp.max_connections ? cfg->tcp.max_connections : TCP_DEFAULT_MAX_CONNS;
+	s->syn_backlog = cfg->tcp.syn_backlog;
+	s->rcv_buf = cfg->tcp.rcv_buffer ? cfg->tcp.rcv_buffer : TCP_DEFAULT_BUF;
+	s->snd_buf = cfg->tcp.snd_buffer ? cfg->tcp.snd_buffer : TCP_DEFAULT_BUF;
 	s->rcv_wscale = wscale_for(s->rcv_buf);
 	s->ooo_max = cfg->mbufs_per_worker / 4; /* out-of-order data may hold a quarter of the mbufs */
 	s->tsc_per_us = net->tsc_hz / 1000000;
 	if (s->tsc_per_us == 0)
 		s->tsc_per_us = 1;
 	s->now_us = net->now / s->tsc_per_us;
-	s->cc = tcp_cc_find(TCP_CC_DEFAULT);
+	s->cc = tcp_cc_find(cfg->tcp.congestion_control[0] ? cfg->tcp.congestion_control
+							   : TCP_CC_DEFAULT);
+	if (s->cc == NULL) {
+		rte_free(s);
+		return NULL;
+	}
 	for (size_t i = 0; i < sizeof(s->isn_key); i += sizeof(uint64_t)) {
 		uint64_t r = rte_rand();
 		memcpy(&s->isn_key[i], &r, sizeof(r));

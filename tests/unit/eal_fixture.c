@@ -61,6 +61,11 @@ void fixture_config(struct config *cfg)
 	cfg->arp.timeout_s = 300;
 	cfg->arp.pending_max = 64;
 	cfg->mbufs_per_worker = 4095;
+	cfg->tcp.max_connections = 1024;
+	cfg->tcp.syn_backlog = 64;
+	cfg->tcp.rcv_buffer = 262144;
+	cfg->tcp.snd_buffer = 262144;
+	snprintf(cfg->tcp.congestion_control, sizeof(cfg->tcp.congestion_control), "cubic");
 }
 
 void fixture_net_ctx(struct net_ctx *ctx, struct worker_counters *ctr, const struct config *cfg)

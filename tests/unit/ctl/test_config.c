@@ -221,8 +221,43 @@ static void test_unknown_top_level_key(void **state)
 	(void)state;
 	expect_error(
 		MIN_DPDK MIN_PORTS "backends: []\n", NAME ":6:1: ",
-		"unknown key \"backends\"; allowed here: dpdk, ports, listeners, log, arp, "
+		"unknown key \"backends\"; allowed here: dpdk, ports, listeners, tcp, log, arp, "
 		"mbufs_per_worker");
+}
+
+static void test_lcores_pinned_to_cpus(void **state)
+{
+	(void)state;
+	char err[CONFIG_ERR_LEN];
+	const char *text = "dpdk:\n  lcores: \"0@0,1@1,2@1\"\n" MIN_PORTS;
+	struct config *cfg = config_parse(NAME, text, strlen(text), err, sizeof(err));
+	assert_non_null(cfg);
+	assert_int_equal(config_lcore_count(cfg), 3);
+	config_free(cfg);
+	expect_error("dpdk:\n  lcores: \"0@0,1-2@1\"\n" MIN_PORTS, NAME ":2:11: ",
+		     "item 2: expected lcore@cpu");
+	expect_error("dpdk:\n  lcores: \"0@0,1@\"\n" MIN_PORTS, NAME ":2:11: ",
+		     "item 2: expected lcore@cpu");
+}
+
+static void test_tcp_section(void **state)
+{
+	(void)state;
+	char err[CONFIG_ERR_LEN];
+	const char *text = MIN_DPDK MIN_PORTS "tcp:\n  max_connections: 100000\n"
+		"  rcv_buffer: 65536\n  congestion_control: newreno\n";
+	struct config *cfg = config_parse(NAME, text, strlen(text), err, sizeof(err));
+	assert_non_null(cfg);
+	assert_int_equal(cfg->tcp.max_connections, 100000);
+	assert_int_equal(cfg->tcp.rcv_buffer, 65536);
+	assert_int_equal(cfg->tcp.snd_buffer, 262144); /* default */
+	assert_int_equal(cfg->tcp.syn_backlog, 1024);  /* default */
+	assert_string_equal(cfg->tcp.congestion_control, "newreno");
+	config_free(cfg);
+	expect_error(MIN_DPDK MIN_PORTS "tcp:\n  congestion_control: bbr\n", NAME ":7:23: ",
+		     "expected cubic or newreno");
+	expect_error(MIN_DPDK MIN_PORTS "tcp:\n  rcv_buffer: 100\n", NAME ":7:15: ",
+		     "expected an integer 4096..16777216");
 }
 
 static void test_listeners(void **state)
@@ -744,6 +779,8 @@ int main(void)
 		cmocka_unit_test(test_unknown_top_level_key),
 		cmocka_unit_test(test_unknown_nested_key),
 		cmocka_unit_test(test_listeners),
+		cmocka_unit_test(test_tcp_section),
+		cmocka_unit_test(test_lcores_pinned_to_cpus),
 		cmocka_unit_test(test_typo_key),
 		cmocka_unit_test(test_duplicate_key),
 		cmocka_unit_test(test_ipv6_not_yet),
