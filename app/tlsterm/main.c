@@ -215,8 +215,16 @@ static void report_and_release(struct app *a)
 		tcp_stack_free(a->workers[w]->tcp);
 		net_ctx_fini(&a->workers[w]->net);
 	}
-	for (unsigned int i = 0; i < a->n_ports_started; i++)
+	for (unsigned int i = 0; i < a->n_ports_started; i++) {
+		/* What the device lost before any worker saw it (a full RX ring, no mbuf). */
+		struct rte_eth_stats es;
+		if (rte_eth_stats_get(a->port_ids[i], &es) == 0)
+			log_info("stats: port %s device imissed=%" PRIu64 " ierrors=%" PRIu64
+				 " rx_nombuf=%" PRIu64 " oerrors=%" PRIu64,
+				 a->cfg->ports[i].name, es.imissed, es.ierrors, es.rx_nombuf,
+				 es.oerrors);
 		port_stop(a->port_ids[i]);
+	}
 	for (unsigned int w = 0; w < a->n_workers; w++) {
 		rte_free(a->workers[w]);
 		rte_mempool_free(a->pools[w]);

@@ -26,6 +26,21 @@ struct config_dpdk {
 	char *eal_args[CONFIG_MAX_EAL_ARGS]; /* passed to EAL verbatim, after ours */
 };
 
+/*
+ * Seeded impairment of one port, for tests and labs (off by default): each
+ * frame in the chosen directions may be dropped, duplicated, held back so
+ * later frames overtake it, and delayed. Rates are per mille.
+ */
+struct config_impair {
+	bool rx;
+	bool tx;
+	unsigned int seed;
+	unsigned int drop_permille;
+	unsigned int duplicate_permille;
+	unsigned int reorder_permille;
+	unsigned int delay_ms;
+};
+
 struct config_port {
 	char name[CONFIG_NAME_LEN];
 	char device[CONFIG_DEVICE_LEN]; /* vdev spec ("net_af_packet0,iface=x") or PCI address */
@@ -34,6 +49,7 @@ struct config_port {
 	uint8_t ipv4_prefix;  /* 0..32 */
 	bool has_gateway;
 	uint32_t ipv4_gateway; /* network byte order; next hop for off-link peers */
+	struct config_impair impair;
 };
 
 #define CONFIG_MAX_LISTENERS 16

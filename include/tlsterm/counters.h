@@ -54,7 +54,8 @@
 	X(TCP_CONN_LIMIT, "tcp_connection_limit")         \
 	X(TCP_OOO_LIMIT, "tcp_ooo_limit")                 \
 	X(TCP_RCV_BUFFER_FULL, "tcp_receive_buffer_full") \
-	X(TCP_AFTER_FIN, "tcp_data_after_fin")
+	X(TCP_AFTER_FIN, "tcp_data_after_fin")             \
+	X(IMPAIR, "impair_drop")
 
 enum drop_reason {
 #define X(e, s) DROP_##e,
@@ -79,6 +80,8 @@ struct worker_counters {
 	uint64_t arp_replies_sent;
 	uint64_t arp_cache_evictions;
 	uint64_t icmp_echo_replies;
+	uint64_t impair_duplicated;
+	uint64_t impair_reordered;
 	uint64_t steered_out;
 	uint64_t steered_in;
 	struct tcp_counters {

@@ -20,6 +20,7 @@
 #define NET_MAX_WORKERS 16
 
 struct arp_table;
+struct impair;
 struct rte_ring;
 
 /* One port as one worker sees it: its own queue pair and a TX buffer. */
@@ -32,6 +33,7 @@ struct net_port {
 	uint32_t netmask; /* network byte order */
 	bool has_gateway;
 	uint32_t gateway; /* network byte order */
+	struct impair *impair; /* NULL unless the port is configured with impair: */
 	uint16_t tx_n;
 	struct rte_mbuf *tx[NET_TX_BURST];
 };
@@ -94,6 +96,9 @@ void net_tx(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m);
 
 /* Push every port's TX buffer to its queue; frames the queue refuses are dropped and counted. */
 void net_tx_flush(struct net_ctx *ctx);
+
+/* Release impaired frames whose time has come (a no-op on ports without impairment). */
+void net_impair_poll(struct net_ctx *ctx);
 
 /* Periodic work: ARP retries and expiry of queued packets. Call with ctx->now set. */
 void net_timers(struct net_ctx *ctx);

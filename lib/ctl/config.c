@@ -822,7 +822,23 @@ static const struct field dpdk_fields[] = {
 	{ .key = "eal_args", .parse = parse_eal_args },
 };
 
-enum { PORT_NAME, PORT_DEVICE, PORT_IPV4, PORT_GATEWAY, PORT_IPV6 }; /* port_fields[] order */
+enum { PORT_NAME, PORT_DEVICE, PORT_IPV4, PORT_GATEWAY, PORT_IPV6, PORT_IMPAIR }; /* port_fields[] order */
+
+static const struct field impair_fields[] = {
+	{ .key = "rx", .parse = parse_bool, .off = offsetof(struct config_impair, rx) },
+	{ .key = "tx", .parse = parse_bool, .off = offsetof(struct config_impair, tx) },
+	{ .key = "seed", .parse = parse_uint, .lo = 0, .hi = UINT32_MAX,
+	  .off = offsetof(struct config_impair, seed) },
+	{ .key = "drop_permille", .parse = parse_uint, .lo = 0, .hi = 1000,
+	  .off = offsetof(struct config_impair, drop_permille) },
+	{ .key = "duplicate_permille", .parse = parse_uint, .lo = 0, .hi = 1000,
+	  .off = offsetof(struct config_impair, duplicate_permille) },
+	{ .key = "reorder_permille", .parse = parse_uint, .lo = 0, .hi = 1000,
+	  .off = offsetof(struct config_impair, reorder_permille) },
+	{ .key = "delay_ms", .parse = parse_uint, .lo = 0, .hi = 10000,
+	  .off = offsetof(struct config_impair, delay_ms) },
+};
+static const struct schema impair_schema = { impair_fields, N_ELEMS(impair_fields) };
 
 static const struct field port_fields[] = {
 	[PORT_NAME] = { .key = "name", .parse = parse_name, .required = true,
@@ -834,6 +850,8 @@ static const struct field port_fields[] = {
 	[PORT_IPV4] = { .key = "ipv4", .parse = parse_ipv4_cidr },
 	[PORT_GATEWAY] = { .key = "gateway", .parse = parse_gateway },
 	[PORT_IPV6] = { .key = "ipv6", .parse = parse_not_yet, .hidden = true },
+	[PORT_IMPAIR] = { .key = "impair", .parse = parse_section, .sub = &impair_schema,
+			  .off = offsetof(struct config_port, impair) },
 };
 
 static const struct field log_fields[] = {
@@ -940,6 +958,7 @@ _Static_assert(N_ELEMS(log_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(arp_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(listener_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(tcp_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
+_Static_assert(N_ELEMS(impair_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 
 static void config_defaults(struct config *cfg)
 {

@@ -20,9 +20,11 @@ void stats_log(const struct config *cfg, const struct worker_counters *s, uint64
 	}
 	log_info("stats: drops_total=%" PRIu64 " arp_requests_sent=%" PRIu64
 		 " arp_replies_sent=%" PRIu64 " arp_cache_evictions=%" PRIu64
-		 " icmp_echo_replies=%" PRIu64 " steered_out=%" PRIu64 " steered_in=%" PRIu64,
+		 " icmp_echo_replies=%" PRIu64 " steered_out=%" PRIu64 " steered_in=%" PRIu64
+		 " impair_duplicated=%" PRIu64 " impair_reordered=%" PRIu64,
 		 total, s->arp_requests_sent, s->arp_replies_sent, s->arp_cache_evictions,
-		 s->icmp_echo_replies, s->steered_out, s->steered_in);
+		 s->icmp_echo_replies, s->steered_out, s->steered_in, s->impair_duplicated,
+		 s->impair_reordered);
 	const struct tcp_counters *t = &s->tcp;
 	log_info("stats: tcp active_opens=%" PRIu64 " passive_opens=%" PRIu64 " established=%" PRIu64
 		 " closed=%" PRIu64 " resets_received=%" PRIu64 " resets_sent=%" PRIu64

@@ -36,7 +36,12 @@ int net_ctx_init(struct net_ctx *ctx, const struct config *cfg, unsigned int wor
 		p->gateway = cp->ipv4_gateway;
 	}
 	ctx->arp = arp_table_create(&cfg->arp, worker_id);
-	return ctx->arp == NULL ? -ENOMEM : 0;
+	if (ctx->arp == NULL)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < cfg->n_ports; i++)
+		if (impair_setup(ctx, i, &cfg->ports[i].impair) != 0)
+			return -ENOMEM;
+	return 0;
 }
 
 void net_ctx_fini(struct net_ctx *ctx)
@@ -45,6 +50,8 @@ void net_ctx_fini(struct net_ctx *ctx)
 		struct net_port *p = &ctx->ports[i];
 		rte_pktmbuf_free_bulk(p->tx, p->tx_n);
 		p->tx_n = 0;
+		impair_free(p->impair);
+		p->impair = NULL;
 	}
 	arp_table_free(ctx->arp);
 	ctx->arp = NULL;
@@ -54,6 +61,8 @@ void net_input(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m)
 {
 	ctx->ctr->port[pi].rx_packets++;
 	ctx->ctr->port[pi].rx_bytes += rte_pktmbuf_pkt_len(m);
+	if (ctx->ports[pi].impair != NULL && impair_rx(ctx, pi, m))
+		return;
 	net_input_frame(ctx, pi, m, false);
 }
 
@@ -75,7 +84,7 @@ unsigned int net_mbufs_held(const struct net_ctx *ctx)
 {
 	unsigned int n = arp_pending_count(ctx->arp);
 	for (unsigned int i = 0; i < ctx->n_ports; i++)
-		n += ctx->ports[i].tx_n;
+		n += ctx->ports[i].tx_n + impair_held(ctx->ports[i].impair);
 	for (unsigned int w = 0; w < ctx->n_workers; w++)
 		if (ctx->steer_in[w] != NULL)
 			n += rte_ring_count(ctx->steer_in[w]);

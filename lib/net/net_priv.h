@@ -71,4 +71,14 @@ void icmp_input(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, uint32
 void steer_broadcast_copy(struct net_ctx *ctx, unsigned int pi, const struct rte_mbuf *m);
 void net_input_frame(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, bool steered);
 
+/* The TX buffer itself, past any impairment. */
+void tx_enqueue(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m);
+
+/* impair.c: true when the frame was taken by the port's impairment. */
+int impair_setup(struct net_ctx *ctx, unsigned int pi, const struct config_impair *cfg);
+bool impair_rx(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m);
+bool impair_tx(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m);
+unsigned int impair_held(const struct impair *im);
+void impair_free(struct impair *im);
+
 #endif

@@ -24,6 +24,13 @@ static void tx_flush_port(struct net_ctx *ctx, unsigned int pi)
 
 void net_tx(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m)
 {
+	if (ctx->ports[pi].impair != NULL && impair_tx(ctx, pi, m))
+		return;
+	tx_enqueue(ctx, pi, m);
+}
+
+void tx_enqueue(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m)
+{
 	struct net_port *p = &ctx->ports[pi];
 	if (p->tx_n == NET_TX_BURST)
 		tx_flush_port(ctx, pi);

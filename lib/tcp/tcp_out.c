@@ -245,8 +245,12 @@ void tcp_output(struct tcp_conn *c)
 			c->snd_max = c->snd_nxt;
 		sent = true;
 	}
-	if (c->fin_queued && !c->fin_sent && c->snd_nxt - c->snd_una == c->sndq.bytes) {
+	/* The FIN follows the last byte: sent once, and again when going back after an RTO. */
+	if (c->fin_queued && c->snd_nxt - c->snd_una == c->sndq.bytes &&
+	    (!c->fin_sent || seq_lt(c->snd_nxt, c->snd_max))) {
 		conn_emit(c, c->snd_nxt, RTE_TCP_FIN_FLAG, 0, 0);
+		if (c->fin_sent)
+			s->ctr->tcp.retransmits++;
 		c->fin_sent = true;
 		c->snd_nxt++;
 		if (seq_gt(c->snd_nxt, c->snd_max))

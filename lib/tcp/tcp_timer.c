@@ -146,9 +146,7 @@ static void on_rtx(struct tw_timer *t, void *arg)
 	c->in_recovery = false;
 	c->dupacks = 0;
 	c->recover = c->snd_max;
-	c->snd_nxt = c->snd_una;
-	if (c->fin_sent)
-		c->fin_sent = false; /* sent again by tcp_output after the data */
+	c->snd_nxt = c->snd_una; /* the FIN keeps its number; tcp_output resends it after the data */
 	tcp_output(c);
 	tcp_arm_rtx(c);
 }

@@ -51,6 +51,7 @@ int worker_main(void *arg)
 		uint64_t steered_before = w->ctr.steered_in;
 		unsigned int work = worker_rx(w);
 		net_steer_poll(ctx);
+		net_impair_poll(ctx);
 		work += (unsigned int)(w->ctr.steered_in - steered_before);
 		if (start >= next_timer) {
 			net_timers(ctx);

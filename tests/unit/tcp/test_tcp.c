@@ -344,6 +344,35 @@ static void test_peer_fin_half_close(void **state)
 	assert_int_equal(tcp_conn_count(H.stack), 0);
 }
 
+/* After an RTO the FIN goes again with its own number, and an ACK of it closes. */
+static void test_fin_retransmitted_after_rto(void **state)
+{
+	(void)state;
+	uint32_t iss = h_handshake(ISN, false, false, -1);
+	h_send(F_ACK | F_FIN, ISN + 1, iss + 1, 8192, NULL, 0, NULL, 0);
+	struct hseg s[8];
+	h_recv(s, 8);
+	assert_int_equal(tcp_send(H.conn, payload_mbuf(100, 'f')), 0);
+	tcp_shutdown_write(H.conn);
+	assert_int_equal(h_recv(s, 8), 2); /* data, then FIN at iss + 101 */
+	assert_int_equal(s[1].seq, iss + 101);
+	assert_true(s[1].flags & F_FIN);
+	h_advance_ms(TCP_RTO_INIT_US / 1000 + 5);
+	unsigned int n = h_recv(s, 8);
+	assert_true(n >= 1);
+	assert_int_equal(s[0].seq, iss + 1); /* back to snd_una */
+	if (n == 2) {
+		assert_int_equal(s[1].seq, iss + 101); /* the same FIN, not a new one */
+		assert_true(s[1].flags & F_FIN);
+	}
+	assert_int_equal(H.conn->snd_max, iss + 102);
+	h_send(F_ACK, ISN + 2, iss + 102, 8192, NULL, 0, NULL, 0);
+	h_advance_ms(1);
+	assert_int_equal(H.closed, 1);
+	assert_int_equal(H.close_reason, TCP_CLOSE_NORMAL);
+	assert_int_equal(tcp_conn_count(H.stack), 0);
+}
+
 static void test_active_close_time_wait_and_reuse(void **state)
 {
 	(void)state;
@@ -479,6 +508,7 @@ int main(void)
 		T(test_zero_window_persist),
 		T(test_paws_drops_old_timestamp),
 		T(test_peer_fin_half_close),
+		T(test_fin_retransmitted_after_rto),
 		T(test_active_close_time_wait_and_reuse),
 		T(test_time_wait_expires),
 		T(test_no_listener_gets_rst),
