@@ -2,7 +2,11 @@
 # tlsterm on it, stop it and check it exited cleanly.
 # Needs: TT_BIN (the tlsterm binary), TT_WORK (a scratch folder).
 
-# tt_write_config FILE [extra top-level YAML...]
+# tt_write_config FILE [extra top-level YAML...]  (ports follow TT_PREFIX, default tt)
+# A deeper af_packet ring than the PMD's default 512 frames, so bursts from the kernel
+# peer are not lost before tlsterm sees them.
+AF_RING="blocksz=4096,framesz=2048,framecnt=8192"
+
 tt_write_config() {
 	local file=$1
 	shift
@@ -13,8 +17,8 @@ dpdk:
   no_huge: true
   eal_args: ["--no-shconf", "--log-level=notice"]
 ports:
-  - { name: edge, device: "net_af_packet0,iface=tt-edge", ipv4: 198.18.0.1/16 }
-  - { name: inside, device: "net_af_packet1,iface=tt-inside", ipv4: 198.19.0.1/16 }
+  - { name: edge, device: "net_af_packet0,iface=${TT_PREFIX:-tt}-edge,$AF_RING", ipv4: 198.18.0.1/16 }
+  - { name: inside, device: "net_af_packet1,iface=${TT_PREFIX:-tt}-inside,$AF_RING", ipv4: 198.19.0.1/16 }
 log: { level: info }
 YAML
 	local extra
