@@ -119,7 +119,10 @@ struct tcp_conn {
 	uint32_t rcv_nxt, rcv_adv; /* rcv_adv: right edge we advertised */
 	uint32_t ts_recent, ts_offset;
 	uint32_t last_ooo_seq;
-	uint32_t sack_high; /* highest right edge the peer has SACKed */ /* the latest out-of-order arrival, first in SACK */
+	uint32_t sack_high; /* highest right edge the peer has SACKed */
+	uint32_t rexmit_nxt; /* recovery: holes below this were already resent */
+	uint8_t n_peer_sack;
+	struct tcp_sack_block peer_sack[TCP_SACK_BLOCKS_MAX]; /* the peer's latest, sorted */ /* the latest out-of-order arrival, first in SACK */
 	uint32_t rtt_seq;
 	uint64_t rtt_start_us;
 	uint32_t srtt_us, rttvar_us, rto_us;
@@ -219,6 +222,10 @@ void tcp_send_ack(struct tcp_conn *c);
 void tcp_send_syn(struct tcp_conn *c, bool with_ack);
 void tcp_send_rst(struct tcp_conn *c);
 void tcp_retransmit_una(struct tcp_conn *c);
+/* Recovery with SACK (RFC 6675 §5, simplified): resend the next hole; false if none. */
+bool tcp_retransmit_hole(struct tcp_conn *c);
+/* The SACKed block holding seq, or NULL. */
+const struct tcp_sack_block *tcp_sacked(const struct tcp_conn *c, uint32_t seq);
 void tcp_send_probe(struct tcp_conn *c);
 /* RST for a segment that has no connection (RFC 9293 §3.10.7.1), rate-limited. */
 void tcp_reply_rst(struct tcp_stack *s, unsigned int pi, const struct tcp_tuple *t, uint32_t seq,

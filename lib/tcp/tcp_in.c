@@ -262,14 +262,22 @@ static void syn_sent(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
 	release(sg);
 }
 
-/* §3.10.7.4 first check: is any of the segment inside our receive window? */
+/*
+ * §3.10.7.4 first check: is any of the segment inside our receive window?
+ * Two allowances, as Linux makes them: the right edge counts for a bare ACK,
+ * and a segment at RCV.NXT is taken even when the window is zero, so its ACK
+ * is processed ("special allowance should be made to accept valid ACKs") and
+ * only its data is dropped. Without them, a full window on both sides
+ * deadlocks: each side drops the segments that carry the ACK the other needs.
+ */
 static bool acceptable(const struct tcp_conn *c, const struct seg *sg, uint32_t seg_len)
 {
 	uint32_t wnd = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	uint32_t end = c->rcv_nxt + wnd;
 	if (seg_len == 0)
-		return wnd == 0 ? sg->seq == c->rcv_nxt
-				: seq_geq(sg->seq, c->rcv_nxt) && seq_lt(sg->seq, end);
+		return seq_geq(sg->seq, c->rcv_nxt) && seq_leq(sg->seq, end);
+	if (sg->seq == c->rcv_nxt)
+		return true;
 	if (wnd == 0)
 		return false;
 	uint32_t last = sg->seq + seg_len - 1;
@@ -283,6 +291,44 @@ static uint32_t flight(const struct tcp_conn *c)
 }
 
 /* Does this segment SACK data beyond anything SACKed before? Remembers it if so. */
+/* Keep the peer's latest SACK blocks above snd_una, sorted, for retransmission. */
+static void record_peer_sack(struct tcp_conn *c, const struct seg *sg)
+{
+	if (!c->sack_ok || sg->opts.n_sack == 0)
+		return;
+	c->n_peer_sack = 0;
+	for (unsigned int i = 0; i < sg->opts.n_sack; i++) {
+		struct tcp_sack_block b = sg->opts.sack[i];
+		if (!seq_lt(b.left, b.right) || !seq_gt(b.right, c->snd_una) ||
+		    seq_gt(b.right, c->snd_max))
+			continue; /* stale, empty or beyond what we sent (RFC 2883 D-SACK included) */
+		if (seq_lt(b.left, c->snd_una))
+			b.left = c->snd_una;
+		unsigned int at = c->n_peer_sack;
+		while (at > 0 && seq_gt(c->peer_sack[at - 1].left, b.left)) {
+			c->peer_sack[at] = c->peer_sack[at - 1];
+			at--;
+		}
+		c->peer_sack[at] = b;
+		c->n_peer_sack++;
+	}
+}
+
+/* Forget blocks that snd_una has passed. */
+static void trim_peer_sack(struct tcp_conn *c)
+{
+	unsigned int k = 0;
+	for (unsigned int i = 0; i < c->n_peer_sack; i++) {
+		if (!seq_gt(c->peer_sack[i].right, c->snd_una))
+			continue;
+		c->peer_sack[k] = c->peer_sack[i];
+		if (seq_lt(c->peer_sack[k].left, c->snd_una))
+			c->peer_sack[k].left = c->snd_una;
+		k++;
+	}
+	c->n_peer_sack = (uint8_t)k;
+}
+
 static bool sack_news(struct tcp_conn *c, const struct seg *sg)
 {
 	bool news = false;
@@ -315,6 +361,8 @@ static bool process_ack(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
 		return false;
 	}
 	uint32_t seg_wnd = sg->wnd << c->snd_wscale;
+	bool news = sack_news(c, sg);
+	record_peer_sack(c, sg);
 	if (seq_gt(sg->ack, c->snd_una)) {
 		uint32_t acked = sg->ack - c->snd_una;
 		uint32_t data = RTE_MIN(acked, c->sndq.bytes);
@@ -330,6 +378,7 @@ static bool process_ack(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
 		uint32_t before = flight(c);
 		tcp_mq_trim_front(&c->sndq, data);
 		c->snd_una = sg->ack;
+		trim_peer_sack(c);
 		if (seq_lt(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
 		c->backoff = 0;
@@ -337,7 +386,7 @@ static bool process_ack(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
 			if (seq_geq(sg->ack, c->recover)) {
 				c->in_recovery = false; /* RFC 6582 §3.2 (3): full ACK */
 				s->cc->on_recovery_exit(&c->cc, s->now_us);
-			} else {
+			} else if (!c->sack_ok || !tcp_retransmit_hole(c)) {
 				tcp_retransmit_una(c); /* (5): partial ACK, the next hole */
 			}
 		} else {
@@ -352,8 +401,8 @@ static bool process_ack(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
 		if (data > 0)
 			up->writable = true;
 	} else if (sg->ack == c->snd_una && c->snd_una != c->snd_max &&
-		   (sack_news(c, sg) || (sg->len == 0 && !(sg->flags & RTE_TCP_FIN_FLAG) &&
-					 seg_wnd == c->snd_wnd))) {
+		   (news || (sg->len == 0 && !(sg->flags & RTE_TCP_FIN_FLAG) &&
+			     seg_wnd == c->snd_wnd))) {
 		/* RFC 5681 §2 duplicate ACK, or (RFC 6675 §2) one that SACKs new data. */
 		if (c->dupacks < UINT8_MAX)
 			c->dupacks++;
@@ -362,7 +411,10 @@ static bool process_ack(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
 			c->recover = c->snd_max;
 			s->ctr->tcp.fast_retransmits++;
 			s->cc->on_congestion(&c->cc, TCP_CC_FAST_RETRANSMIT, flight(c), s->now_us);
+			c->rexmit_nxt = c->snd_una;
 			tcp_retransmit_una(c);
+		} else if (c->in_recovery && c->sack_ok) {
+			tcp_retransmit_hole(c); /* each further duplicate: the next known hole */
 		}
 	}
 	/* Window update (§3.10.7.4): only from a segment no older than the last one used. */
@@ -421,6 +473,7 @@ static void process_data(struct tcp_conn *c, struct seg *sg, struct upcalls *up,
 		if (keep == 0) {
 			rte_pktmbuf_free(m);
 			s->ctr->drops[DROP_TCP_RCV_BUFFER_FULL]++;
+			c->ack_now = true; /* the peer learns the window is shut, and probes */
 			return;
 		}
 		rte_pktmbuf_trim(m, (uint16_t)(len - keep));

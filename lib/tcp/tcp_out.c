@@ -192,12 +192,44 @@ void tcp_retransmit_una(struct tcp_conn *c)
 	c->stack->ctr->tcp.retransmits++;
 	c->rtt_timing = false;
 	uint32_t len = RTE_MIN(c->sndq.bytes, (uint32_t)c->mss);
+	if (c->sack_ok && c->n_peer_sack > 0 && seq_gt(c->peer_sack[0].left, c->snd_una))
+		len = u32_min(len, c->peer_sack[0].left - c->snd_una); /* up to the first SACKed block */
+	if (seq_gt(c->snd_una + len, c->rexmit_nxt))
+		c->rexmit_nxt = c->snd_una + len;
 	if (len > 0) {
 		conn_emit(c, c->snd_una, RTE_TCP_PSH_FLAG, 0, len);
 		return;
 	}
 	if (c->fin_sent)
 		conn_emit(c, c->snd_una, RTE_TCP_FIN_FLAG, 0, 0);
+}
+
+const struct tcp_sack_block *tcp_sacked(const struct tcp_conn *c, uint32_t seq)
+{
+	for (unsigned int i = 0; i < c->n_peer_sack; i++)
+		if (seq_geq(seq, c->peer_sack[i].left) && seq_lt(seq, c->peer_sack[i].right))
+			return &c->peer_sack[i];
+	return NULL;
+}
+
+bool tcp_retransmit_hole(struct tcp_conn *c)
+{
+	uint32_t seq = seq_gt(c->rexmit_nxt, c->snd_una) ? c->rexmit_nxt : c->snd_una;
+	const struct tcp_sack_block *b;
+	while ((b = tcp_sacked(c, seq)) != NULL)
+		seq = b->right;
+	/* Only below the highest SACKed byte is a hole known to be lost. */
+	if (!seq_lt(seq, c->sack_high) || !seq_lt(seq, c->snd_una + c->sndq.bytes))
+		return false;
+	uint32_t len = u32_min(c->mss, c->snd_una + c->sndq.bytes - seq);
+	for (unsigned int i = 0; i < c->n_peer_sack; i++)
+		if (seq_gt(c->peer_sack[i].left, seq))
+			len = u32_min(len, c->peer_sack[i].left - seq);
+	c->stack->ctr->tcp.retransmits++;
+	c->rtt_timing = false;
+	conn_emit(c, seq, RTE_TCP_PSH_FLAG, seq - c->snd_una, len);
+	c->rexmit_nxt = seq + len;
+	return true;
 }
 
 static uint32_t send_window(const struct tcp_conn *c)
@@ -217,6 +249,10 @@ void tcp_output(struct tcp_conn *c)
 	bool sent = false;
 	uint32_t wnd = send_window(c);
 	for (;;) {
+		/* Going back over data after an RTO: what the peer SACKed needn't go again. */
+		const struct tcp_sack_block *b;
+		while (seq_lt(c->snd_nxt, c->snd_max) && (b = tcp_sacked(c, c->snd_nxt)) != NULL)
+			c->snd_nxt = seq_lt(b->right, c->snd_max) ? b->right : c->snd_max;
 		uint32_t off = c->snd_nxt - c->snd_una;
 		if (off >= c->sndq.bytes)
 			break;

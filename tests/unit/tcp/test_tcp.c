@@ -283,6 +283,38 @@ static void test_window_closes_when_not_read(void **state)
 	assert_true(((uint32_t)s[0].win << H.conn->rcv_wscale) >= buf / 2);
 }
 
+/*
+ * Our window is shut (nothing read) while the peer's data segment at RCV.NXT
+ * also acknowledges our data: the ACK must be taken even though the data
+ * can't be (RFC 9293 §3.10.7.4), or both sides wait for each other forever.
+ */
+static void test_ack_taken_while_our_window_is_zero(void **state)
+{
+	(void)state;
+	uint32_t iss = h_handshake(ISN, false, false, 7);
+	H.auto_read = false;
+	struct hseg s[8];
+	uint32_t sent = 0;
+	while (tcp_rcv_window(H.conn) > 0) {
+		uint16_t n = (uint16_t)RTE_MIN(tcp_rcv_window(H.conn), 1460u);
+		h_send(F_ACK, ISN + 1 + sent, iss + 1, 502, NULL, 0, NULL, n);
+		sent += n;
+		h_recv(s, 8);
+	}
+	uint32_t held = tcp_recv_available(H.conn);
+	assert_int_equal(held, H.stack->rcv_buf);
+	assert_int_equal(tcp_send(H.conn, payload_mbuf(1000, 'w')), 0);
+	assert_int_equal(h_recv(s, 8), 1);
+	/* Data that doesn't fit, carrying the ACK of our 1000 bytes. */
+	h_send(F_ACK, ISN + 1 + sent, iss + 1 + 1000, 502, NULL, 0, NULL, 1460);
+	assert_int_equal(H.conn->snd_una, iss + 1 + 1000); /* the ACK was processed */
+	assert_int_equal(H.conn->sndq.bytes, 0);
+	assert_int_equal(tcp_recv_available(H.conn), held); /* the data was not */
+	assert_true(H.ctr.drops[DROP_TCP_RCV_BUFFER_FULL] >= 1);
+	assert_true(h_recv(s, 8) >= 1); /* and the peer hears our window */
+	assert_int_equal(s[0].ack, ISN + 1 + sent);
+}
+
 static void test_zero_window_persist(void **state)
 {
 	(void)state;
@@ -505,6 +537,7 @@ int main(void)
 		T(test_fast_retransmit),
 		T(test_out_of_order_sack_and_fill),
 		T(test_window_closes_when_not_read),
+		T(test_ack_taken_while_our_window_is_zero),
 		T(test_zero_window_persist),
 		T(test_paws_drops_old_timestamp),
 		T(test_peer_fin_half_close),
