@@ -40,6 +40,9 @@ dpdk:
 ports:
   - { name: edge,   device: "net_af_packet0,iface=tt-edge",   ipv4: 198.18.0.1/16 }
   - { name: inside, device: "net_af_packet1,iface=tt-inside", ipv4: 198.19.0.1/16 }
+listeners:
+  - { port: 7, backend: echo }      # tlsterm's own TCP stack, RFC 862 echo
+  - { port: 9, backend: discard }
 log: { level: info }
 YAML
 
@@ -59,5 +62,17 @@ ip netns exec tt-client ping -c 3 -i 0.3 198.18.0.1
 echo
 echo "demo: the backend namespace (198.19.0.2) pings tlsterm's inside port (198.19.0.1):"
 ip netns exec tt-backend ping -c 3 -i 0.3 198.19.0.1
+echo
+echo "demo: a kernel TCP client in the client namespace talks to tlsterm's echo service (port 7):"
+ip netns exec tt-client /usr/bin/python3 - <<'PY'
+import socket
+with socket.create_connection(("198.18.0.1", 7), timeout=5) as s:
+    s.sendall(b"hello from the client namespace")
+    s.shutdown(socket.SHUT_WR)
+    reply = b""
+    while chunk := s.recv(4096):
+        reply += chunk
+print("  sent 31 bytes, echoed back:", reply.decode())
+PY
 echo
 echo "demo: tlsterm keeps running (log: $run/tlsterm.log). Stop it with: scripts/demo.sh stop"

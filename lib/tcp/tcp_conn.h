@@ -197,6 +197,20 @@ static inline uint16_t tcp_effective_mss(const struct tcp_conn *c)
 	return (uint16_t)(c->ts_ok ? mss - TCP_TS_OPT_LEN : mss);
 }
 
+/*
+ * Every send-side sequence variable starts at the ISS: a zero left in one of
+ * them compares as "ahead" or "behind" depending on the ISS, modulo 2^32.
+ */
+static inline void tcp_send_seq_init(struct tcp_conn *c)
+{
+	c->snd_una = c->iss;
+	c->recover = c->iss;
+	c->sack_high = c->iss;
+	c->rexmit_nxt = c->iss;
+	c->rtt_seq = c->iss;
+	c->snd_wl2 = c->iss;
+}
+
 /* tcp_fsm.c */
 bool tcp_fsm_step(struct tcp_conn *c, enum tcp_event ev);
 const char *tcp_state_name(enum tcp_state s);

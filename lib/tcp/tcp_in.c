@@ -136,8 +136,7 @@ static void listen_syn(struct tcp_stack *s, struct tcp_listener *l, unsigned int
 	c->rcv_adv = c->rcv_nxt;
 	apply_syn_options(c, &sg->opts, false);
 	c->iss = tcp_isn(s, t);
-	c->snd_una = c->iss;
-	c->recover = c->iss;
+	tcp_send_seq_init(c);
 	c->snd_nxt = c->snd_max = c->iss + 1;
 	c->snd_wnd = sg->wnd; /* a SYN's window is never scaled */
 	c->max_snd_wnd = c->snd_wnd;
@@ -172,8 +171,7 @@ static struct tcp_conn *cookie_ack(struct tcp_stack *s, struct tcp_listener *l, 
 	c->rcv_nxt = sg->seq;
 	c->rcv_adv = c->rcv_nxt + RTE_MIN(s->rcv_buf, 65535u); /* what our SYN-ACK offered */
 	c->iss = sg->ack - 1;
-	c->snd_una = c->iss;
-	c->recover = c->iss;
+	tcp_send_seq_init(c);
 	c->snd_nxt = c->snd_max = sg->ack;
 	c->mss = (uint16_t)mss;
 	unsigned int ws = 15;
@@ -337,7 +335,7 @@ static bool sack_news(struct tcp_conn *c, const struct seg *sg)
 	for (unsigned int i = 0; i < sg->opts.n_sack; i++) {
 		const struct tcp_sack_block *b = &sg->opts.sack[i];
 		if (seq_gt(b->right, c->snd_una) && seq_leq(b->right, c->snd_max) &&
-		    (seq_gt(b->right, c->sack_high) || seq_leq(c->sack_high, c->snd_una))) {
+		    seq_gt(b->right, c->sack_high)) {
 			c->sack_high = b->right;
 			news = true;
 		}
@@ -379,6 +377,10 @@ static bool process_ack(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
 		tcp_mq_trim_front(&c->sndq, data);
 		c->snd_una = sg->ack;
 		trim_peer_sack(c);
+		if (seq_lt(c->sack_high, c->snd_una))
+			c->sack_high = c->snd_una;
+		if (seq_lt(c->rexmit_nxt, c->snd_una))
+			c->rexmit_nxt = c->snd_una;
 		if (seq_lt(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
 		c->backoff = 0;

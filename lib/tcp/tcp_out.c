@@ -218,10 +218,13 @@ bool tcp_retransmit_hole(struct tcp_conn *c)
 	const struct tcp_sack_block *b;
 	while ((b = tcp_sacked(c, seq)) != NULL)
 		seq = b->right;
-	/* Only below the highest SACKed byte is a hole known to be lost. */
-	if (!seq_lt(seq, c->sack_high) || !seq_lt(seq, c->snd_una + c->sndq.bytes))
+	/* Only below the highest SACKed byte is a hole known to be lost; never past snd_max,
+	 * which only tcp_output() moves. */
+	if (!seq_lt(seq, c->sack_high) || !seq_lt(seq, c->snd_max) ||
+	    !seq_lt(seq, c->snd_una + c->sndq.bytes))
 		return false;
 	uint32_t len = u32_min(c->mss, c->snd_una + c->sndq.bytes - seq);
+	len = u32_min(len, c->snd_max - seq);
 	for (unsigned int i = 0; i < c->n_peer_sack; i++)
 		if (seq_gt(c->peer_sack[i].left, seq))
 			len = u32_min(len, c->peer_sack[i].left - seq);

@@ -429,8 +429,7 @@ struct tcp_conn *tcp_connect(struct tcp_stack *s, unsigned int pi, uint32_t radd
 		c->upper = upper;
 		c->upper_told = true; /* the caller knows it: closed() is owed even if it never connects */
 		c->iss = tcp_isn(s, &t);
-		c->snd_una = c->iss;
-		c->recover = c->iss;
+		tcp_send_seq_init(c);
 		c->snd_nxt = c->snd_max = c->iss + 1;
 		c->rcv_wscale = s->rcv_wscale; /* offered; cleared if the peer doesn't scale */
 		tcp_fsm_step(c, TCP_EV_ACTIVE_OPEN);

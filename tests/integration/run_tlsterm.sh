@@ -7,19 +7,25 @@
 # peer are not lost before tlsterm sees them.
 AF_RING="blocksz=4096,framesz=2048,framecnt=8192"
 
+# Optional: TT_LCORES (default "0-1"), TT_QPAIRS (queue pairs per port, default 1),
+# TT_EDGE_IMPAIR (a YAML flow mapping for the edge port's impair:).
 tt_write_config() {
 	local file=$1
 	shift
+	local ring="$AF_RING,qpairs=${TT_QPAIRS:-1}"
+	local impair=""
+	[ -n "${TT_EDGE_IMPAIR:-}" ] && impair=", impair: $TT_EDGE_IMPAIR"
 	cat >"$file" <<YAML
 dpdk:
-  lcores: "0-1"
-  memory_mb: 256
+  lcores: "${TT_LCORES:-0-1}"
+  memory_mb: 512
   no_huge: true
   eal_args: ["--no-shconf", "--log-level=notice"]
 ports:
-  - { name: edge, device: "net_af_packet0,iface=${TT_PREFIX:-tt}-edge,$AF_RING", ipv4: 198.18.0.1/16 }
-  - { name: inside, device: "net_af_packet1,iface=${TT_PREFIX:-tt}-inside,$AF_RING", ipv4: 198.19.0.1/16 }
+  - { name: edge, device: "net_af_packet0,iface=${TT_PREFIX:-tt}-edge,$ring", ipv4: 198.18.0.1/16$impair }
+  - { name: inside, device: "net_af_packet1,iface=${TT_PREFIX:-tt}-inside,$ring", ipv4: 198.19.0.1/16 }
 log: { level: info }
+mbufs_per_worker: 32767
 YAML
 	local extra
 	for extra in "$@"; do
