@@ -66,6 +66,8 @@ struct config_tcp {
 	unsigned int rcv_buffer;      /* bytes per connection; default 262144 */
 	unsigned int snd_buffer;      /* bytes per connection; default 262144 */
 	char congestion_control[16];  /* "cubic" (default) or "newreno" */
+	unsigned int keepalive_s;          /* idle seconds before probing; 0 = off (default) */
+	unsigned int keepalive_interval_s; /* between probes; default 75 */
 };
 
 struct config_log {

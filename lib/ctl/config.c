@@ -917,6 +917,10 @@ static const struct field tcp_fields[] = {
 	  .off = offsetof(struct config_tcp, rcv_buffer) },
 	{ .key = "snd_buffer", .parse = parse_uint, .lo = 4096, .hi = 16777216,
 	  .off = offsetof(struct config_tcp, snd_buffer) },
+	{ .key = "keepalive_s", .parse = parse_uint, .lo = 0, .hi = 86400,
+	  .off = offsetof(struct config_tcp, keepalive_s) },
+	{ .key = "keepalive_interval_s", .parse = parse_uint, .lo = 1, .hi = 3600,
+	  .off = offsetof(struct config_tcp, keepalive_interval_s) },
 	{ .key = "congestion_control", .parse = parse_cc, .lo = 1,
 	  .hi = sizeof(((struct config_tcp *)0)->congestion_control) - 1,
 	  .off = offsetof(struct config_tcp, congestion_control) },
@@ -972,6 +976,7 @@ static void config_defaults(struct config *cfg)
 	cfg->tcp.syn_backlog = 1024;
 	cfg->tcp.rcv_buffer = 262144;
 	cfg->tcp.snd_buffer = 262144;
+	cfg->tcp.keepalive_interval_s = 75;
 	snprintf(cfg->tcp.congestion_control, sizeof(cfg->tcp.congestion_control), "cubic");
 }
 

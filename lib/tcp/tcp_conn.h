@@ -28,6 +28,7 @@
 #define TCP_QUICKACKS 16        /* segments ACKed at once after the handshake */
 #define TCP_MSL_US 30000000     /* TIME_WAIT = 2 MSL = 60 s */
 #define TCP_FIN_WAIT2_US 60000000
+#define TCP_KEEPALIVE_PROBES 9 /* as Linux: then the peer is taken for gone */
 
 /* RFC 9293 §3.3.2 */
 enum tcp_state {
@@ -111,6 +112,7 @@ struct tcp_conn {
 	uint8_t quickacks;
 	uint8_t unacked_segs; /* received full segments not yet ACKed */
 	uint8_t n_ooo;
+	uint8_t ka_probes; /* keepalive probes unanswered */
 	uint16_t mss; /* what we send */
 	uint32_t iss, irs;
 	uint32_t snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2;
@@ -160,6 +162,8 @@ struct tcp_stack {
 	uint64_t rst_second;
 	uint8_t isn_key[16];
 	uint8_t cookie_secret[32];
+	uint64_t keepalive_us; /* 0: off */
+	uint64_t keepalive_interval_us;
 	struct tcp_conn *reap_list;
 	uint16_t ip_id;
 	uint32_t next_port;
@@ -253,6 +257,8 @@ void tcp_arm_rtx(struct tcp_conn *c);
 void tcp_arm_delack(struct tcp_conn *c);
 void tcp_enter_time_wait(struct tcp_conn *c);
 void tcp_arm_fin_wait2(struct tcp_conn *c);
+/* Restart the keepalive clock (a segment arrived); a no-op when keepalive is off. */
+void tcp_keepalive_touch(struct tcp_conn *c);
 
 /* tcp_reass.c */
 void tcp_reass_insert(struct tcp_conn *c, uint32_t seq, struct rte_mbuf *payload, uint32_t len);

@@ -85,6 +85,7 @@ static void become_established(struct tcp_conn *c, struct upcalls *up)
 	c->backoff = 0;
 	tw_cancel(&s->tw, &c->rtx_timer);
 	up->established = true;
+	tcp_keepalive_touch(c);
 }
 
 /* §3.10.7.2 LISTEN: a SYN makes a SYN_RCVD connection, or a cookie when the queue is full. */
@@ -581,6 +582,7 @@ static void synchronized(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
 	}
 	if (!process_ack(c, sg, up))
 		return;
+	tcp_keepalive_touch(c);
 	/* RFC 7323 §4.3: remember the timestamp of a segment that covers rcv_nxt. */
 	if (c->ts_ok && sg->opts.ts_present && seq_leq(sg->seq, c->rcv_nxt))
 		c->ts_recent = sg->opts.tsval;

@@ -41,6 +41,8 @@ struct tcp_stack *tcp_stack_create(const struct config *cfg, struct net_ctx *net
 	s->rcv_buf = cfg->tcp.rcv_buffer ? cfg->tcp.rcv_buffer : TCP_DEFAULT_BUF;
 	s->snd_buf = cfg->tcp.snd_buffer ? cfg->tcp.snd_buffer : TCP_DEFAULT_BUF;
 	s->rcv_wscale = wscale_for(s->rcv_buf);
+	s->keepalive_us = (uint64_t)cfg->tcp.keepalive_s * 1000000;
+	s->keepalive_interval_us = (uint64_t)(cfg->tcp.keepalive_interval_s ?: 75) * 1000000;
 	s->ooo_max = cfg->mbufs_per_worker / 4; /* out-of-order data may hold a quarter of the mbufs */
 	s->tsc_per_us = net->tsc_hz / 1000000;
 	if (s->tsc_per_us == 0)

@@ -91,16 +91,53 @@ static void on_delack(struct tw_timer *t, void *arg)
 		tcp_send_ack(c);
 }
 
+void tcp_keepalive_touch(struct tcp_conn *c)
+{
+	struct tcp_stack *s = c->stack;
+	if (s->keepalive_us == 0 || (c->state != TCP_ESTABLISHED && c->state != TCP_CLOSE_WAIT))
+		return;
+	c->ka_probes = 0;
+	tw_arm(&s->tw, &c->life_timer, s->net->now + us_to_tsc(s, s->keepalive_us));
+}
+
+/* Idle too long: probe with an old sequence number, which the peer must ACK (RFC 9293 §3.8.4). */
+static void keepalive_probe(struct tcp_conn *c)
+{
+	struct tcp_stack *s = c->stack;
+	if (c->ka_probes >= TCP_KEEPALIVE_PROBES) {
+		s->ctr->tcp.timeouts++;
+		tcp_send_rst(c);
+		tcp_conn_destroy(c, TCP_CLOSE_TIMEOUT);
+		return;
+	}
+	c->ka_probes++;
+	s->ctr->tcp.keepalive_probes++;
+	tcp_send_probe(c);
+	tw_arm(&s->tw, &c->life_timer, s->net->now + us_to_tsc(s, s->keepalive_interval_us));
+}
+
+/* One timer, three uses by state: keepalive, FIN_WAIT_2 limit, TIME_WAIT end. */
 static void on_life(struct tw_timer *t, void *arg)
 {
 	(void)arg;
 	struct tcp_conn *c = conn_of(t, offsetof(struct tcp_conn, life_timer));
 	if (c->dead)
 		return;
-	bool orderly = c->state == TCP_TIME_WAIT;
-	if (!orderly)
+	switch (c->state) {
+	case TCP_ESTABLISHED:
+	case TCP_CLOSE_WAIT:
+		keepalive_probe(c);
+		return;
+	case TCP_TIME_WAIT:
+		tcp_conn_destroy(c, TCP_CLOSE_NORMAL);
+		return;
+	case TCP_FIN_WAIT_2:
 		c->stack->ctr->tcp.timeouts++;
-	tcp_conn_destroy(c, orderly ? TCP_CLOSE_NORMAL : TCP_CLOSE_TIMEOUT);
+		tcp_conn_destroy(c, TCP_CLOSE_TIMEOUT);
+		return;
+	default:
+		return; /* a keepalive left over from before our FIN: retransmission rules now */
+	}
 }
 
 /* Zero window: probe with an already-acknowledged sequence number, which the peer must ACK. */

@@ -405,6 +405,58 @@ static void test_fin_retransmitted_after_rto(void **state)
 	assert_int_equal(tcp_conn_count(H.stack), 0);
 }
 
+static void test_keepalive_probes_then_gives_up(void **state)
+{
+	(void)state;
+	H.stack->keepalive_us = 10000000;
+	H.stack->keepalive_interval_us = 1000000;
+	uint32_t iss = h_handshake(ISN, false, false, -1);
+	struct hseg p;
+	h_advance_ms(9990);
+	h_expect_none();
+	h_advance_ms(20);
+	h_expect_one(&p); /* idle 10 s: a probe below snd_una */
+	assert_int_equal(p.seq, iss);
+	assert_int_equal(p.len, 0);
+	/* The peer answers: the clock restarts. */
+	h_send(F_ACK, ISN + 1, iss + 1, 8192, NULL, 0, NULL, 0);
+	h_advance_ms(5000);
+	h_expect_none();
+	/* Then it goes silent: nine probes a second apart, then RST and close. */
+	for (int i = 0; i < 20 && H.closed == 0; i++) {
+		h_advance_ms(1000);
+		struct hseg segs[4];
+		h_recv(segs, 4);
+	}
+	assert_int_equal(H.closed, 1);
+	assert_int_equal(H.close_reason, TCP_CLOSE_TIMEOUT);
+	assert_int_equal(H.ctr.tcp.keepalive_probes, 1 + TCP_KEEPALIVE_PROBES);
+}
+
+/* No mbuf to build a segment: counted, nothing breaks, and the data goes once mbufs return. */
+static void test_survives_mbuf_exhaustion(void **state)
+{
+	(void)state;
+	uint32_t iss = h_handshake(ISN, false, false, -1);
+	struct rte_mbuf *payload = payload_mbuf(1000, 'm');
+	static struct rte_mbuf *hog[8192];
+	unsigned int n = 0;
+	while (n < RTE_DIM(hog) && (hog[n] = rte_pktmbuf_alloc(eal_fixture_pool())) != NULL)
+		n++;
+	assert_int_equal(tcp_send(H.conn, payload), 0);
+	assert_true(H.ctr.drops[DROP_NO_MBUF] >= 1);
+	for (unsigned int i = 0; i < n; i++)
+		rte_pktmbuf_free(hog[i]);
+	h_expect_none();
+	h_advance_ms(TCP_RTO_INIT_US / 1000 + 5);
+	struct hseg s;
+	h_expect_one(&s);
+	assert_int_equal(s.seq, iss + 1);
+	assert_int_equal(s.len, 1000);
+	h_send(F_ACK, ISN + 1, iss + 1001, 8192, NULL, 0, NULL, 0);
+	assert_int_equal(H.conn->sndq.bytes, 0);
+}
+
 static void test_active_close_time_wait_and_reuse(void **state)
 {
 	(void)state;
@@ -542,6 +594,8 @@ int main(void)
 		T(test_paws_drops_old_timestamp),
 		T(test_peer_fin_half_close),
 		T(test_fin_retransmitted_after_rto),
+		T(test_keepalive_probes_then_gives_up),
+		T(test_survives_mbuf_exhaustion),
 		T(test_active_close_time_wait_and_reuse),
 		T(test_time_wait_expires),
 		T(test_no_listener_gets_rst),
