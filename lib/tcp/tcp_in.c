@@ -364,7 +364,9 @@ static bool process_ack(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
 	record_peer_sack(c, sg);
 	if (seq_gt(sg->ack, c->snd_una)) {
 		uint32_t acked = sg->ack - c->snd_una;
-		uint32_t data = RTE_MIN(acked, c->sndq.bytes);
+		/* Our SYN has a sequence number but no byte in the queue (simultaneous open). */
+		uint32_t syn = c->snd_una == c->iss ? 1 : 0;
+		uint32_t data = RTE_MIN(acked - syn, c->sndq.bytes);
 		uint32_t rtt_us = 0;
 		if (c->ts_ok && sg->opts.ts_present && sg->opts.tsecr != 0)
 			rtt_us = (tcp_ts_now(c) - sg->opts.tsecr) * 1000 + 500;
@@ -464,7 +466,7 @@ static void process_data(struct tcp_conn *c, struct seg *sg, struct upcalls *up,
 			rte_pktmbuf_free(m);
 			return;
 		}
-		rte_pktmbuf_adj(m, (uint16_t)cut); /* first segment holds the whole payload here */
+		m = tcp_chain_cut_front(m, cut);
 		seq += cut;
 		len -= cut;
 	}
@@ -479,7 +481,7 @@ static void process_data(struct tcp_conn *c, struct seg *sg, struct upcalls *up,
 			c->ack_now = true; /* the peer learns the window is shut, and probes */
 			return;
 		}
-		rte_pktmbuf_trim(m, (uint16_t)(len - keep));
+		tcp_chain_keep(m, keep);
 		len = keep;
 	}
 	if (seq != c->rcv_nxt) {
@@ -579,6 +581,8 @@ static void synchronized(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
 		tcp_fsm_step(c, TCP_EV_ACK_OF_SYN);
 		c->snd_wl1 = sg->seq - 1; /* so the window in this segment is taken */
 		become_established(c, up);
+		if (c->fin_queued)
+			tcp_fsm_step(c, TCP_EV_CLOSE); /* a close asked for during the handshake */
 	}
 	if (!process_ack(c, sg, up))
 		return;

@@ -13,55 +13,6 @@ static void free_chain(struct rte_mbuf *m)
 	rte_pktmbuf_free(m);
 }
 
-/* Cut the first n bytes off a payload chain (they are already held). */
-static struct rte_mbuf *chain_cut_front(struct rte_mbuf *m, uint32_t n)
-{
-	while (m != NULL && n >= m->data_len) {
-		n -= m->data_len;
-		struct rte_mbuf *next = m->next;
-		uint16_t segs = m->nb_segs;
-		uint32_t len = m->pkt_len;
-		uint16_t dl = m->data_len;
-		m->next = NULL;
-		m->nb_segs = 1;
-		rte_pktmbuf_free_seg(m);
-		if (next != NULL) {
-			next->nb_segs = (uint16_t)(segs - 1);
-			next->pkt_len = len - dl;
-		}
-		m = next;
-	}
-	if (m != NULL && n > 0) {
-		m->data_off = (uint16_t)(m->data_off + n);
-		m->data_len = (uint16_t)(m->data_len - n);
-		m->pkt_len -= n;
-	}
-	return m;
-}
-
-/* Keep only the first len bytes of a payload chain (len > 0). */
-static void chain_keep(struct rte_mbuf *m, uint32_t len)
-{
-	struct rte_mbuf *seg = m;
-	uint32_t left = len;
-	uint16_t kept = 1;
-	while (left > seg->data_len) {
-		left -= seg->data_len;
-		seg = seg->next;
-		kept++;
-	}
-	seg->data_len = (uint16_t)left;
-	struct rte_mbuf *rest = seg->next;
-	seg->next = NULL;
-	while (rest != NULL) {
-		struct rte_mbuf *next = rest->next;
-		rte_pktmbuf_free_seg(rest);
-		rest = next;
-	}
-	m->nb_segs = kept;
-	m->pkt_len = len;
-}
-
 /* Entry i now touches entry i + 1: make them one. */
 static void merge_with_next(struct tcp_conn *c, unsigned int i)
 {
@@ -90,11 +41,11 @@ void tcp_reass_insert(struct tcp_conn *c, uint32_t seq, struct rte_mbuf *payload
 			/* Our tail reaches into o: keep only the part before it (the peer resends the rest). */
 			len = o->seq - seq;
 			end = o->seq;
-			chain_keep(payload, len);
+			tcp_chain_keep(payload, len);
 			break; /* the array is sorted: nothing later overlaps now */
 		} else if (seq_geq(seq, o->seq) && seq_lt(seq, oend)) {
 			uint32_t cut = oend - seq;
-			payload = chain_cut_front(payload, cut);
+			payload = tcp_chain_cut_front(payload, cut);
 			seq = oend;
 			len -= cut;
 		}
@@ -155,7 +106,7 @@ void tcp_reass_drain(struct tcp_conn *c)
 			free_chain(o->m); /* wholly duplicate by now */
 		} else {
 			uint32_t cut = c->rcv_nxt - o->seq;
-			struct rte_mbuf *m = cut ? chain_cut_front(o->m, cut) : o->m;
+			struct rte_mbuf *m = cut ? tcp_chain_cut_front(o->m, cut) : o->m;
 			uint32_t len = o->len - cut;
 			tcp_mq_append(&c->rcvq, m, len);
 			c->rcv_nxt += len;

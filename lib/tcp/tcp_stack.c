@@ -336,9 +336,11 @@ void tcp_shutdown_write(struct tcp_conn *c)
 		tcp_conn_destroy(c, TCP_CLOSE_ABORTED);
 		return;
 	}
+	c->fin_queued = true;
+	if (c->state == TCP_SYN_RCVD)
+		return; /* RFC 9293 §3.10.4: the FIN waits for ESTABLISHED */
 	if (!tcp_fsm_step(c, TCP_EV_CLOSE))
 		return;
-	c->fin_queued = true;
 	tcp_output(c);
 }
 
