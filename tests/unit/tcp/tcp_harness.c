@@ -65,6 +65,8 @@ int harness_setup(void **state)
 	if (H.stack == NULL || tcp_listen(H.stack, H_PORT, &harness_ops) != 0)
 		return -1;
 	H.auto_read = true;
+	H.peer_port = H_PEER_PORT;
+	H.our_port = H_PORT;
 	/* The peer asks for our MAC first, as a kernel would: we learn its MAC. */
 	uint8_t f[64];
 	static const struct rte_ether_addr bcast = {.addr_bytes = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
@@ -104,8 +106,8 @@ void h_send(uint8_t flags, uint32_t seq, uint32_t ack, uint16_t win, const uint8
 	n = (uint16_t)(n + fixture_put_ipv4(f + n, FIXTURE_PEER_IP, FIXTURE_IP, IPPROTO_TCP, tcp_len));
 	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(f + n);
 	*th = (struct rte_tcp_hdr){
-		.src_port = rte_cpu_to_be_16(H_PEER_PORT),
-		.dst_port = rte_cpu_to_be_16(H_PORT),
+		.src_port = rte_cpu_to_be_16(H.peer_port),
+		.dst_port = rte_cpu_to_be_16(H.our_port),
 		.sent_seq = rte_cpu_to_be_32(seq),
 		.recv_ack = rte_cpu_to_be_32(ack),
 		.data_off = (uint8_t)(((sizeof(*th) + opt_len) / 4) << 4),

@@ -55,6 +55,8 @@ struct harness {
 	enum tcp_close_reason close_reason;
 	struct tcp_conn *conn;
 	bool auto_read; /* readable() consumes and frees everything */
+	uint16_t peer_port; /* h_send's ports (host order): H_PEER_PORT → H_PORT by default */
+	uint16_t our_port;
 };
 
 extern struct harness H;

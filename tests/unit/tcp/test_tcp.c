@@ -457,6 +457,39 @@ static void test_survives_mbuf_exhaustion(void **state)
 	assert_int_equal(H.conn->sndq.bytes, 0);
 }
 
+/* RFC 9293 §3.5 Figure 8: both sides send SYN; data queued meanwhile goes out whole. */
+static void test_simultaneous_open_with_queued_data(void **state)
+{
+	(void)state;
+	struct tcp_conn *c = tcp_connect(H.stack, 0, rte_cpu_to_be_32(FIXTURE_PEER_IP),
+					 rte_cpu_to_be_16(H_PEER_PORT), &harness_ops, NULL);
+	assert_non_null(c);
+	struct hseg syn;
+	h_expect_one(&syn);
+	assert_int_equal(syn.flags, F_SYN);
+	assert_int_equal(syn.dst_port, H_PEER_PORT);
+	assert_int_equal(tcp_send(c, payload_mbuf(100, 's')), 0);
+	h_expect_none(); /* nothing before the handshake */
+	H.our_port = syn.src_port;
+	h_send(F_SYN, ISN, 0, 8192, NULL, 0, NULL, 0); /* the peer's own SYN crosses ours */
+	struct hseg sa;
+	h_expect_one(&sa);
+	assert_int_equal(sa.flags, F_SYN | F_ACK);
+	assert_int_equal(sa.seq, syn.seq);
+	assert_int_equal(sa.ack, ISN + 1);
+	assert_int_equal(c->state, TCP_SYN_RCVD);
+	h_send(F_ACK, ISN + 1, syn.seq + 1, 8192, NULL, 0, NULL, 0);
+	assert_int_equal(c->state, TCP_ESTABLISHED);
+	struct hseg d;
+	h_expect_one(&d);
+	assert_int_equal(d.seq, syn.seq + 1);
+	assert_int_equal(d.len, 100); /* all of it: the SYN's ACK took no byte of data */
+	assert_int_equal(d.data[0], 's');
+	h_send(F_ACK, ISN + 1, syn.seq + 101, 8192, NULL, 0, NULL, 0);
+	assert_int_equal(c->sndq.bytes, 0);
+	assert_int_equal(H.ctr.tcp.active_opens, 1);
+}
+
 static void test_active_close_time_wait_and_reuse(void **state)
 {
 	(void)state;
@@ -596,6 +629,7 @@ int main(void)
 		T(test_fin_retransmitted_after_rto),
 		T(test_keepalive_probes_then_gives_up),
 		T(test_survives_mbuf_exhaustion),
+		T(test_simultaneous_open_with_queued_data),
 		T(test_active_close_time_wait_and_reuse),
 		T(test_time_wait_expires),
 		T(test_no_listener_gets_rst),
