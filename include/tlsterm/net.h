@@ -112,6 +112,14 @@ void net_announce(struct net_ctx *ctx);
  */
 int net_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint16_t *cksum);
 
+/*
+ * Cutting chains at any byte (DPDK's adj/trim only reach the first or last
+ * segment): drop the first n bytes, returning the new head (NULL when nothing
+ * is left); or keep only the first len (> 0) bytes. pkt_len/nb_segs stay right.
+ */
+struct rte_mbuf *net_chain_cut_front(struct rte_mbuf *m, uint32_t n);
+void net_chain_keep(struct rte_mbuf *m, uint32_t len);
+
 /* Mbufs held inside the net layer (ARP pending queue, TX buffers). */
 unsigned int net_mbufs_held(const struct net_ctx *ctx);
 

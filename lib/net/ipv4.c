@@ -7,33 +7,6 @@
 
 #define IPV4_FRAG_MASK (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)
 
-/*
- * Cut m down to its first len bytes (len <= pkt_len). What follows the IP
- * packet may span segments, where rte_pktmbuf_trim() would refuse and leave
- * it all in place.
- */
-static void pkt_cut(struct rte_mbuf *m, uint32_t len)
-{
-	struct rte_mbuf *seg = m;
-	uint32_t left = len;
-	uint16_t kept = 1;
-	while (left > seg->data_len) {
-		left -= seg->data_len;
-		seg = seg->next;
-		kept++;
-	}
-	seg->data_len = (uint16_t)left;
-	struct rte_mbuf *rest = seg->next;
-	seg->next = NULL;
-	while (rest != NULL) {
-		struct rte_mbuf *next = rest->next;
-		rte_pktmbuf_free_seg(rest);
-		rest = next;
-	}
-	m->nb_segs = kept;
-	m->pkt_len = len;
-}
-
 void ipv4_input(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, uint32_t l3_off)
 {
 	const struct net_port *p = &ctx->ports[pi];
@@ -79,7 +52,7 @@ void ipv4_input(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, uint32
 		return;
 	}
 	if (avail > total)
-		pkt_cut(m, l3_off + total); /* Ethernet padding */
+		net_chain_keep(m, l3_off + total); /* Ethernet padding */
 	m->l2_len = l3_off;
 	m->l3_len = ihl;
 

@@ -267,11 +267,6 @@ void tcp_reass_drain(struct tcp_conn *c);
 void tcp_reass_free(struct tcp_conn *c);
 unsigned int tcp_sack_blocks(const struct tcp_conn *c, struct tcp_sack_block *out, unsigned int max);
 
-/* tcp_chain.c: cut n bytes off the front (returns the new head, NULL if all went);
- * keep only the first len (> 0) bytes. pkt_len and nb_segs stay right. */
-struct rte_mbuf *tcp_chain_cut_front(struct rte_mbuf *m, uint32_t n);
-void tcp_chain_keep(struct rte_mbuf *m, uint32_t len);
-
 /* mbuf queues */
 void tcp_mq_append(struct tcp_mq *q, struct rte_mbuf *chain, uint32_t len);
 void tcp_mq_trim_front(struct tcp_mq *q, uint32_t bytes);

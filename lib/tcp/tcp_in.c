@@ -466,7 +466,7 @@ static void process_data(struct tcp_conn *c, struct seg *sg, struct upcalls *up,
 			rte_pktmbuf_free(m);
 			return;
 		}
-		m = tcp_chain_cut_front(m, cut);
+		m = net_chain_cut_front(m, cut);
 		seq += cut;
 		len -= cut;
 	}
@@ -481,7 +481,7 @@ static void process_data(struct tcp_conn *c, struct seg *sg, struct upcalls *up,
 			c->ack_now = true; /* the peer learns the window is shut, and probes */
 			return;
 		}
-		tcp_chain_keep(m, keep);
+		net_chain_keep(m, keep);
 		len = keep;
 	}
 	if (seq != c->rcv_nxt) {

@@ -41,11 +41,11 @@ void tcp_reass_insert(struct tcp_conn *c, uint32_t seq, struct rte_mbuf *payload
 			/* Our tail reaches into o: keep only the part before it (the peer resends the rest). */
 			len = o->seq - seq;
 			end = o->seq;
-			tcp_chain_keep(payload, len);
+			net_chain_keep(payload, len);
 			break; /* the array is sorted: nothing later overlaps now */
 		} else if (seq_geq(seq, o->seq) && seq_lt(seq, oend)) {
 			uint32_t cut = oend - seq;
-			payload = tcp_chain_cut_front(payload, cut);
+			payload = net_chain_cut_front(payload, cut);
 			seq = oend;
 			len -= cut;
 		}
@@ -106,7 +106,7 @@ void tcp_reass_drain(struct tcp_conn *c)
 			free_chain(o->m); /* wholly duplicate by now */
 		} else {
 			uint32_t cut = c->rcv_nxt - o->seq;
-			struct rte_mbuf *m = cut ? tcp_chain_cut_front(o->m, cut) : o->m;
+			struct rte_mbuf *m = cut ? net_chain_cut_front(o->m, cut) : o->m;
 			uint32_t len = o->len - cut;
 			tcp_mq_append(&c->rcvq, m, len);
 			c->rcv_nxt += len;

@@ -3,10 +3,10 @@
  * Cutting payload chains at any byte: DPDK's adj/trim only reach into the
  * first or last segment, and a frame's payload may span several.
  */
-#include "tcp_conn.h"
+#include <tlsterm/net.h>
 
 /* Cut the first n bytes off a payload chain (they are already held). */
-struct rte_mbuf *tcp_chain_cut_front(struct rte_mbuf *m, uint32_t n)
+struct rte_mbuf *net_chain_cut_front(struct rte_mbuf *m, uint32_t n)
 {
 	while (m != NULL && n >= m->data_len) {
 		n -= m->data_len;
@@ -32,7 +32,7 @@ struct rte_mbuf *tcp_chain_cut_front(struct rte_mbuf *m, uint32_t n)
 }
 
 /* Keep only the first len bytes of a payload chain (len > 0). */
-void tcp_chain_keep(struct rte_mbuf *m, uint32_t len)
+void net_chain_keep(struct rte_mbuf *m, uint32_t len)
 {
 	struct rte_mbuf *seg = m;
 	uint32_t left = len;
