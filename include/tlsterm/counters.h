@@ -104,6 +104,7 @@ struct worker_counters {
 		uint64_t syncookies_accepted;
 		uint64_t zero_window_probes;
 		uint64_t keepalive_probes;
+		uint64_t time_wait_recycled;
 		uint64_t fsm_illegal; /* a transition the table forbids: a bug if ever non-zero */
 	} tcp;
 	uint64_t iterations;

@@ -133,6 +133,8 @@ struct tcp_conn {
 	struct tcp_cc_state cc;
 	struct tcp_listener *listener; /* while SYN_RCVD */
 	struct tcp_conn *reap_next;
+	struct tcp_conn *tw_prev, *tw_next; /* TIME_WAIT age order, oldest first */
+	bool in_tw_list;
 	struct tw_timer rtx_timer;   /* retransmission, persist */
 	struct tw_timer delack_timer;
 	struct tw_timer life_timer;  /* TIME_WAIT, FIN_WAIT_2 */
@@ -165,12 +167,15 @@ struct tcp_stack {
 	uint64_t keepalive_us; /* 0: off */
 	uint64_t keepalive_interval_us;
 	struct tcp_conn *reap_list;
+	struct tcp_conn *tw_oldest, *tw_newest;
+	unsigned int reap_pending;
 	uint16_t ip_id;
 	uint32_t next_port;
 };
 
 #define TCP_EPHEMERAL_FIRST 32768 /* RFC 6335 §6 leaves 49152-65535; Linux's range is wider */
 #define TCP_EPHEMERAL_COUNT 28232
+#define TCP_REAP_SLACK 1024 /* pool objects beyond max_conns, for those awaiting the reap */
 #define TCP_CHALLENGE_ACKS 1000
 #define TCP_RSTS_PER_SEC 1000
 
@@ -256,6 +261,9 @@ void tcp_rtt_sample(struct tcp_conn *c, uint32_t rtt_us);
 void tcp_arm_rtx(struct tcp_conn *c);
 void tcp_arm_delack(struct tcp_conn *c);
 void tcp_enter_time_wait(struct tcp_conn *c);
+/* TIME_WAIT age list (tcp_stack.c): a full table recycles the oldest entry. */
+void tcp_tw_list_add(struct tcp_conn *c);
+void tcp_tw_list_remove(struct tcp_conn *c);
 void tcp_arm_fin_wait2(struct tcp_conn *c);
 /* Restart the keepalive clock (a segment arrived); a no-op when keepalive is off. */
 void tcp_keepalive_touch(struct tcp_conn *c);

@@ -74,7 +74,8 @@ struct tcp_stack *tcp_stack_create(const struct config *cfg, struct net_ctx *net
 	};
 	s->table = rte_hash_create(&hp);
 	snprintf(name, sizeof(name), "tcp_pool_w%u", net->worker_id);
-	s->conn_pool = rte_mempool_create(name, s->max_conns, sizeof(struct tcp_conn), 0, 0, NULL,
+	s->conn_pool = rte_mempool_create(name, s->max_conns + TCP_REAP_SLACK, sizeof(struct tcp_conn),
+					  0, 0, NULL,
 					  NULL, NULL, NULL, socket, MEMPOOL_F_SP_PUT | MEMPOOL_F_SC_GET);
 	if (s->table == NULL || s->conn_pool == NULL ||
 	    tw_init(&s->tw, net->now, net->tsc_hz / 1000, TCP_TICK_SLOTS_LOG2, s) != 0) {
@@ -161,8 +162,44 @@ uint32_t tcp_ts_now(const struct tcp_conn *c)
 	return (uint32_t)(c->stack->now_us / 1000) + c->ts_offset;
 }
 
+void tcp_tw_list_add(struct tcp_conn *c)
+{
+	struct tcp_stack *s = c->stack;
+	tcp_tw_list_remove(c); /* a FIN again restarts the wait: youngest again */
+	c->tw_prev = s->tw_newest;
+	c->tw_next = NULL;
+	if (s->tw_newest != NULL)
+		s->tw_newest->tw_next = c;
+	else
+		s->tw_oldest = c;
+	s->tw_newest = c;
+	c->in_tw_list = true;
+}
+
+void tcp_tw_list_remove(struct tcp_conn *c)
+{
+	struct tcp_stack *s = c->stack;
+	if (!c->in_tw_list)
+		return;
+	if (c->tw_prev != NULL)
+		c->tw_prev->tw_next = c->tw_next;
+	else
+		s->tw_oldest = c->tw_next;
+	if (c->tw_next != NULL)
+		c->tw_next->tw_prev = c->tw_prev;
+	else
+		s->tw_newest = c->tw_prev;
+	c->in_tw_list = false;
+}
+
 struct tcp_conn *tcp_conn_new(struct tcp_stack *s, const struct tcp_tuple *t, unsigned int pi)
 {
+	/* A full table gives up its oldest TIME_WAIT first: a live connection beats a memory. */
+	if (s->n_conns >= s->max_conns && s->tw_oldest != NULL &&
+	    s->reap_pending < TCP_REAP_SLACK) {
+		s->ctr->tcp.time_wait_recycled++;
+		tcp_conn_destroy(s->tw_oldest, TCP_CLOSE_NORMAL);
+	}
 	if (s->n_conns >= s->max_conns) {
 		s->ctr->drops[DROP_TCP_CONN_LIMIT]++;
 		return NULL;
@@ -208,6 +245,7 @@ void tcp_conn_destroy(struct tcp_conn *c, enum tcp_close_reason why)
 		c->listener->syn_rcvd--;
 	c->state = TCP_CLOSED;
 	tcp_timers_cancel(c);
+	tcp_tw_list_remove(c);
 	tcp_mq_free(&c->sndq);
 	tcp_mq_free(&c->rcvq);
 	tcp_reass_free(c);
@@ -216,6 +254,7 @@ void tcp_conn_destroy(struct tcp_conn *c, enum tcp_close_reason why)
 	s->ctr->tcp.closed++;
 	c->reap_next = s->reap_list;
 	s->reap_list = c;
+	s->reap_pending++;
 }
 
 static void tcp_reap(struct tcp_stack *s)
@@ -223,6 +262,7 @@ static void tcp_reap(struct tcp_stack *s)
 	while (s->reap_list != NULL) {
 		struct tcp_conn *c = s->reap_list;
 		s->reap_list = c->reap_next;
+		s->reap_pending--;
 		if (c->upper_told && c->ops != NULL && c->ops->closed != NULL)
 			c->ops->closed(c, (enum tcp_close_reason)c->close_reason);
 		rte_mempool_put(s->conn_pool, c);

@@ -74,6 +74,7 @@ void tcp_enter_time_wait(struct tcp_conn *c)
 	tw_cancel(&s->tw, &c->delack_timer);
 	tcp_mq_free(&c->sndq);
 	tcp_reass_free(c);
+	tcp_tw_list_add(c);
 	tw_arm(&s->tw, &c->life_timer, s->net->now + us_to_tsc(s, 2 * (uint64_t)TCP_MSL_US));
 }
 

@@ -518,6 +518,59 @@ static void test_active_close_time_wait_and_reuse(void **state)
 	assert_int_equal(tcp_conn_count(H.stack), 1);
 }
 
+/* A full table recycles its oldest TIME_WAIT entry rather than refuse a new connection. */
+/* RFC 9293 §3.6 Figure 13: both FINs cross; CLOSING, then TIME_WAIT. */
+static void test_simultaneous_close(void **state)
+{
+	(void)state;
+	uint32_t iss = h_handshake(ISN, false, false, -1);
+	tcp_shutdown_write(H.conn);
+	struct hseg f;
+	h_expect_one(&f);
+	assert_true(f.flags & F_FIN);
+	assert_int_equal(H.conn->state, TCP_FIN_WAIT_1);
+	h_send(F_ACK | F_FIN, ISN + 1, iss + 1, 8192, NULL, 0, NULL, 0); /* not acking our FIN */
+	h_expect_one(&f);
+	assert_int_equal(f.ack, ISN + 2);
+	assert_int_equal(H.conn->state, TCP_CLOSING);
+	h_send(F_ACK, ISN + 2, iss + 2, 8192, NULL, 0, NULL, 0);
+	assert_int_equal(H.conn->state, TCP_TIME_WAIT);
+	h_advance_ms(2 * TCP_MSL_US / 1000 + 5);
+	assert_int_equal(tcp_conn_count(H.stack), 0);
+	assert_int_equal(H.close_reason, TCP_CLOSE_NORMAL);
+}
+
+static void test_full_table_recycles_time_wait(void **state)
+{
+	(void)state;
+	uint32_t iss = h_handshake(ISN, false, false, -1);
+	tcp_shutdown_write(H.conn);
+	struct hseg f;
+	h_expect_one(&f);
+	h_send(F_ACK | F_FIN, ISN + 1, iss + 2, 8192, NULL, 0, NULL, 0);
+	h_expect_one(&f);
+	assert_int_equal(H.conn->state, TCP_TIME_WAIT);
+	H.stack->max_conns = 1;
+	H.peer_port = H_PEER_PORT + 1; /* another client */
+	h_send(F_SYN, ISN + 7, 0, 8192, NULL, 0, NULL, 0);
+	h_expect_one(&f);
+	assert_int_equal(f.flags, F_SYN | F_ACK); /* a full table answers with a cookie */
+	assert_int_equal(H.ctr.tcp.syncookies_sent, 1);
+	h_send(F_ACK, ISN + 8, f.seq + 1, 8192, NULL, 0, NULL, 0);
+	assert_int_equal(H.ctr.tcp.syncookies_accepted, 1);
+	assert_int_equal(H.ctr.tcp.time_wait_recycled, 1);
+	assert_int_equal(tcp_conn_count(H.stack), 1);
+	h_advance_ms(1);
+	assert_int_equal(H.closed, 1); /* the recycled one, closed normally */
+	/* With no TIME_WAIT left to give, the next cookie's ACK is refused and counted. */
+	H.peer_port = H_PEER_PORT + 2;
+	h_send(F_SYN, ISN + 9, 0, 8192, NULL, 0, NULL, 0);
+	h_expect_one(&f);
+	h_send(F_ACK, ISN + 10, f.seq + 1, 8192, NULL, 0, NULL, 0);
+	assert_int_equal(H.ctr.drops[DROP_TCP_CONN_LIMIT], 1);
+	assert_int_equal(tcp_conn_count(H.stack), 1);
+}
+
 static void test_time_wait_expires(void **state)
 {
 	(void)state;
@@ -631,6 +684,8 @@ int main(void)
 		T(test_survives_mbuf_exhaustion),
 		T(test_simultaneous_open_with_queued_data),
 		T(test_active_close_time_wait_and_reuse),
+		T(test_simultaneous_close),
+		T(test_full_table_recycles_time_wait),
 		T(test_time_wait_expires),
 		T(test_no_listener_gets_rst),
 		T(test_bad_checksum_dropped),
