@@ -222,6 +222,47 @@ static void test_fast_retransmit(void **state)
 	assert_int_equal(H.conn->sndq.bytes, 0);
 }
 
+static uint8_t sack_opts(uint8_t *buf, const struct tcp_sack_block *b, unsigned int n)
+{
+	return (uint8_t)tcp_options_write(buf, TCP_OPTIONS_MAX, false, 0, 0, b, n);
+}
+
+/* Two holes (segments 2 and 4 of 6): the SACKs lead to both being resent, nothing else. */
+static void test_sack_holes_retransmitted(void **state)
+{
+	(void)state;
+	uint32_t iss = h_handshake(ISN, false, true, -1);
+	const uint32_t mss = 1460, base = iss + 1;
+	assert_int_equal(tcp_send(H.conn, payload_mbuf(6 * mss, 'h')), 0);
+	struct hseg s[8];
+	assert_int_equal(h_recv(s, 8), 6);
+	uint8_t o[TCP_OPTIONS_MAX];
+	/* segment 1 arrives: plain ACK */
+	h_send(F_ACK, ISN + 1, base + mss, 64240, NULL, 0, NULL, 0);
+	/* 3, 5 and 6 arrive: each duplicate ACK SACKs something new */
+	struct tcp_sack_block b3 = {base + 2 * mss, base + 3 * mss};
+	struct tcp_sack_block b56[2] = {{base + 4 * mss, base + 6 * mss}, {base + 2 * mss, base + 3 * mss}};
+	h_send(F_ACK, ISN + 1, base + mss, 64240, o, sack_opts(o, &b3, 1), NULL, 0);
+	struct tcp_sack_block b5[2] = {{base + 4 * mss, base + 5 * mss}, {base + 2 * mss, base + 3 * mss}};
+	h_send(F_ACK, ISN + 1, base + mss, 64240, o, sack_opts(o, b5, 2), NULL, 0);
+	h_expect_none();
+	h_send(F_ACK, ISN + 1, base + mss, 64240, o, sack_opts(o, b56, 2), NULL, 0);
+	struct hseg r;
+	h_expect_one(&r); /* third duplicate: the first hole */
+	assert_int_equal(r.seq, base + mss);
+	assert_int_equal(r.len, mss);
+	/* One more duplicate: the next hole, segment 4, and not the SACKed 3 */
+	h_send(F_ACK, ISN + 1, base + mss, 64240, o, sack_opts(o, b56, 2), NULL, 0);
+	h_expect_one(&r);
+	assert_int_equal(r.seq, base + 3 * mss);
+	assert_int_equal(r.len, mss);
+	/* Everything acknowledged: recovery over, queue empty */
+	h_send(F_ACK, ISN + 1, base + 6 * mss, 64240, NULL, 0, NULL, 0);
+	assert_false(H.conn->in_recovery);
+	assert_int_equal(H.conn->sndq.bytes, 0);
+	assert_int_equal(H.ctr.tcp.retransmits, 2);
+}
+
 static void test_out_of_order_sack_and_fill(void **state)
 {
 	(void)state;
@@ -673,6 +714,7 @@ int main(void)
 		T(test_rto_and_backoff),
 		T(test_gives_up_after_retries),
 		T(test_fast_retransmit),
+		T(test_sack_holes_retransmitted),
 		T(test_out_of_order_sack_and_fill),
 		T(test_window_closes_when_not_read),
 		T(test_ack_taken_while_our_window_is_zero),
