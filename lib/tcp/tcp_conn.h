@@ -120,6 +120,7 @@ struct tcp_conn {
 	uint32_t recover; /* RFC 6582 */
 	uint32_t rcv_nxt, rcv_adv; /* rcv_adv: right edge we advertised */
 	uint32_t ts_recent, ts_offset;
+	uint32_t last_ack_sent; /* RFC 7323 §4.3 Last.ACK.sent */
 	uint32_t last_ooo_seq;
 	uint32_t sack_high; /* highest right edge the peer has SACKed */
 	uint32_t rexmit_nxt; /* recovery: holes below this were already resent */
@@ -176,6 +177,7 @@ struct tcp_stack {
 #define TCP_EPHEMERAL_FIRST 32768 /* RFC 6335 §6 leaves 49152-65535; Linux's range is wider */
 #define TCP_EPHEMERAL_COUNT 28232
 #define TCP_REAP_SLACK 1024 /* pool objects beyond max_conns, for those awaiting the reap */
+#define TCP_PAWS_SLACK 1 /* timestamp ticks an older segment may lag before PAWS drops it */
 #define TCP_CHALLENGE_ACKS 1000
 #define TCP_RSTS_PER_SEC 1000
 

@@ -171,6 +171,7 @@ static struct tcp_conn *cookie_ack(struct tcp_stack *s, struct tcp_listener *l, 
 	c->irs = sg->seq - 1;
 	c->rcv_nxt = sg->seq;
 	c->rcv_adv = c->rcv_nxt + RTE_MIN(s->rcv_buf, 65535u); /* what our SYN-ACK offered */
+	c->last_ack_sent = c->rcv_nxt;
 	c->iss = sg->ack - 1;
 	tcp_send_seq_init(c);
 	c->snd_nxt = c->snd_max = sg->ack;
@@ -529,8 +530,9 @@ static void synchronized(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
 	bool fin = sg->flags & RTE_TCP_FIN_FLAG;
 	uint32_t seg_len = sg->len + (syn ? 1 : 0) + (fin ? 1 : 0);
 
-	/* RFC 7323 §5.3 PAWS */
-	if (c->ts_ok && sg->opts.ts_present && !rst && seq_lt(sg->opts.tsval, c->ts_recent)) {
+	/* RFC 7323 §5.3 PAWS, with one tick of slack as Linux allows (TCP_PAWS_WINDOW). */
+	if (c->ts_ok && sg->opts.ts_present && !rst &&
+	    (int32_t)(c->ts_recent - sg->opts.tsval) > TCP_PAWS_SLACK) {
 		tcp_send_ack(c);
 		drop(s, sg, DROP_TCP_PAWS);
 		return;
@@ -587,8 +589,9 @@ static void synchronized(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
 	if (!process_ack(c, sg, up))
 		return;
 	tcp_keepalive_touch(c);
-	/* RFC 7323 §4.3: remember the timestamp of a segment that covers rcv_nxt. */
-	if (c->ts_ok && sg->opts.ts_present && seq_leq(sg->seq, c->rcv_nxt))
+	/* RFC 7323 §4.3: the timestamp to echo is that of the segment our last ACK was for. */
+	if (c->ts_ok && sg->opts.ts_present && seq_leq(sg->seq, c->last_ack_sent) &&
+	    seq_geq(sg->opts.tsval, c->ts_recent))
 		c->ts_recent = sg->opts.tsval;
 
 	switch (c->state) {

@@ -120,6 +120,7 @@ static void conn_emit(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t 
 	tw_cancel(&c->stack->tw, &c->delack_timer);
 	c->unacked_segs = 0;
 	c->ack_now = false;
+	c->last_ack_sent = c->rcv_nxt;
 	seg_emit(c->stack, c->pi, &c->tuple, &sp, &c->sndq);
 }
 
@@ -143,6 +144,8 @@ void tcp_send_syn(struct tcp_conn *c, bool with_ack)
 	};
 	sp.window = wire_window(c, true);
 	sp.opt_len = (uint8_t)tcp_options_write_syn(sp.opts, sizeof(sp.opts), &o);
+	if (with_ack)
+		c->last_ack_sent = c->rcv_nxt;
 	seg_emit(c->stack, c->pi, &c->tuple, &sp, NULL);
 }
 

@@ -389,6 +389,12 @@ static void test_paws_drops_old_timestamp(void **state)
 	h_expect_one(&a); /* an ACK, and the data is not taken */
 	assert_int_equal(a.ack, ISN + 2);
 	assert_int_equal(H.ctr.drops[DROP_TCP_PAWS], 1);
+	/* One tick older is within the slack Linux also allows: taken. */
+	ol = h_ts_opts(o, 4999, 0);
+	h_send(F_ACK, ISN + 2, iss + 1, 502, o, ol, "c", 1);
+	h_expect_one(&a);
+	assert_int_equal(a.ack, ISN + 3);
+	assert_int_equal(H.ctr.drops[DROP_TCP_PAWS], 1);
 }
 
 static void test_peer_fin_half_close(void **state)
