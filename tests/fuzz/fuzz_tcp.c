@@ -27,7 +27,7 @@
  * (default, 1, 5, 75).
  *
  * Operations, one opcode byte each (op % 8) and its arguments:
- *   0-2 segment: flags, mode, seq16, ack16, window16, len, misc
+ *   0-1 segment: flags, mode, seq16, ack16, window16, len, misc
  *       (+ seq16 / ack16 more when absolute, + option arguments)
  *       mode bits 0-1 seq base: rcv_nxt, rcv_adv, irs, absolute;
  *            bits 2-3 ack base: snd_una, snd_max, iss, absolute;
@@ -44,6 +44,9 @@
  *            two mbufs, bad checksum; bit 4 SACK-permitted and bit 5
  *            timestamps on a SYN with explicit options; bit 5 no timestamps
  *            with SACK blocks
+ *   2   burst on the main connection: count-1 (bits 0-4), reversed (bit 5),
+ *       no gaps between (bit 6), FIN on the last (bit 7); then segment length
+ *       (bits 0-3) and gap (bits 4-7) in 32s: runs past a hole
  *   3   in-order segment from the peer: one byte (len in 64s, FIN, zero
  *       window, duplicate ACK)
  *   4   clock: one byte, coarse (up to 4 minutes), then tcp_timers()
@@ -52,8 +55,9 @@
  *       1900/1024/100/7), 1 tcp_recv (max in 64s, 255 all), 2
  *       tcp_shutdown_write, 3 tcp_abort, 4 write more as writable() allows
  *       (kilobytes), 5 tcp_connect (a second active open), 6 the read-only
- *       calls (bit 7: the worker stops at the end with its connections
- *       open), 7 toggle reading in readable()
+ *       calls (bit 6: take every free mbuf, or give them back; bit 7: the
+ *       worker stops at the end with its connections open), 7 toggle
+ *       reading in readable()
  *   7   clock: one byte of milliseconds, then tcp_timers()
  *
  * Every segment the peer sends carries bytes that are a function of their
@@ -127,8 +131,8 @@
 #define PEER_ISN2 0x7ffff000u
 #define POOL_SIZE 8191
 #define MAX_PAYLOAD 1900 /* with 94 bytes of headers, fits one 2048-byte mbuf */
-#define MAX_KNOWN 64
-#define MAX_ACTIVE 48 /* connect() only while fewer are known */
+#define MAX_KNOWN 80
+#define MAX_ACTIVE 72 /* connect() only while fewer are known: past max_connections */
 #define N_TUPLES 4
 #define MAX_CONNECTIONS 64 /* the least the configuration allows: a cheap stack, and a full one */
 
@@ -150,6 +154,8 @@ static const struct rte_ether_addr our_mac = {.addr_bytes = {0x02, 0, 0, 0, 0, 0
 static const struct rte_ether_addr peer_mac = {.addr_bytes = {0x02, 0, 0, 0, 0, 0x02}};
 
 static struct rte_mempool *pool;
+static struct rte_mbuf *hog[POOL_SIZE]; /* mbufs taken away to starve the stack */
+static unsigned int n_hog;
 static uint16_t ring_port;
 static bool verbose;
 
@@ -1034,6 +1040,45 @@ static void op_in_order(const uint8_t **data, size_t *size)
  * sees the clock at its timer's expiry: go from expiry to expiry (tick
  * boundaries of the wheel), not in one jump.
  */
+/*
+ * Many segments on the main connection, past a hole: reassembly with many runs
+ * (TCP_OOO_MAX of them), merging from either side, and the SACK blocks we send.
+ */
+static void op_burst(const uint8_t **data, size_t *size)
+{
+	const uint8_t *a = take(data, size, 2);
+	if (a == NULL)
+		return;
+	struct peer_tuple *pt = &F.tuples[T_MAIN];
+	const struct tcp_conn *c = conn_for(pt);
+	if (c == NULL || c->state == TCP_SYN_SENT)
+		return;
+	unsigned int n = (a[0] & 31) + 1u;
+	bool reverse = a[0] & 0x20, contiguous = a[0] & 0x40;
+	uint16_t len = (uint16_t)(((a[1] & 0x0f) + 1) * 32);
+	uint32_t gap = (((uint32_t)a[1] >> 4) + 1) * 32;
+	uint32_t base = c->rcv_nxt + gap, ack = c->snd_max;
+	say("  burst of %u x %u, gaps %u%s%s\n", n, len, contiguous ? 0 : gap,
+	    reverse ? ", reversed" : "", (a[0] & 0x80) ? ", with FIN" : "");
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int k = reverse ? n - 1 - i : i;
+		struct seg_out so = {
+			.flags = RTE_TCP_ACK_FLAG,
+			.seq = base + k * (len + (contiguous ? 0 : gap)),
+			.ack = ack,
+			.win = 0xffff,
+			.len = len,
+		};
+		if ((a[0] & 0x80) && k == n - 1)
+			so.flags |= RTE_TCP_FIN_FLAG;
+		if (wants_ts(pt))
+			so.opt_len = ts_opts(so.opts, pt);
+		peer_send(pt, &so);
+		if (conn_for(pt) != c)
+			return;
+	}
+}
+
 static void clock_advance(uint64_t ms)
 {
 	say("  clock +%llu ms\n", (unsigned long long)ms);
@@ -1067,6 +1112,20 @@ static void op_clock_fine(const uint8_t **data, size_t *size)
 	const uint8_t *a = take(data, size, 1);
 	if (a != NULL)
 		clock_advance(a[0]);
+}
+
+/* Some other part of the worker takes every free mbuf, or gives them back. */
+static void hog_toggle(void)
+{
+	if (n_hog > 0) {
+		say("  worker: mbufs back\n");
+		rte_pktmbuf_free_bulk(hog, n_hog);
+		n_hog = 0;
+		return;
+	}
+	while (n_hog < POOL_SIZE && (hog[n_hog] = rte_pktmbuf_alloc(pool)) != NULL)
+		n_hog++;
+	say("  worker: %u mbufs taken\n", n_hog);
 }
 
 static void op_upper(const uint8_t **data, size_t *size)
@@ -1128,6 +1187,8 @@ static void op_upper(const uint8_t **data, size_t *size)
 		break;
 	}
 	default:
+		if (a[0] & 0x40)
+			hog_toggle();
 		if (a[0] & 0x80) {
 			say("  worker: will stop with connections open\n");
 			F.free_at_end = true; /* tcp_stack_free() with what is open then */
@@ -1256,7 +1317,7 @@ static void invariants(void)
 	      s->listeners[0].syn_rcvd);
 }
 
-static const char *const op_names[8] = {"segment", "segment", "segment", "in-order",
+static const char *const op_names[8] = {"segment", "segment", "burst", "in-order",
 					"clock",   "upper",   "upper",   "clock-ms"};
 
 static void after_op(void)
@@ -1365,6 +1426,8 @@ static void input_start(const uint8_t *hdr)
 static void input_end(void)
 {
 	F.op_name = "teardown";
+	if (n_hog > 0)
+		hog_toggle();
 	drain(true);
 	unsigned int held = tcp_mbufs_held(W.stack) + net_mbufs_held(&W.net);
 	check(rte_mempool_in_use_count(pool) == W.mbufs_idle + held,
@@ -1431,8 +1494,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		switch (op[0] % 8) {
 		case 0:
 		case 1:
-		case 2:
 			op_segment(&data, &size);
+			break;
+		case 2:
+			op_burst(&data, &size);
 			break;
 		case 3:
 			op_in_order(&data, &size);
