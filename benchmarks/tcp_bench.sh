@@ -52,7 +52,7 @@ CLK_TCK=$(getconf CLK_TCK)
 [ "$(id -u)" -eq 0 ] || { echo "tcp_bench: must run as root" >&2; exit 1; }
 [ "$P" != tt ] || echo "tcp_bench: warning: TT_PREFIX=tt is the tests' and demo's test bed" >&2
 
-WORK=$(mktemp -d /tmp/tcp_bench.XXXXXX)
+WORK=$(mktemp -d)
 RUNS_DIR=$WORK/runs
 mkdir -p "$RUNS_DIR"
 TT_PID=
