@@ -110,6 +110,7 @@ static void listen_syn(struct tcp_stack *s, struct tcp_listener *l, unsigned int
 		tmp.state = TCP_SYN_RCVD;
 		tmp.iss = cookie;
 		tmp.rcv_nxt = sg->seq + 1;
+		tmp.rcv_adv = tmp.rcv_nxt; /* nothing promised yet: a zero here reads as a huge window */
 		apply_syn_options(&tmp, &sg->opts, false);
 		if (tmp.ts_ok) {
 			unsigned int ws = sg->opts.wscale_present ? sg->opts.wscale : 15;

@@ -705,6 +705,21 @@ static void test_syn_cookies_when_backlog_full(void **state)
 	assert_int_equal(H.ctr.tcp.syncookies_accepted, 1);
 }
 
+/* Found by fuzz_tcp: the cookie SYN-ACK offered 65535 with a 4 KiB buffer for ISNs whose
+ * sequence space put the unset right edge "ahead". */
+static void test_cookie_synack_window_is_the_buffer(void **state)
+{
+	(void)state;
+	H.stack->syn_backlog = 0;
+	H.stack->rcv_buf = 4096;
+	h_send(F_SYN, 3892314112u, 0, 8192, NULL, 0, NULL, 0);
+	struct hseg sa;
+	h_expect_one(&sa);
+	assert_int_equal(sa.flags, F_SYN | F_ACK);
+	assert_int_equal(H.ctr.tcp.syncookies_sent, 1);
+	assert_int_equal(sa.win, 4096);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, harness_setup, harness_teardown)
 
 int main(void)
@@ -738,6 +753,7 @@ int main(void)
 		T(test_no_listener_gets_rst),
 		T(test_bad_checksum_dropped),
 		T(test_syn_cookies_when_backlog_full),
+		T(test_cookie_synack_window_is_the_buffer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
