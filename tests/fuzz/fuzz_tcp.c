@@ -313,6 +313,15 @@ static struct tcp_conn *conn_for(const struct peer_tuple *pt)
 	return tcp_conn_lookup(W.stack, &t);
 }
 
+/* A connection that is gone takes its window promises with it: the next one on the
+ * tuple (say, re-made from a SYN cookie) starts afresh. */
+static void forget_gone_connections(void)
+{
+	for (unsigned int i = 0; i < N_TUPLES; i++)
+		if (conn_for(&F.tuples[i]) == NULL)
+			F.tuples[i].edge_known = false;
+}
+
 static struct peer_tuple *tuple_by_ports(uint16_t peer_port, uint16_t our_port)
 {
 	for (unsigned int i = 0; i < N_TUPLES; i++)
@@ -558,6 +567,8 @@ static void peer_sees(const struct rte_mbuf *m)
 	}
 	if (o.ts_present)
 		pt->our_tsval = o.tsval;
+	if (th->tcp_flags & RTE_TCP_RST_FLAG)
+		pt->edge_known = false; /* we ended it; a new one starts afresh */
 	pt->seen = true;
 	/* Our payload must be our stream at the offset its sequence number says. */
 	const struct tcp_conn *c = conn_for(pt);
@@ -700,6 +711,7 @@ static void peer_send(const struct peer_tuple *pt, const struct seg_out *so)
 	    pt->our_port, so->flags, so->seq, so->ack, so->win, so->opt_len, len,
 	    so->frame == 1 ? " (chained)" : so->frame == 2 ? " (bad checksum)" : "");
 	net_input(&W.net, 0, m);
+	forget_gone_connections();
 }
 
 /* Timestamps for a segment on pt, as a well-behaved peer would send them. */
@@ -1322,6 +1334,7 @@ static const char *const op_names[8] = {"segment", "segment", "burst", "in-order
 
 static void after_op(void)
 {
+	forget_gone_connections();
 	drain(true);
 	check(W.ctr.tcp.fsm_illegal == 0, "fsm_illegal = %llu",
 	      (unsigned long long)W.ctr.tcp.fsm_illegal);
