@@ -54,10 +54,54 @@ struct config_port {
 
 #define CONFIG_MAX_LISTENERS 16
 
+#define CONFIG_MAX_CERTS 16
+#define CONFIG_MAX_ALPN 8
+#define CONFIG_PATH_LEN 256
+
+/* One certificate entry of a TLS listener: the PEM chain (leaf first) and its key. */
+struct config_cert {
+	char cert[CONFIG_PATH_LEN];
+	char key[CONFIG_PATH_LEN];
+};
+
+/*
+ * TLS on a listener. Suites and groups use OpenSSL's list syntax and are
+ * checked at load time; the defaults are forward-secret AEAD only.
+ */
+struct config_tls {
+	bool enabled;                  /* the listener has a tls: section */
+	unsigned int n_certs;          /* >= 1 when enabled; the first is the default (no SNI) */
+	struct config_cert certs[CONFIG_MAX_CERTS];
+	uint16_t min_version;          /* 0x0303 ("1.2", default) or 0x0304 ("1.3") */
+	char ciphersuites[256];        /* TLS 1.3 */
+	char ciphers[512];             /* TLS 1.2 */
+	char groups[128];              /* default "X25519:P-256:P-384" */
+	unsigned int n_alpn;
+	char alpn[CONFIG_MAX_ALPN][32]; /* in preference order */
+	bool strict_sni;               /* unknown server names get unrecognized_name */
+	bool session_tickets;          /* default true */
+};
+
 /* A port tlsterm accepts connections on, and what serves them. */
 struct config_listener {
 	unsigned int port;             /* 1..65535 */
 	char backend[CONFIG_NAME_LEN]; /* a built-in service: "echo" or "discard" */
+	struct config_tls tls;
+};
+
+struct config_limits {
+	unsigned int handshake_timeout_ms; /* default 10000 */
+};
+
+/* Session-ticket keys: the control thread's. */
+struct config_tickets {
+	unsigned int rotate_s;           /* new key every rotate_s; default 3600 */
+	char key_file[CONFIG_PATH_LEN];  /* empty: generated; else 80-byte nginx-format keys */
+};
+
+/* Record-layer crypto. */
+struct config_crypto {
+	char engine[16]; /* "ipsec-mb" (default) or "evp" */
 };
 
 struct config_tcp {
@@ -91,6 +135,9 @@ struct config {
 	struct config_tcp tcp;
 	struct config_log log;
 	struct config_arp arp;
+	struct config_limits limits;
+	struct config_tickets tickets;
+	struct config_crypto crypto;
 	unsigned int mbufs_per_worker; /* default 8191 */
 };
 
