@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tlsterm's own TLS record layer, after the hand-off from OpenSSL: TLS 1.3
+ * (RFC 8446 §5) and TLS 1.2 AEAD records (RFC 5246 §6.2.3.3, RFC 5288,
+ * RFC 7905). Records are opened and sealed in place in mbuf chains; the AEAD
+ * work of all connections of a worker is gathered in one burst and run once
+ * per loop iteration (tls_burst_run), then completions run in queue order.
+ */
+#ifndef TLSTERM_TLS_RECORD_H
+#define TLSTERM_TLS_RECORD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "tls_aead.h"
+#include "tls_keys.h"
+
+#define TLS_RECORD_HDR 5
+#define TLS_MAX_PLAINTEXT 16384
+#define TLS_SMALL_RECORD 1369 /* fits one 1460-byte MSS with header, type and tag */
+
+/* Alert descriptions (RFC 8446 §6). */
+enum tls_alert {
+	TLS_ALERT_CLOSE_NOTIFY = 0,
+	TLS_ALERT_UNEXPECTED_MESSAGE = 10,
+	TLS_ALERT_BAD_RECORD_MAC = 20,
+	TLS_ALERT_RECORD_OVERFLOW = 22,
+	TLS_ALERT_HANDSHAKE_FAILURE = 40,
+	TLS_ALERT_ILLEGAL_PARAMETER = 47,
+	TLS_ALERT_DECODE_ERROR = 50,
+	TLS_ALERT_PROTOCOL_VERSION = 70,
+	TLS_ALERT_INTERNAL_ERROR = 80,
+	TLS_ALERT_USER_CANCELED = 90,
+	TLS_ALERT_NO_RENEGOTIATION = 100,
+	TLS_ALERT_UNRECOGNIZED_NAME = 112,
+	TLS_ALERT_NO_APPLICATION_PROTOCOL = 120,
+};
+
+/* One direction's protection state. */
+struct tls_dir {
+	struct tls_aead_key key;
+	uint8_t iv[TLS_AEAD_NONCE_LEN]; /* 1.3: the per-record nonce base; 1.2: salt (GCM) or IV */
+	uint64_t seq;
+	uint8_t secret[TLS_SECRET_MAX]; /* 1.3: current traffic secret, for KeyUpdate */
+};
+
+/* What a connection's record layer tells the layer above. */
+struct tls_record_events {
+	/* Application data, in order; the callee owns the chain. */
+	void (*data)(void *owner, struct rte_mbuf *plain);
+	/* Protected records ready for TCP, in order; the callee owns the chain. */
+	void (*records)(void *owner, struct rte_mbuf *wire);
+	/*
+	 * The connection must end: the peer's close_notify (alert 0, after all its
+	 * data), a fatal alert received (received = true), or one we sent
+	 * (received = false, already handed over through records()).
+	 */
+	void (*closing)(void *owner, enum tls_alert alert, bool received);
+};
+
+/* Per connection, from the hand-off on. */
+struct tls_record {
+	uint16_t version;  /* 0x0304 or 0x0303 */
+	uint8_t alg;       /* enum tls_aead_alg */
+	uint8_t hash;      /* enum tls_hash */
+	struct tls_dir rd, wr;
+	uint16_t peer_limit;   /* largest plaintext the peer takes (RFC 8449), <= 16384 */
+	uint16_t our_limit;    /* largest plaintext we take, <= 16384 */
+	struct rte_mbuf *in;   /* received bytes not yet a whole record */
+	uint32_t in_len;
+	uint64_t sent_bytes;   /* plaintext sent: small records while the connection is new */
+	uint64_t last_send_us; /* ... and again after an idle second */
+	bool failed;           /* an alert was sent or received: nothing more in or out */
+	bool peer_closed;      /* close_notify received */
+	bool we_closed;        /* close_notify sent */
+	bool key_update_due;   /* the peer asked for our KeyUpdate (update_requested) */
+	const struct tls_record_events *ev;
+	void *owner;
+};
+
+/*
+ * TLS 1.3 hand-off. read_secret/write_secret are the client's and server's
+ * application traffic secrets (we are the server: we read with the client's);
+ * write_seq is the number of records OpenSSL already wrote with write_secret
+ * (its NewSessionTickets). 0, or -1 when a key cannot be made.
+ */
+int tls_record_init13(struct tls_record *r, const struct tls_engine *e, enum tls_aead_alg alg,
+		      const uint8_t *read_secret, const uint8_t *write_secret, uint64_t write_seq,
+		      const struct tls_record_events *ev, void *owner);
+
+/* TLS 1.2 hand-off from the key block; both sequence numbers start at 1. */
+int tls_record_init12(struct tls_record *r, const struct tls_engine *e, enum tls_aead_alg alg,
+		      const struct tls12_key_block *kb, const struct tls_record_events *ev,
+		      void *owner);
+
+/* Wipe keys and free buffered input. The record must have nothing queued (tls_burst_cancel). */
+void tls_record_fini(struct tls_record *r);
+
+/* A worker's gathered AEAD work. */
+struct tls_burst;
+
+struct tls_burst *tls_burst_create(struct tls_engine *e, struct rte_mempool *mp,
+				   unsigned int max_records, int socket);
+void tls_burst_free(struct tls_burst *b);
+
+/* Records waiting for tls_burst_run. */
+unsigned int tls_burst_pending(const struct tls_burst *b);
+
+/*
+ * Bytes from TCP (the record layer owns m). Whole records are queued for
+ * opening; a partial record waits for more. Errors found before decryption
+ * (bad header, oversized record) queue the right alert and mark the record
+ * failed; the events say so at tls_burst_run.
+ */
+void tls_record_rx(struct tls_record *r, struct tls_burst *b, struct rte_mbuf *m);
+
+/*
+ * Plaintext to send (the record layer owns m): cut into records of at most
+ * peer_limit bytes (TLS_SMALL_RECORD while new or after an idle second) and
+ * queued for sealing. -ENOBUFS when mbufs ran out (m freed, nothing queued).
+ */
+int tls_record_tx(struct tls_record *r, struct tls_burst *b, struct rte_mbuf *m, uint64_t now_us);
+
+/* Queue close_notify (then the layer above half-closes TCP). */
+int tls_record_close(struct tls_record *r, struct tls_burst *b);
+
+/* Queue a fatal alert; the record fails. */
+int tls_record_alert(struct tls_record *r, struct tls_burst *b, enum tls_alert alert);
+
+/* Queue our KeyUpdate (RFC 8446 §4.6.3); request_peer asks the peer for one too. */
+int tls_record_key_update(struct tls_record *r, struct tls_burst *b, bool request_peer);
+
+/* Drop every queued record of r (it is going away). */
+void tls_burst_cancel(struct tls_burst *b, struct tls_record *r);
+
+/*
+ * Run the engine once over everything queued, then the completions in queue
+ * order. Work queued by completions runs in a further round within this call.
+ * Returns the number of records processed.
+ */
+unsigned int tls_burst_run(struct tls_burst *b);
+
+#endif
