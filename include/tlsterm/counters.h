@@ -107,6 +107,24 @@ struct worker_counters {
 		uint64_t time_wait_recycled;
 		uint64_t fsm_illegal; /* a transition the table forbids: a bug if ever non-zero */
 	} tcp;
+	struct tls_counters {
+		uint64_t handshakes_started;
+		uint64_t handshakes_tls13;
+		uint64_t handshakes_tls12;
+		uint64_t handshakes_failed;
+		uint64_t handshakes_resumed;
+		uint64_t handshake_timeouts;
+		uint64_t handshake_cycles; /* TSC cycles inside OpenSSL, over all handshakes */
+		uint64_t records_opened;
+		uint64_t records_sealed;
+		uint64_t bytes_opened;     /* plaintext bytes */
+		uint64_t bytes_sealed;
+		uint64_t bursts;           /* engine submissions */
+		uint64_t key_updates_received;
+		uint64_t key_updates_sent;
+		uint64_t alerts_sent[256];     /* by description */
+		uint64_t alerts_received[256];
+	} tls;
 	uint64_t iterations;
 	uint64_t idle_iterations;
 	uint64_t busy_cycles; /* TSC cycles spent in iterations that did work */

@@ -101,8 +101,10 @@ void tls_record_fini(struct tls_record *r);
 /* A worker's gathered AEAD work. */
 struct tls_burst;
 
+struct tls_counters;
+/* mp gives header/trailer mbufs; ctr is the worker's (records, bytes, alerts, bursts). */
 struct tls_burst *tls_burst_create(struct tls_engine *e, struct rte_mempool *mp,
-				   unsigned int max_records, int socket);
+				   struct tls_counters *ctr, unsigned int max_records, int socket);
 void tls_burst_free(struct tls_burst *b);
 
 /* Records waiting for tls_burst_run. */
