@@ -160,7 +160,7 @@ static int init_tcp(struct app *a)
 		for (unsigned int i = 0; i < a->cfg->n_listeners; i++) {
 			const struct config_listener *l = &a->cfg->listeners[i];
 			const struct tcp_upper_ops *ops = service_find(l->backend);
-			if (ops == NULL || tcp_listen(wk->tcp, l->port, ops) != 0) {
+			if (ops == NULL || tcp_listen(wk->tcp, l->port, ops, NULL) != 0) {
 				log_err("listener %u: cannot serve backend %s", l->port, l->backend);
 				return -1;
 			}

@@ -42,8 +42,12 @@ struct tcp_upper_ops {
 struct tcp_stack *tcp_stack_create(const struct config *cfg, struct net_ctx *net);
 void tcp_stack_free(struct tcp_stack *s);
 
-/* Accept connections on port (host order) for every address of every port. */
-int tcp_listen(struct tcp_stack *s, uint16_t port, const struct tcp_upper_ops *ops);
+/*
+ * Accept connections on port (host order) for every address of every port.
+ * A passive connection's tcp_upper() starts as arg (the listener's state);
+ * the layer above may replace it with its own per-connection state.
+ */
+int tcp_listen(struct tcp_stack *s, uint16_t port, const struct tcp_upper_ops *ops, void *arg);
 
 /*
  * Active open from port index pi's address to raddr:rport (network order).

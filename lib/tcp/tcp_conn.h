@@ -83,6 +83,7 @@ struct tcp_mq {
 struct tcp_listener {
 	uint16_t port; /* network order */
 	const struct tcp_upper_ops *ops;
+	void *arg;             /* what a passive connection's upper starts as */
 	unsigned int syn_rcvd; /* half-open connections now */
 };
 

@@ -130,6 +130,7 @@ static void listen_syn(struct tcp_stack *s, struct tcp_listener *l, unsigned int
 	c->state = TCP_LISTEN;
 	tcp_fsm_step(c, TCP_EV_SYN);
 	c->ops = l->ops;
+	c->upper = l->arg;
 	c->listener = l;
 	l->syn_rcvd++;
 	s->ctr->tcp.passive_opens++;
@@ -169,6 +170,7 @@ static struct tcp_conn *cookie_ack(struct tcp_stack *s, struct tcp_listener *l, 
 	s->ctr->tcp.passive_opens++;
 	c->state = TCP_SYN_RCVD; /* one step from ESTABLISHED, taken by the caller */
 	c->ops = l->ops;
+	c->upper = l->arg;
 	c->irs = sg->seq - 1;
 	c->rcv_nxt = sg->seq;
 	c->rcv_adv = c->rcv_nxt + RTE_MIN(s->rcv_buf, 65535u); /* what our SYN-ACK offered */

@@ -118,7 +118,7 @@ void tcp_stack_free(struct tcp_stack *s)
 	rte_free(s);
 }
 
-int tcp_listen(struct tcp_stack *s, uint16_t port, const struct tcp_upper_ops *ops)
+int tcp_listen(struct tcp_stack *s, uint16_t port, const struct tcp_upper_ops *ops, void *arg)
 {
 	if (s->n_listeners == TCP_MAX_LISTENERS)
 		return -ENOSPC;
@@ -128,6 +128,7 @@ int tcp_listen(struct tcp_stack *s, uint16_t port, const struct tcp_upper_ops *o
 	s->listeners[s->n_listeners++] = (struct tcp_listener){
 		.port = rte_cpu_to_be_16(port),
 		.ops = ops,
+		.arg = arg,
 	};
 	return 0;
 }

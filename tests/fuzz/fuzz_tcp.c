@@ -1389,7 +1389,7 @@ static void worker_start(void)
 	stack_apply(W.stack, &cfg->tcp);
 	check(memcmp(&created, W.stack, sizeof(created)) == 0,
 	      "stack_apply() disagrees with tcp_stack_create()");
-	check(tcp_listen(W.stack, LISTEN_PORT, &upper_ops) == 0, "tcp_listen");
+	check(tcp_listen(W.stack, LISTEN_PORT, &upper_ops, NULL) == 0, "tcp_listen");
 	W.inputs = 0;
 }
 

@@ -62,7 +62,7 @@ int harness_setup(void **state)
 	fixture_net_ctx(&H.net, &H.ctr, &H.cfg);
 	H.t0 = H.net.now = rte_get_tsc_cycles();
 	H.stack = tcp_stack_create(&H.cfg, &H.net);
-	if (H.stack == NULL || tcp_listen(H.stack, H_PORT, &harness_ops) != 0)
+	if (H.stack == NULL || tcp_listen(H.stack, H_PORT, &harness_ops, NULL) != 0)
 		return -1;
 	H.auto_read = true;
 	H.peer_port = H_PEER_PORT;
