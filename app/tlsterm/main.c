@@ -23,6 +23,7 @@
 #include <tlsterm/port.h>
 #include <tlsterm/services.h>
 #include <tlsterm/stats.h>
+#include <tlsterm/tls.h>
 #include <tlsterm/worker.h>
 
 #include "eal_args.h"
@@ -157,8 +158,24 @@ static int init_tcp(struct app *a)
 			log_err("worker %u: cannot create its TCP stack: %s", w, rte_strerror(rte_errno));
 			return -1;
 		}
+		char err[CONFIG_ERR_LEN];
+		wk->tls = tls_worker_create(a->cfg, &wk->net, err, sizeof(err));
+		if (wk->tls == NULL) {
+			log_err("worker %u: %s", w, err);
+			return -1;
+		}
+		if (tls_worker_listen(wk->tls, wk->tcp) != 0) {
+			log_err("worker %u: cannot start its TLS listeners", w);
+			return -1;
+		}
 		for (unsigned int i = 0; i < a->cfg->n_listeners; i++) {
 			const struct config_listener *l = &a->cfg->listeners[i];
+			if (l->tls.enabled) {
+				if (w == 0)
+					log_info("listener: port %u, TLS, backend %s", l->port,
+						 l->backend);
+				continue;
+			}
 			const struct tcp_upper_ops *ops = service_find(l->backend);
 			if (ops == NULL || tcp_listen(wk->tcp, l->port, ops, NULL) != 0) {
 				log_err("listener %u: cannot serve backend %s", l->port, l->backend);
@@ -171,9 +188,13 @@ static int init_tcp(struct app *a)
 	return 0;
 }
 
-static void control_loop(void)
+static void control_loop(const struct config *cfg)
 {
+	uint64_t rotate_every = (uint64_t)cfg->tickets.rotate_s * 1000000 / CONTROL_TICK_US;
+	uint64_t ticks = 0;
 	while (!stop_requested) {
+		if (++ticks % rotate_every == 0)
+			tls_tickets_rotate();
 		if (reload_requested) {
 			reload_requested = 0;
 			log_warn("SIGHUP: live reload is not supported yet; configuration unchanged");
@@ -185,18 +206,20 @@ static void control_loop(void)
 static void report_and_release(struct app *a)
 {
 	struct worker_counters sum = {0};
-	unsigned int held = 0, conns = 0;
+	unsigned int held = 0, conns = 0, tls_conns = 0;
 	for (unsigned int w = 0; w < a->n_workers; w++) {
 		if (a->workers[w] == NULL)
 			continue;
 		worker_counters_add(&sum, &a->workers[w]->ctr);
 		held += net_mbufs_held(&a->workers[w]->net);
+		if (a->workers[w]->tls != NULL)
+			tls_conns += tls_worker_conn_count(a->workers[w]->tls);
 		if (a->workers[w]->tcp != NULL) {
 			conns += tcp_conn_count(a->workers[w]->tcp);
 			held += tcp_mbufs_held(a->workers[w]->tcp);
 		}
 	}
-	log_info("stats: tcp_connections_open=%u", conns);
+	log_info("stats: tcp_connections_open=%u tls_connections_open=%u", conns, tls_conns);
 	stats_log(a->cfg, &sum, rte_get_tsc_hz());
 	if (a->n_workers > 0 && a->pools[a->n_workers - 1] != NULL) {
 		unsigned int now = mbufs_in_use(a);
@@ -212,7 +235,8 @@ static void report_and_release(struct app *a)
 	for (unsigned int w = 0; w < a->n_workers; w++) {
 		if (a->workers[w] == NULL)
 			continue;
-		tcp_stack_free(a->workers[w]->tcp);
+		tcp_stack_free(a->workers[w]->tcp); /* closes its TLS connections first */
+		tls_worker_free(a->workers[w]->tls);
 		net_ctx_fini(&a->workers[w]->net);
 	}
 	for (unsigned int i = 0; i < a->n_ports_started; i++) {
@@ -245,6 +269,11 @@ static int run(struct app *a)
 		log_err("dpdk.lcores gives %u workers; need 1..%d", a->n_workers, NET_MAX_WORKERS);
 		goto out_eal;
 	}
+	char err[CONFIG_ERR_LEN];
+	if (tls_tickets_init(a->cfg, err, sizeof(err)) != 0) {
+		log_err("tickets: %s", err);
+		goto out_eal;
+	}
 	if (create_workers(a) != 0 || start_ports(a) != 0 || init_worker_contexts(a) != 0 ||
 	    init_tcp(a) != 0)
 		goto out_release;
@@ -256,7 +285,7 @@ static int run(struct app *a)
 	log_info("tlsterm %s running: %u worker(s), %u port(s); SIGINT or SIGTERM stops it",
 		 TLSTERM_VERSION, a->n_workers, a->cfg->n_ports);
 
-	control_loop();
+	control_loop(a->cfg);
 
 	log_info("stopping");
 	for (unsigned int w = 0; w < a->n_workers; w++)
@@ -265,6 +294,7 @@ static int run(struct app *a)
 	rc = 0;
 out_release:
 	report_and_release(a);
+	tls_tickets_fini();
 out_eal:
 	rte_eal_cleanup();
 	return rc;

@@ -77,7 +77,7 @@ uint32_t tcp_recv_available(const struct tcp_conn *c);
 bool tcp_peer_done(const struct tcp_conn *c);
 /* Send FIN after what is queued (half-close: reading goes on). */
 void tcp_shutdown_write(struct tcp_conn *c);
-/* Reset now. The closed() callback runs before this returns. */
+/* Reset now. closed() runs later, when the stack reaps the connection (tcp_timers). */
 void tcp_abort(struct tcp_conn *c);
 
 void tcp_set_upper(struct tcp_conn *c, void *upper);

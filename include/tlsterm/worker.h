@@ -8,11 +8,13 @@
 #include <tlsterm/counters.h>
 #include <tlsterm/net.h>
 #include <tlsterm/tcp.h>
+#include <tlsterm/tls.h>
 
 struct worker {
 	struct worker_counters ctr; /* written only by this worker */
 	struct net_ctx net;
 	struct tcp_stack *tcp;
+	struct tls_worker *tls;
 	unsigned int lcore_id;
 	volatile bool stop; /* set by the control thread */
 	volatile bool running;

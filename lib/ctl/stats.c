@@ -41,6 +41,25 @@ void stats_log(const struct config *cfg, const struct worker_counters *s, uint64
 		 t->ooo_segments, t->dup_segments, t->challenge_acks, t->syncookies_sent,
 		 t->syncookies_accepted, t->zero_window_probes, t->keepalive_probes,
 		 t->time_wait_recycled, t->fsm_illegal);
+	const struct tls_counters *l = &s->tls;
+	log_info("stats: tls handshakes_started=%" PRIu64 " handshakes_tls13=%" PRIu64
+		 " handshakes_tls12=%" PRIu64 " handshakes_resumed=%" PRIu64
+		 " handshakes_failed=%" PRIu64 " handshake_timeouts=%" PRIu64
+		 " handshake_cycles=%" PRIu64,
+		 l->handshakes_started, l->handshakes_tls13, l->handshakes_tls12,
+		 l->handshakes_resumed, l->handshakes_failed, l->handshake_timeouts,
+		 l->handshake_cycles);
+	log_info("stats: tls records_opened=%" PRIu64 " records_sealed=%" PRIu64
+		 " bytes_opened=%" PRIu64 " bytes_sealed=%" PRIu64 " bursts=%" PRIu64
+		 " key_updates_received=%" PRIu64 " key_updates_sent=%" PRIu64,
+		 l->records_opened, l->records_sealed, l->bytes_opened, l->bytes_sealed, l->bursts,
+		 l->key_updates_received, l->key_updates_sent);
+	for (unsigned int a = 0; a < 256; a++) {
+		if (l->alerts_sent[a] != 0)
+			log_info("stats: tls alert_sent %u=%" PRIu64, a, l->alerts_sent[a]);
+		if (l->alerts_received[a] != 0)
+			log_info("stats: tls alert_received %u=%" PRIu64, a, l->alerts_received[a]);
+	}
 	log_info("stats: iterations=%" PRIu64 " idle_iterations=%" PRIu64
 		 " busy_cycles=%" PRIu64 " tsc_hz=%" PRIu64,
 		 s->iterations, s->idle_iterations, s->busy_cycles, tsc_hz);

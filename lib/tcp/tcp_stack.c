@@ -99,6 +99,9 @@ void tcp_stack_free(struct tcp_stack *s)
 		uint32_t iter = 0;
 		while (rte_hash_iterate(s->table, &key, &data, &iter) >= 0) {
 			struct tcp_conn *c = data;
+			/* The layer above frees what it keeps per connection (TLS state). */
+			if (!c->dead && c->upper_told && c->ops != NULL && c->ops->closed != NULL)
+				c->ops->closed(c, TCP_CLOSE_ABORTED);
 			tcp_timers_cancel(c);
 			tcp_mq_free(&c->sndq);
 			tcp_mq_free(&c->rcvq);

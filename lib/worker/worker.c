@@ -57,6 +57,8 @@ int worker_main(void *arg)
 			net_timers(ctx);
 			next_timer = start + timer_period;
 		}
+		if (w->tls != NULL)
+			work += tls_worker_poll(w->tls); /* all records of the iteration, one burst */
 		if (w->tcp != NULL)
 			work += tcp_timers(w->tcp);
 		net_tx_flush(ctx);
