@@ -200,6 +200,7 @@ static void hand_off(struct tls_worker *tw, struct tls_conn *tc, struct tls_hs_r
 	size_t left_len = tls_hs_leftover(&tc->u.hs, &left);
 	struct rte_mbuf *early = left_len ? chain_from_bytes(tw->net->pool, left, left_len) : NULL;
 	bool lost = left_len > 0 && early == NULL;
+	uint16_t peer_limit = res->peer_plaintext_limit;
 	TAILQ_REMOVE(&tw->handshaking, tc, hs_link);
 	tls_hs_free(&tc->u.hs);
 	int rc;
@@ -220,6 +221,7 @@ static void hand_off(struct tls_worker *tw, struct tls_conn *tc, struct tls_hs_r
 		return;
 	}
 	tc->state = TLS_CONN_OPEN;
+	tc->u.rec.peer_limit = peer_limit;
 	if (early != NULL) {
 		tc->rx_queued = true;
 		post(tw, tc);

@@ -101,6 +101,11 @@ static SSL_CTX *new_ctx(struct tls_listener_ctx *lc, char *err, size_t errlen)
 	if (t->session_tickets)
 		SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, tls_ticket_key_cb);
 	SSL_CTX_set_keylog_callback(ctx, tls_hs_keylog);
+	if (tls_hs_add_record_size_limit(ctx) != 0) {
+		ssl_error(err, errlen, "record_size_limit extension", NULL);
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
 	return ctx;
 }
 

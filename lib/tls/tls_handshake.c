@@ -76,6 +76,50 @@ void tls_hs_keylog(const SSL *ssl, const char *line)
 	hs->have_secrets |= bit;
 }
 
+#define EXT_RECORD_SIZE_LIMIT 28
+
+static int rsl_parse(SSL *ssl, unsigned int ext_type, unsigned int context,
+		     const unsigned char *in, size_t inlen, X509 *x, size_t chainidx, int *al,
+		     void *arg)
+{
+	(void)ext_type, (void)context, (void)x, (void)chainidx, (void)arg;
+	struct tls_hs *hs = SSL_get_app_data(ssl);
+	if (inlen != 2) {
+		*al = SSL_AD_DECODE_ERROR;
+		return 0;
+	}
+	uint16_t limit = (uint16_t)(in[0] << 8 | in[1]);
+	if (limit < 64) { /* RFC 8449 §4 */
+		*al = SSL_AD_ILLEGAL_PARAMETER;
+		return 0;
+	}
+	if (hs != NULL)
+		hs->peer_record_limit = limit;
+	return 1;
+}
+
+/* Ours: a full record (TLS 1.3 counts the content type byte, hence 2^14 + 1). */
+static int rsl_add(SSL *ssl, unsigned int ext_type, unsigned int context,
+		   const unsigned char **out, size_t *outlen, X509 *x, size_t chainidx, int *al,
+		   void *arg)
+{
+	(void)ext_type, (void)x, (void)chainidx, (void)al, (void)arg, (void)ssl;
+	static const unsigned char v13[2] = {0x40, 0x01}, v12[2] = {0x40, 0x00};
+	*out = (context & SSL_EXT_TLS1_3_ENCRYPTED_EXTENSIONS) ? v13 : v12;
+	*outlen = 2;
+	return 1;
+}
+
+int tls_hs_add_record_size_limit(SSL_CTX *ctx)
+{
+	return SSL_CTX_add_custom_ext(ctx, EXT_RECORD_SIZE_LIMIT,
+				      SSL_EXT_CLIENT_HELLO | SSL_EXT_TLS1_2_SERVER_HELLO |
+					      SSL_EXT_TLS1_3_ENCRYPTED_EXTENSIONS,
+				      rsl_add, NULL, NULL, rsl_parse, NULL) == 1
+		       ? 0
+		       : -1;
+}
+
 static void info_cb(const SSL *ssl, int where, int ret)
 {
 	struct tls_hs *hs = SSL_get_app_data(ssl);
@@ -179,6 +223,13 @@ static enum tls_hs_status hand_off(struct tls_hs *hs, struct tls_hs_result *res,
 	if (tls_suite_params(res->cipher_id, &res->alg, &res->hash) != 0)
 		return TLS_HS_FAILED;
 	res->resumed = SSL_session_reused(ssl) == 1;
+	res->peer_plaintext_limit = TLS_MAX_PLAINTEXT;
+	if (hs->peer_record_limit != 0) {
+		/* RFC 8449 §4: in TLS 1.3 the limit counts the inner content type byte. */
+		unsigned int lim = hs->peer_record_limit - (res->version == TLS1_3_VERSION ? 1u : 0u);
+		if (lim < res->peer_plaintext_limit)
+			res->peer_plaintext_limit = (uint16_t)lim;
+	}
 	const unsigned char *alpn = NULL;
 	unsigned int alpn_len = 0;
 	SSL_get0_alpn_selected(ssl, &alpn, &alpn_len);

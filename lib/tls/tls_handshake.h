@@ -23,6 +23,7 @@ struct tls_hs {
 	uint8_t secret_len;
 	uint8_t have_secrets; /* bit 0 client, bit 1 server */
 	int alert_sent;       /* the last alert OpenSSL wrote, or -1 */
+	uint16_t peer_record_limit; /* the client's record_size_limit (RFC 8449), 0 if none */
 };
 
 /* What the hand-off gives the record layer and the layer above. */
@@ -35,6 +36,7 @@ struct tls_hs_result {
 	uint8_t server_secret[TLS_SECRET_MAX];
 	struct tls12_key_block kb;
 	bool resumed;
+	uint16_t peer_plaintext_limit; /* largest plaintext per record the client takes */
 	uint16_t cipher_id; /* IANA number */
 	char alpn[32];
 	char sni[256];
@@ -72,6 +74,9 @@ int tls_hs_alert_sent(const struct tls_hs *hs);
 
 /* OpenSSL's keylog callback (SSL_CTX_set_keylog_callback): captures the secrets. */
 void tls_hs_keylog(const SSL *ssl, const char *line);
+
+/* Offer and honour record_size_limit (RFC 8449), which OpenSSL 3.0 does not know. */
+int tls_hs_add_record_size_limit(SSL_CTX *ctx);
 
 /* Map an IANA suite number to our AEAD and hash; -1 for a suite we don't run. */
 int tls_suite_params(uint16_t id, enum tls_aead_alg *alg, enum tls_hash *hash);
