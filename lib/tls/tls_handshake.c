@@ -275,5 +275,15 @@ enum tls_hs_status tls_hs_step(struct tls_hs *hs, struct tls_hs_result *res)
 	ERR_clear_error();
 	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
 		return TLS_HS_MORE;
+	if (hs->alert_sent < 0 && tls_hs_output(hs, &out) == 0) {
+		/*
+		 * OpenSSL gives up silently on bytes that are not TLS at all (an HTTP
+		 * request, say). RFC 8446 §5.1: an unknown record type is
+		 * unexpected_message; say so in a plaintext alert before closing.
+		 */
+		static const uint8_t alert[] = {21, 3, 3, 0, 2, 2, TLS_ALERT_UNEXPECTED_MESSAGE};
+		if (BIO_write(hs->wbio, alert, sizeof(alert)) == (int)sizeof(alert))
+			hs->alert_sent = TLS_ALERT_UNEXPECTED_MESSAGE;
+	}
 	return TLS_HS_FAILED;
 }
