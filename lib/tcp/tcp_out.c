@@ -92,16 +92,11 @@ static void seg_emit(struct tcp_stack *s, unsigned int pi, const struct tcp_tupl
 static uint16_t wire_window(struct tcp_conn *c, bool syn)
 {
 	uint32_t wnd = tcp_rcv_window(c);
-	if (syn)
-		wnd = RTE_MIN(wnd, 65535u); /* RFC 7323 §2.2: never scaled in a SYN */
-	else
-		/* Round up: a promise made before scaling (the SYN-ACK's 65535) may not be a
-		 * multiple of the scale, and rounding it down would shrink the window. */
-		wnd = RTE_MIN((wnd + (1u << c->rcv_wscale) - 1) >> c->rcv_wscale, 65535u)
-		      << c->rcv_wscale;
 	if (seq_gt(c->rcv_nxt + wnd, c->rcv_adv))
 		c->rcv_adv = c->rcv_nxt + wnd;
-	return (uint16_t)(wnd >> (syn ? 0 : c->rcv_wscale));
+	if (syn)
+		return (uint16_t)RTE_MIN(wnd, 65535u); /* RFC 7323 §2.2: never scaled in a SYN */
+	return (uint16_t)RTE_MIN(wnd >> c->rcv_wscale, 65535u);
 }
 
 /* Every non-SYN segment carries ACK, timestamps and our SACK blocks. */
