@@ -276,7 +276,8 @@ struct tls_engine *tls_engine_ipsecmb_create(void)
 	/* Without AES-NI ipsec-mb would run its slow emulation: EVP is the better fallback. */
 	if ((imb_get_feature_flags() & IMB_FEATURE_AESNI) == 0)
 		return NULL;
-	ie = aligned_alloc(64, sizeof(*ie));
+	/* Cache-line aligned for the contexts; C11 wants the size a multiple of it. */
+	ie = aligned_alloc(64, (sizeof(*ie) + 63) & ~(size_t)63);
 	if (ie == NULL)
 		return NULL;
 	memset(ie, 0, sizeof(*ie));
