@@ -166,10 +166,12 @@ static void rfc8448_record(struct engines *en, const char *secret_hex, uint64_t 
 
 static void test_rfc8448_records(void **state)
 {
-	rfc8448_record(*state, "a11af9f05531f856ad47116b45a950328204b4f44bfb6b3a4b4f1f3fcb631643", 1,
+	rfc8448_record(*state,
+		       "a11af9f05531f856ad47116b45a950328204b4f44bfb6b3a4b4f1f3fcb631643", 1,
 		       "17030300432e937e11ef4ac740e538ad36005fc4a46932fc3225d05f82aa1b36e30efaf9"
 		       "7d90e6dffc602dcb501a59a8fcc49c4bf2e5f0a21c0047c2abf332540dd032e167c2955d");
-	rfc8448_record(*state, "9e40646ce79a7f9dc05af8889bce6552875afa0b06df0087f792ebb7c17504a5", 0,
+	rfc8448_record(*state,
+		       "9e40646ce79a7f9dc05af8889bce6552875afa0b06df0087f792ebb7c17504a5", 0,
 		       "1703030043a23f7054b62c94d0affafe8228ba55cbefacea42f914aa66bcab3f2b9819a8"
 		       "a5b46b395bd54a9a20441e2b62974e1f5a6292a2977014bd1e3deae63aeebb21694915e4");
 }
@@ -345,7 +347,8 @@ static void test_engines_agree(void **state)
 
 					scatter(&s, plain, len);
 					op_over(&op, &k[sv], nonce, aad, aad_len, true, &s, tag);
-					tls_engine_run(variant_engine(en, (enum variant)sv), &op, 1);
+					tls_engine_run(variant_engine(en, (enum variant)sv),
+						       &op, 1);
 					assert_int_equal(op.result, 0);
 					gather(&s, got);
 					scattered_free(&s);
@@ -413,7 +416,8 @@ static void test_tampering(void **state)
 
 					memcpy(buf, sealed, len);
 					buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
-					one_op(e, &k, nonce, aad, 13, false, buf, len, t2, -EBADMSG);
+					one_op(e, &k, nonce, aad, 13, false, buf, len, t2,
+					       -EBADMSG);
 				}
 				/* tag */
 				memcpy(buf, sealed, len);
@@ -473,8 +477,8 @@ static void test_mixed_burst(void **state)
 			assert_int_equal(tls_aead_key_init(en->evp, &ref_keys[i], alg, raw), 0);
 			if (!seal) {
 				/* a valid record to open, made by EVP */
-				one_op(en->evp, &ref_keys[i], nonce, aad, aad_len, true, bufs[i], len,
-				       tags[i], 0);
+				one_op(en->evp, &ref_keys[i], nonce, aad, aad_len, true, bufs[i],
+				       len, tags[i], 0);
 				if (tamper)
 					tags[i][0] ^= 1;
 			}
