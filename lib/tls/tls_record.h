@@ -55,7 +55,10 @@ struct tls_record_events {
 	/*
 	 * The connection must end: the peer's close_notify (alert 0, after all its
 	 * data), a fatal alert received (received = true), or one we sent
-	 * (received = false, already handed over through records()).
+	 * (received = false, already handed over through records()). Also our
+	 * own close_notify once handed over (CLOSE_NOTIFY, false): half-close TCP;
+	 * the peer may still send until its close_notify. Callbacks run last for
+	 * their record: the owner may tls_burst_cancel and free r inside them.
 	 */
 	void (*closing)(void *owner, enum tls_alert alert, bool received);
 };
@@ -75,10 +78,31 @@ struct tls_record {
 	bool failed;           /* an alert was sent or received: nothing more in or out */
 	bool peer_closed;      /* close_notify received */
 	bool we_closed;        /* close_notify sent */
-	bool key_update_due;   /* the peer asked for our KeyUpdate (update_requested) */
+	bool key_update_due;   /* our KeyUpdate must go out before more data (peer asked, or limit) */
 	const struct tls_record_events *ev;
 	void *owner;
+
+	/* Private to the record layer and the burst from here on. */
+	struct rte_mbuf *out;  /* plaintext not yet cut into records (burst full, no mbufs) */
+	struct rte_mbuf *out_last;
+	uint32_t out_len;
+	struct tls_record *wait_next, *wait_prev; /* the burst's list of records with work left */
+	uint16_t queued;       /* records of ours in the burst */
+	uint8_t hs_buf[4];     /* 1.3: the start of a handshake message split across records */
+	uint8_t hs_have;
+	uint8_t alert;         /* the alert to send when alert_due */
+	bool alert_due;        /* a fatal alert (or close_notify) waits for a burst slot */
+	bool warn_due;         /* 1.2: a no_renegotiation warning waits */
+	bool close_due;        /* close_notify after the plaintext still in out */
+	bool ku_request;       /* our KeyUpdate asks for the peer's (update_requested) */
+	bool ku_in_flight;     /* our KeyUpdate is queued: the new write key comes at completion */
+	bool rx_stopped;       /* no more input: peer closed, a bad record found, or failed */
+	bool waiting;          /* on the burst's list */
+	bool tx_nobufs;        /* out is stuck on mbufs */
 };
+
+/* 1.3: our KeyUpdate goes out once this many records used one write key (RFC 8446 §5.5). */
+#define TLS13_WRITE_KEY_LIMIT (UINT64_C(1) << 24)
 
 /*
  * TLS 1.3 hand-off. read_secret/write_secret are the client's and server's
@@ -121,17 +145,25 @@ void tls_record_rx(struct tls_record *r, struct tls_burst *b, struct rte_mbuf *m
 /*
  * Plaintext to send (the record layer owns m): cut into records of at most
  * peer_limit bytes (TLS_SMALL_RECORD while new or after an idle second) and
- * queued for sealing. -ENOBUFS when mbufs ran out (m freed, nothing queued).
+ * queued for sealing. When the burst is full the rest waits in r->out and goes
+ * out at the next tls_burst_run. -ENOBUFS when mbufs ran out before anything
+ * of m was queued: m is NOT taken (the caller keeps it and retries later, as
+ * with tcp_send). -EPIPE after a failure or close: m is not taken.
+ * m's bytes are encrypted in place: they must not be shared with anyone else.
  */
 int tls_record_tx(struct tls_record *r, struct tls_burst *b, struct rte_mbuf *m, uint64_t now_us);
 
-/* Queue close_notify (then the layer above half-closes TCP). */
+/*
+ * Queue close_notify after the data given so far (then the layer above
+ * half-closes TCP). closing(CLOSE_NOTIFY, false) says when it was handed over
+ * through records(). -EPIPE when already closed or failed.
+ */
 int tls_record_close(struct tls_record *r, struct tls_burst *b);
 
 /* Queue a fatal alert; the record fails. */
 int tls_record_alert(struct tls_record *r, struct tls_burst *b, enum tls_alert alert);
 
-/* Queue our KeyUpdate (RFC 8446 §4.6.3); request_peer asks the peer for one too. */
+/* Queue our KeyUpdate (RFC 8446 §4.6.3); request_peer asks the peer for one too. 1.3 only. */
 int tls_record_key_update(struct tls_record *r, struct tls_burst *b, bool request_peer);
 
 /* Drop every queued record of r (it is going away). */
