@@ -57,10 +57,11 @@ struct config_port {
 #define CONFIG_MAX_CERTS 16
 #define CONFIG_MAX_ALPN 8
 #define CONFIG_PATH_LEN 256
+#define CONFIG_ALPN_LEN 256 /* RFC 7301 3.1: names of 1..255 bytes */
 
 /* One certificate entry of a TLS listener: the PEM chain (leaf first) and its key. */
 struct config_cert {
-	char cert[CONFIG_PATH_LEN];
+	char cert[CONFIG_PATH_LEN]; /* resolved against the config file's directory */
 	char key[CONFIG_PATH_LEN];
 };
 
@@ -77,7 +78,7 @@ struct config_tls {
 	char ciphers[512];             /* TLS 1.2 */
 	char groups[128];              /* default "X25519:P-256:P-384" */
 	unsigned int n_alpn;
-	char alpn[CONFIG_MAX_ALPN][32]; /* in preference order */
+	char alpn[CONFIG_MAX_ALPN][CONFIG_ALPN_LEN]; /* in preference order */
 	bool strict_sni;               /* unknown server names get unrecognized_name */
 	bool session_tickets;          /* default true */
 };
@@ -96,7 +97,8 @@ struct config_limits {
 /* Session-ticket keys: the control thread's. */
 struct config_tickets {
 	unsigned int rotate_s;           /* new key every rotate_s; default 3600 */
-	char key_file[CONFIG_PATH_LEN];  /* empty: generated; else 80-byte nginx-format keys */
+	char key_file[CONFIG_PATH_LEN];  /* empty: generated; else 1..8 80-byte nginx-format keys,
+					  * the first encrypts, all decrypt */
 };
 
 /* Record-layer crypto. */

@@ -10,6 +10,10 @@
  *
  * Every error is one line, "file:line:col: message", with 1-based positions
  * pointing at the offending node. Only the first error is reported.
+ *
+ * The TLS keys are parsed here like the rest; what needs OpenSSL or the
+ * files they name (suites, groups, certificates, ticket keys) is checked by
+ * config_tls.c, which says where inside a value the fault is.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,8 +22,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <tlsterm/config.h>
+
+#include "config_tls.h"
 
 #define LCORES_MIN 2  /* the control thread and at least one worker */
 #define LCORES_MAX 17 /* the control thread and up to 16 workers */
@@ -37,7 +44,7 @@
  * be cut there silently, so they are refused here.
  */
 #define EAL_ARG_LEN_MAX (CONFIG_DEVICE_LEN - 1)
-#define SCHEMA_MAX_KEYS 8
+#define SCHEMA_MAX_KEYS 12
 #define PATH_LEN 64
 /* Longest scalar kept when decoding; longer ones are only measured, and refused. */
 #define TEXT_MAX 1023
@@ -812,6 +819,328 @@ static int parse_section(struct loader *ld, const struct field *f, const struct 
 	return parse_mapping(ld, it, f->sub, (char *)obj + f->off, &seen);
 }
 
+/* ---------------------------------------------------------------- TLS */
+
+/*
+ * Where byte at of a scalar's value sits in the file, for errors about one
+ * entry of a list like "A:B:C". Exact when the value is written as is (one
+ * line, no escapes), which lists of names are; otherwise the scalar's start.
+ */
+static struct pos offset_pos(struct loader *ld, struct fy_node *n, size_t at)
+{
+	struct fy_token *t = fy_node_get_scalar_token(n);
+	const struct fy_mark *m = t != NULL ? fy_token_start_mark(t) : NULL;
+	struct text v;
+	int col;
+
+	if (m == NULL || !scalar_text(n, &v) || v.len > TEXT_MAX || at > v.len ||
+	    m->input_pos > ld->len || ld->len - m->input_pos < v.len ||
+	    memcmp(ld->text + m->input_pos, v.s, v.len) != 0 || memchr(v.s, '\n', v.len) != NULL)
+		return scalar_pos(n);
+	col = m->column + 1;
+	for (size_t i = 0; i < at; i++)
+		if (((unsigned char)v.s[i] & 0xc0) != 0x80) /* columns count characters */
+			col++;
+	return (struct pos){ m->line + 1, col };
+}
+
+/*
+ * A path as written, resolved against the directory of the config file: a
+ * config names its certificates next to itself, wherever tlsterm is started.
+ * Empty stays empty (for optional files).
+ */
+static int parse_path(struct loader *ld, const struct field *f, const struct item *it, void *obj)
+{
+	char *dst = (char *)obj + f->off;
+	const char *slash = strrchr(ld->name, '/');
+	size_t dir_len = slash != NULL ? (size_t)(slash - ld->name) + 1 : 0;
+	struct text t;
+
+	if (scalar_string(ld, it, "a file path", &t) < 0)
+		return -1;
+	if (t.len < f->lo || t.len > f->hi)
+		return fail_item(ld, it, "expected a path of %lu..%lu characters, got %zu", f->lo,
+				 f->hi, t.len);
+	if (t.len == 0 || t.s[0] == '/')
+		dir_len = 0;
+	if (dir_len + t.len > f->hi)
+		return fail_item(ld, it, "the path is longer than %lu characters once resolved "
+					 "against the config file's directory",
+				 f->hi);
+	memcpy(dst, ld->name, dir_len);
+	memcpy(dst + dir_len, t.s, t.len);
+	dst[dir_len + t.len] = '\0';
+	return 0;
+}
+
+/* A ':' list checked by config_tls.c; an error points at the offending entry. */
+static int parse_tls_list(struct loader *ld, const struct field *f, const struct item *it,
+			  void *obj, int (*check)(const char *list, struct tls_why *why))
+{
+	struct tls_why why = { 0 };
+
+	if (parse_string(ld, f, it, obj) < 0)
+		return -1;
+	if (check((const char *)obj + f->off, &why) < 0)
+		return fail_pos(ld, offset_pos(ld, it->node, why.at), it->path, "%s", why.msg);
+	return 0;
+}
+
+static int parse_ciphersuites(struct loader *ld, const struct field *f, const struct item *it,
+			      void *obj)
+{
+	return parse_tls_list(ld, f, it, obj, tls_check_ciphersuites);
+}
+
+static int parse_ciphers(struct loader *ld, const struct field *f, const struct item *it,
+			 void *obj)
+{
+	return parse_tls_list(ld, f, it, obj, tls_check_ciphers);
+}
+
+static int parse_groups(struct loader *ld, const struct field *f, const struct item *it, void *obj)
+{
+	return parse_tls_list(ld, f, it, obj, tls_check_groups);
+}
+
+/* A string, so "1.2" and 1.2 both work; 1.0 and 1.1 are not offered at all. */
+static int parse_min_version(struct loader *ld, const struct field *f, const struct item *it,
+			     void *obj)
+{
+	const char *expected = "\"1.2\" or \"1.3\"";
+	uint16_t *dst = (uint16_t *)((char *)obj + f->off);
+	struct text t;
+	char buf[64];
+
+	if (scalar_string(ld, it, expected, &t) < 0)
+		return -1;
+	if (t.len == 3 && strcmp(t.s, "1.2") == 0)
+		*dst = 0x0303;
+	else if (t.len == 3 && strcmp(t.s, "1.3") == 0)
+		*dst = 0x0304;
+	else
+		return fail_item(ld, it, "expected %s, got %s", expected,
+				 describe(it->node, buf, sizeof(buf)));
+	return 0;
+}
+
+/* RFC 7301 3.1: protocol names of 1..255 bytes, in our order of preference. */
+static int parse_alpn(struct loader *ld, const struct field *f, const struct item *it, void *obj)
+{
+	struct config_tls *tls = obj;
+	struct fy_node *pn;
+	void *iter = NULL;
+	char buf[64], path[PATH_LEN];
+
+	(void)f;
+	if (it->node == NULL || !fy_node_is_sequence(it->node))
+		return fail_item(ld, it, "expected a sequence of protocol names, got %s",
+				 describe(it->node, buf, sizeof(buf)));
+	while ((pn = fy_node_sequence_iterate(it->node, &iter)) != NULL) {
+		struct item ai = { pn, NULL, path, it };
+		struct text t;
+
+		snprintf(path, sizeof(path), "%s[%u]", it->path, tls->n_alpn);
+		if (tls->n_alpn == CONFIG_MAX_ALPN)
+			return fail_item(ld, &ai, "at most %d protocols are allowed",
+					 CONFIG_MAX_ALPN);
+		if (check_plain_node(ld, &ai) < 0 ||
+		    scalar_string(ld, &ai, "a protocol name", &t) < 0)
+			return -1;
+		if (t.len < 1 || t.len > CONFIG_ALPN_LEN - 1)
+			return fail_item(ld, &ai,
+					 "expected a protocol name of 1..%d bytes, got %zu",
+					 CONFIG_ALPN_LEN - 1, t.len);
+		for (unsigned int j = 0; j < tls->n_alpn; j++)
+			if (strcmp(tls->alpn[j], t.s) == 0)
+				return fail_item(ld, &ai, "%s is already listed (%s[%u])",
+						 describe(pn, buf, sizeof(buf)), it->path, j);
+		memcpy(tls->alpn[tls->n_alpn], t.s, t.len + 1);
+		tls->n_alpn++;
+	}
+	return 0;
+}
+
+enum { CERT_CERT, CERT_KEY }; /* cert_fields[] order */
+
+static const struct field cert_fields[] = {
+	[CERT_CERT] = { .key = "cert", .parse = parse_path, .required = true, .lo = 1,
+			.hi = CONFIG_PATH_LEN - 1, .off = offsetof(struct config_cert, cert) },
+	[CERT_KEY] = { .key = "key", .parse = parse_path, .required = true, .lo = 1,
+		       .hi = CONFIG_PATH_LEN - 1, .off = offsetof(struct config_cert, key) },
+};
+static const struct schema cert_schema = { cert_fields, N_ELEMS(cert_fields) };
+
+/* The files of one entry, checked as soon as its paths are known. */
+static int check_cert(struct loader *ld, const struct config_cert *c, time_t now,
+		      struct tls_cert_names *names, const struct seen *seen, const struct item *ci)
+{
+	struct tls_why why = { 0 };
+	char fpath[PATH_LEN];
+	int which;
+
+	if (tls_check_cert(c->cert, c->key, now, names, &why) == 0)
+		return 0;
+	which = why.in_key ? CERT_KEY : CERT_CERT;
+	snprintf(fpath, sizeof(fpath), "%s.%s", ci->path, cert_fields[which].key);
+	return fail_item(ld, &(struct item){ seen->val[which], seen->key[which], fpath, ci }, "%s",
+			 why.msg);
+}
+
+/* Several entries serve SNI: one name may have one RSA and one ECDSA certificate, no more. */
+static int check_cert_clash(struct loader *ld, const struct tls_cert_names *names, unsigned int n,
+			    const struct seen *seen, const struct item *ci, const char *list_path)
+{
+	char fpath[PATH_LEN];
+	struct item cert = { seen->val[CERT_CERT], seen->key[CERT_CERT], fpath, ci };
+
+	snprintf(fpath, sizeof(fpath), "%s.cert", ci->path);
+	for (unsigned int j = 0; j < n; j++) {
+		const char *name = tls_cert_names_clash(&names[j], &names[n]);
+
+		if (name != NULL)
+			return fail_item(ld, &cert,
+					 "%s already has an %s certificate (%s[%u]); "
+					 "SNI could not choose",
+					 name, tls_key_kind_name(names[n].kind), list_path, j);
+	}
+	return 0;
+}
+
+static int parse_certificates(struct loader *ld, const struct field *f, const struct item *it,
+			      void *obj)
+{
+	struct tls_cert_names names[CONFIG_MAX_CERTS];
+	struct config_tls *tls = obj;
+	time_t now = time(NULL);
+	struct fy_node *cn;
+	void *iter = NULL;
+	char buf[64], path[PATH_LEN];
+	int ret = -1;
+
+	(void)f;
+	memset(names, 0, sizeof(names));
+	if (it->node == NULL || !fy_node_is_sequence(it->node))
+		return fail_item(ld, it, "expected a sequence of { cert, key }, got %s",
+				 describe(it->node, buf, sizeof(buf)));
+	while ((cn = fy_node_sequence_iterate(it->node, &iter)) != NULL) {
+		struct item ci = { cn, NULL, path, it };
+		struct seen seen;
+
+		snprintf(path, sizeof(path), "%s[%u]", it->path, tls->n_certs);
+		if (tls->n_certs == CONFIG_MAX_CERTS) {
+			fail_item(ld, &ci, "at most %d certificates are allowed", CONFIG_MAX_CERTS);
+			goto free_names;
+		}
+		if (parse_mapping(ld, &ci, &cert_schema, &tls->certs[tls->n_certs], &seen) < 0 ||
+		    check_cert(ld, &tls->certs[tls->n_certs], now, &names[tls->n_certs], &seen,
+			       &ci) < 0 ||
+		    check_cert_clash(ld, names, tls->n_certs, &seen, &ci, it->path) < 0)
+			goto free_names;
+		tls->n_certs++;
+	}
+	if (tls->n_certs == 0) {
+		fail_item(ld, it, "expected 1..%d certificates, got none", CONFIG_MAX_CERTS);
+		goto free_names;
+	}
+	ret = 0;
+free_names:
+	for (unsigned int i = 0; i < CONFIG_MAX_CERTS; i++)
+		tls_cert_names_free(&names[i]);
+	return ret;
+}
+
+static const struct field tls_fields[] = {
+	{ .key = "certificates", .parse = parse_certificates, .required = true },
+	{ .key = "min_version", .parse = parse_min_version,
+	  .off = offsetof(struct config_tls, min_version) },
+	{ .key = "ciphersuites", .parse = parse_ciphersuites, .lo = 1,
+	  .hi = sizeof(((struct config_tls *)0)->ciphersuites) - 1,
+	  .off = offsetof(struct config_tls, ciphersuites) },
+	{ .key = "ciphers", .parse = parse_ciphers, .lo = 1,
+	  .hi = sizeof(((struct config_tls *)0)->ciphers) - 1,
+	  .off = offsetof(struct config_tls, ciphers) },
+	{ .key = "groups", .parse = parse_groups, .lo = 1,
+	  .hi = sizeof(((struct config_tls *)0)->groups) - 1,
+	  .off = offsetof(struct config_tls, groups) },
+	{ .key = "alpn", .parse = parse_alpn },
+	{ .key = "strict_sni", .parse = parse_bool,
+	  .off = offsetof(struct config_tls, strict_sni) },
+	{ .key = "session_tickets", .parse = parse_bool,
+	  .off = offsetof(struct config_tls, session_tickets) },
+};
+static const struct schema tls_schema = { tls_fields, N_ELEMS(tls_fields) };
+
+/* Forward-secret AEAD only, in the order we prefer; the record layer implements exactly these. */
+#define TLS_DEFAULT_CIPHERSUITES \
+	"TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
+#define TLS_DEFAULT_CIPHERS                                                         \
+	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"                \
+	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"                \
+	"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
+#define TLS_DEFAULT_GROUPS "X25519:P-256:P-384"
+
+static int parse_tls(struct loader *ld, const struct field *f, const struct item *it, void *obj)
+{
+	struct config_tls *tls = (struct config_tls *)((char *)obj + f->off);
+	struct seen seen;
+
+	tls->enabled = true;
+	tls->min_version = 0x0303;
+	snprintf(tls->ciphersuites, sizeof(tls->ciphersuites), "%s", TLS_DEFAULT_CIPHERSUITES);
+	snprintf(tls->ciphers, sizeof(tls->ciphers), "%s", TLS_DEFAULT_CIPHERS);
+	snprintf(tls->groups, sizeof(tls->groups), "%s", TLS_DEFAULT_GROUPS);
+	tls->session_tickets = true;
+	return parse_mapping(ld, it, &tls_schema, tls, &seen);
+}
+
+static int parse_ticket_key_file(struct loader *ld, const struct field *f, const struct item *it,
+				 void *obj)
+{
+	const char *path = (const char *)obj + f->off;
+	struct tls_why why = { 0 };
+
+	if (parse_path(ld, f, it, obj) < 0)
+		return -1;
+	if (path[0] != '\0' && tls_check_ticket_keys(path, &why) < 0)
+		return fail_item(ld, it, "%s", why.msg);
+	return 0;
+}
+
+static int parse_engine(struct loader *ld, const struct field *f, const struct item *it, void *obj)
+{
+	char buf[64];
+
+	if (parse_name(ld, f, it, obj) < 0)
+		return -1;
+	const char *name = (const char *)obj + f->off;
+	if (strcmp(name, "ipsec-mb") == 0 || strcmp(name, "evp") == 0)
+		return 0;
+	return fail_item(ld, it, "expected ipsec-mb or evp, got %s",
+			 describe(it->node, buf, sizeof(buf)));
+}
+
+static const struct field limits_fields[] = {
+	{ .key = "handshake_timeout_ms", .parse = parse_uint, .lo = 100, .hi = 600000,
+	  .off = offsetof(struct config_limits, handshake_timeout_ms) },
+};
+static const struct schema limits_schema = { limits_fields, N_ELEMS(limits_fields) };
+
+static const struct field tickets_fields[] = {
+	{ .key = "rotate_s", .parse = parse_uint, .lo = 60, .hi = 604800,
+	  .off = offsetof(struct config_tickets, rotate_s) },
+	{ .key = "key_file", .parse = parse_ticket_key_file, .lo = 0, .hi = CONFIG_PATH_LEN - 1,
+	  .off = offsetof(struct config_tickets, key_file) },
+};
+static const struct schema tickets_schema = { tickets_fields, N_ELEMS(tickets_fields) };
+
+static const struct field crypto_fields[] = {
+	{ .key = "engine", .parse = parse_engine, .lo = 1,
+	  .hi = sizeof(((struct config_crypto *)0)->engine) - 1,
+	  .off = offsetof(struct config_crypto, engine) },
+};
+static const struct schema crypto_schema = { crypto_fields, N_ELEMS(crypto_fields) };
+
 /* ---------------------------------------------------------------- schema */
 
 static const struct field dpdk_fields[] = {
@@ -927,7 +1256,7 @@ static const struct field tcp_fields[] = {
 };
 static const struct schema tcp_schema = { tcp_fields, N_ELEMS(tcp_fields) };
 
-enum { LISTENER_PORT, LISTENER_BACKEND };
+enum { LISTENER_PORT, LISTENER_BACKEND, LISTENER_TLS };
 
 static const struct field listener_fields[] = {
 	[LISTENER_PORT] = { .key = "port", .parse = parse_uint, .required = true, .lo = 1,
@@ -935,6 +1264,8 @@ static const struct field listener_fields[] = {
 	[LISTENER_BACKEND] = { .key = "backend", .parse = parse_backend, .required = true,
 			       .lo = 1, .hi = CONFIG_NAME_LEN - 1,
 			       .off = offsetof(struct config_listener, backend) },
+	[LISTENER_TLS] = { .key = "tls", .parse = parse_tls,
+			   .off = offsetof(struct config_listener, tls) },
 };
 static const struct schema listener_schema = { listener_fields, N_ELEMS(listener_fields) };
 
@@ -949,6 +1280,12 @@ static const struct field top_fields[] = {
 	  .off = offsetof(struct config, log) },
 	{ .key = "arp", .parse = parse_section, .sub = &arp_schema,
 	  .off = offsetof(struct config, arp) },
+	{ .key = "limits", .parse = parse_section, .sub = &limits_schema,
+	  .off = offsetof(struct config, limits) },
+	{ .key = "tickets", .parse = parse_section, .sub = &tickets_schema,
+	  .off = offsetof(struct config, tickets) },
+	{ .key = "crypto", .parse = parse_section, .sub = &crypto_schema,
+	  .off = offsetof(struct config, crypto) },
 	{ .key = "mbufs_per_worker", .parse = parse_uint, .lo = 1023, .hi = 1048575,
 	  .off = offsetof(struct config, mbufs_per_worker) },
 };
@@ -963,6 +1300,9 @@ _Static_assert(N_ELEMS(arp_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(listener_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(tcp_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(impair_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
+_Static_assert(N_ELEMS(tls_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
+_Static_assert(N_ELEMS(cert_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
+_Static_assert(N_ELEMS(tickets_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 
 static void config_defaults(struct config *cfg)
 {
@@ -978,6 +1318,9 @@ static void config_defaults(struct config *cfg)
 	cfg->tcp.snd_buffer = 262144;
 	cfg->tcp.keepalive_interval_s = 75;
 	snprintf(cfg->tcp.congestion_control, sizeof(cfg->tcp.congestion_control), "cubic");
+	cfg->limits.handshake_timeout_ms = 10000;
+	cfg->tickets.rotate_s = 3600;
+	snprintf(cfg->crypto.engine, sizeof(cfg->crypto.engine), "ipsec-mb");
 }
 
 /* ---------------------------------------------------------------- mappings */

@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <ftw.h>
 
 #include <cmocka.h>
 
@@ -35,10 +37,11 @@ static struct config *parse(const char *yaml, char *err, size_t errlen)
  * yaml must be refused with an error starting with want_prefix ("t.yaml:3:14: ")
  * and containing want_text; the message is always a single line.
  */
-static void expect_error(const char *yaml, const char *want_prefix, const char *want_text)
+static void expect_error_in(const char *name, const char *yaml, const char *want_prefix,
+			    const char *want_text)
 {
 	char err[CONFIG_ERR_LEN];
-	struct config *cfg = parse(yaml, err, sizeof(err));
+	struct config *cfg = config_parse(name, yaml, strlen(yaml), err, sizeof(err));
 	bool accepted;
 
 	if (cfg != NULL || strncmp(err, want_prefix, strlen(want_prefix)) != 0 ||
@@ -53,16 +56,26 @@ static void expect_error(const char *yaml, const char *want_prefix, const char *
 	assert_null(strchr(err, '\n'));
 }
 
-static struct config *expect_ok(const char *yaml)
+static void expect_error(const char *yaml, const char *want_prefix, const char *want_text)
+{
+	expect_error_in(NAME, yaml, want_prefix, want_text);
+}
+
+static struct config *expect_ok_in(const char *name, const char *yaml)
 {
 	char err[CONFIG_ERR_LEN] = "";
-	struct config *cfg = parse(yaml, err, sizeof(err));
+	struct config *cfg = config_parse(name, yaml, strlen(yaml), err, sizeof(err));
 
 	if (cfg == NULL)
 		print_error("input:\n%s\nunexpected error: %s\n", yaml, err);
 	assert_non_null(cfg);
 	assert_string_equal(err, "");
 	return cfg;
+}
+
+static struct config *expect_ok(const char *yaml)
+{
+	return expect_ok_in(NAME, yaml);
 }
 
 /* ------------------------------------------------------------ valid input */
@@ -222,7 +235,7 @@ static void test_unknown_top_level_key(void **state)
 	expect_error(
 		MIN_DPDK MIN_PORTS "backends: []\n", NAME ":6:1: ",
 		"unknown key \"backends\"; allowed here: dpdk, ports, listeners, tcp, log, arp, "
-		"mbufs_per_worker");
+		"limits, tickets, crypto, mbufs_per_worker");
 }
 
 static void test_lcores_pinned_to_cpus(void **state)
@@ -680,11 +693,22 @@ static void test_bad_lcores(void **state)
 
 static char tmpdir[64];
 
+static char certdir[96]; /* test certificates, made once by scripts/certs.sh */
+static char tname[128];  /* certdir/t.yaml: paths in the TLS tests resolve against certdir */
+
 static int make_tmpdir(void **state)
 {
+	char cmd[512];
+
 	(void)state;
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_config.XXXXXX");
-	return mkdtemp(tmpdir) != NULL ? 0 : -1;
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	snprintf(certdir, sizeof(certdir), "%s/certs", tmpdir);
+	snprintf(tname, sizeof(tname), "%s/t.yaml", certdir);
+	/* the script users run, so that it is tested too */
+	snprintf(cmd, sizeof(cmd), "bash '%s' '%s' >/dev/null", CERTS_SH, certdir);
+	return system(cmd) == 0 ? 0 : -1;
 }
 
 static void write_file(const char *path, const char *text)
@@ -750,10 +774,473 @@ static void test_load_directory(void **state)
 	assert_memory_equal(err, want, strlen(want));
 }
 
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
 static int remove_tmpdir(void **state)
 {
 	(void)state;
-	return rmdir(tmpdir);
+	return nftw(tmpdir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ------------------------------------------------------------ TLS, limits, tickets, crypto */
+
+/* A TLS listener; its tls keys start on line 10, indented by six spaces. */
+#define TLS_HEAD MIN_DPDK MIN_PORTS "listeners:\n  - port: 443\n    backend: echo\n    tls:\n"
+#define CERT_OK "      certificates: [ { cert: site-ecdsa.pem, key: site-ecdsa.key } ]\n"
+
+/* Like expect_error, for a config named certdir/t.yaml; pos is "line:col". */
+static void expect_tls_error(const char *yaml, const char *pos, const char *want_text)
+{
+	char prefix[192];
+
+	snprintf(prefix, sizeof(prefix), "%s:%s: ", tname, pos);
+	expect_error_in(tname, yaml, prefix, want_text);
+}
+
+/* One certificate entry on line 10: the cert value is at column 31. */
+static void expect_cert_error(const char *cert, const char *key, const char *pos,
+			      const char *want_text)
+{
+	char yaml[1024];
+
+	snprintf(yaml, sizeof(yaml), TLS_HEAD "      certificates: [ { cert: %s, key: %s } ]\n",
+		 cert, key);
+	expect_tls_error(yaml, pos, want_text);
+}
+
+static void write_bytes(const char *name, const unsigned char *b, size_t len)
+{
+	char path[160];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", certdir, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(b, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void test_tls_full(void **state)
+{
+	char yaml[2048], path[160];
+	struct config *cfg;
+	const struct config_tls *tls;
+
+	(void)state;
+	snprintf(yaml, sizeof(yaml),
+		 TLS_HEAD "      certificates:\n"
+		 "        - { cert: site-ecdsa.pem, key: site-ecdsa.key }\n"
+		 "        - { cert: site-rsa.pem, key: site-rsa.key }\n" /* same names, RSA */
+		 "        - { cert: wild-ecdsa.pem, key: wild-ecdsa.key }\n"
+		 "        - { cert: %s/other-ecdsa.pem, key: other-ecdsa.key }\n"
+		 "      min_version: \"1.3\"\n"
+		 "      ciphersuites: TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384\n"
+		 "      ciphers: \"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305\"\n"
+		 "      groups: \"P-384:prime256v1:X25519\"\n"
+		 "      alpn: [h2, \"http/1.1\"]\n"
+		 "      strict_sni: true\n"
+		 "      session_tickets: false\n"
+		 "  - { port: 8443, backend: discard, tls: { certificates: [\n"
+		 "      { cert: site-ecdsa.pem, key: site-ecdsa.key } ] } }\n"
+		 "  - { port: 7, backend: echo }\n"
+		 "limits: { handshake_timeout_ms: 600000 }\n"
+		 "tickets: { rotate_s: 60, key_file: tickets.key }\n"
+		 "crypto: { engine: evp }\n",
+		 certdir);
+	cfg = expect_ok_in(tname, yaml);
+	assert_int_equal(cfg->n_listeners, 3);
+	tls = &cfg->listeners[0].tls;
+	assert_true(tls->enabled);
+	assert_int_equal(tls->n_certs, 4);
+	/* relative paths are resolved against the config file's directory */
+	snprintf(path, sizeof(path), "%s/site-ecdsa.pem", certdir);
+	assert_string_equal(tls->certs[0].cert, path);
+	snprintf(path, sizeof(path), "%s/site-rsa.key", certdir);
+	assert_string_equal(tls->certs[1].key, path);
+	snprintf(path, sizeof(path), "%s/other-ecdsa.pem", certdir);
+	assert_string_equal(tls->certs[3].cert, path); /* absolute: kept */
+	assert_int_equal(tls->min_version, 0x0304);
+	assert_string_equal(tls->ciphersuites,
+			    "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384");
+	assert_string_equal(tls->ciphers,
+			    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305");
+	assert_string_equal(tls->groups, "P-384:prime256v1:X25519");
+	assert_int_equal(tls->n_alpn, 2);
+	assert_string_equal(tls->alpn[0], "h2");
+	assert_string_equal(tls->alpn[1], "http/1.1");
+	assert_true(tls->strict_sni);
+	assert_false(tls->session_tickets);
+	/* another listener may serve the same certificate */
+	assert_true(cfg->listeners[1].tls.enabled);
+	assert_int_equal(cfg->listeners[1].tls.n_certs, 1);
+	assert_false(cfg->listeners[2].tls.enabled);
+	assert_int_equal(cfg->limits.handshake_timeout_ms, 600000);
+	assert_int_equal(cfg->tickets.rotate_s, 60);
+	snprintf(path, sizeof(path), "%s/tickets.key", certdir);
+	assert_string_equal(cfg->tickets.key_file, path);
+	assert_string_equal(cfg->crypto.engine, "evp");
+	config_free(cfg);
+}
+
+static void test_tls_defaults(void **state)
+{
+	struct config *cfg =
+		expect_ok_in(tname, TLS_HEAD CERT_OK "  - { port: 7, backend: echo }\n");
+	const struct config_tls *tls = &cfg->listeners[0].tls;
+
+	(void)state;
+	assert_true(tls->enabled);
+	assert_int_equal(tls->n_certs, 1);
+	assert_int_equal(tls->min_version, 0x0303);
+	assert_string_equal(tls->ciphersuites, "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:"
+					       "TLS_CHACHA20_POLY1305_SHA256");
+	assert_string_equal(tls->ciphers,
+			    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+			    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+			    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305");
+	assert_string_equal(tls->groups, "X25519:P-256:P-384");
+	assert_int_equal(tls->n_alpn, 0);
+	assert_false(tls->strict_sni);
+	assert_true(tls->session_tickets);
+	assert_false(cfg->listeners[1].tls.enabled);
+	assert_int_equal(cfg->limits.handshake_timeout_ms, 10000);
+	assert_int_equal(cfg->tickets.rotate_s, 3600);
+	assert_string_equal(cfg->tickets.key_file, "");
+	assert_string_equal(cfg->crypto.engine, "ipsec-mb");
+	config_free(cfg);
+
+	/* the same defaults without any listener */
+	cfg = expect_ok(MIN_DPDK MIN_PORTS "limits: {}\ntickets: {}\ncrypto: {}\n");
+	assert_int_equal(cfg->limits.handshake_timeout_ms, 10000);
+	assert_int_equal(cfg->tickets.rotate_s, 3600);
+	assert_string_equal(cfg->crypto.engine, "ipsec-mb");
+	config_free(cfg);
+}
+
+static void test_tls_section_shape(void **state)
+{
+	(void)state;
+	expect_tls_error(TLS_HEAD "      strict_sni: false\n", "10:7",
+			 "listeners[0].tls: missing required key \"certificates\"");
+	expect_tls_error(TLS_HEAD, "9:5", "listeners[0].tls: expected a mapping, got nothing");
+	expect_tls_error(TLS_HEAD CERT_OK "      protocols: [h2]\n", "11:7",
+			 "listeners[0].tls: unknown key \"protocols\"; allowed here: certificates, "
+			 "min_version, ciphersuites, ciphers, groups, alpn, strict_sni, "
+			 "session_tickets");
+	/* a TLS listener still needs something to serve */
+	expect_tls_error(MIN_DPDK MIN_PORTS "listeners:\n  - port: 443\n    tls:\n" CERT_OK, "7:5",
+			 "listeners[0]: missing required key \"backend\"");
+	expect_tls_error(TLS_HEAD CERT_OK "      strict_sni: yes\n", "11:19",
+			 "listeners[0].tls.strict_sni: expected true or false, got \"yes\"");
+	expect_tls_error(TLS_HEAD CERT_OK "      session_tickets: 1\n", "11:24",
+			 "expected true or false, got \"1\"");
+	expect_tls_error(TLS_HEAD "      certificates: []\n", "10:21",
+			 "listeners[0].tls.certificates: expected 1..16 certificates, got none");
+	expect_tls_error(TLS_HEAD "      certificates: site-ecdsa.pem\n", "10:21",
+			 "expected a sequence of { cert, key }, got \"site-ecdsa.pem\"");
+	expect_tls_error(TLS_HEAD "      certificates: [ { cert: site-ecdsa.pem } ]\n", "10:23",
+			 "listeners[0].tls.certificates[0]: missing required key \"key\"");
+	expect_tls_error(TLS_HEAD "      certificates: [ { cert: a, key: b, chain: c } ]\n",
+			 "10:42",
+			 "certificates[0]: unknown key \"chain\"; allowed here: cert, key");
+}
+
+static void test_tls_certificate_files(void **state)
+{
+	static const char not_der[] =
+		"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+	char cmd[256], long_name[300];
+
+	(void)state;
+	expect_cert_error("missing.pem", "site-ecdsa.key", "10:31",
+			  "listeners[0].tls.certificates[0].cert: cannot open ");
+	expect_cert_error("missing.pem", "site-ecdsa.key", "10:31", "No such file or directory");
+	expect_cert_error("ca.key", "site-ecdsa.key", "10:31", "ca.key holds no PEM certificate");
+	write_bytes("not-der.pem", (const unsigned char *)not_der, strlen(not_der));
+	expect_cert_error("not-der.pem", "site-ecdsa.key", "10:31",
+			  "not-der.pem: certificate 1 does not parse as PEM");
+	expect_cert_error(".", "site-ecdsa.key", "10:31", "is not a regular file");
+	expect_cert_error("site-ecdsa.pem", "missing.key", "10:52",
+			  "listeners[0].tls.certificates[0].key: cannot open ");
+	expect_cert_error("site-ecdsa.pem", "site-ecdsa.pem", "10:52",
+			  "no PEM private key (or an encrypted one");
+	/* the mismatch pair: a certificate and somebody else's key */
+	expect_cert_error("mismatch.pem", "mismatch.key", "10:50",
+			  "certificates[0].key: key does not match certificate ");
+	expect_cert_error("site-ecdsa.pem", "site-rsa.key", "10:52", "key does not match");
+	/* refused, not warned about: see check_validity() in config_tls.c */
+	expect_cert_error("expired.pem", "expired.key", "10:31",
+			  "certificates[0].cert: certificate expired on 2021-01-01 00:00:00 UTC");
+	expect_cert_error("notyet.pem", "notyet.key", "10:31",
+			  "certificate is not valid before 2099-01-01 00:00:00 UTC");
+	expect_cert_error("rsa1024.pem", "rsa1024.key", "10:49",
+			  "RSA key of 1024 bits; at least 2048 are needed");
+	expect_cert_error("p521.pem", "p521.key", "10:46",
+			  "ECDSA key on secp521r1; expected P-256 (prime256v1) or P-384");
+	/* the chain is leaf first: here the CA comes first */
+	snprintf(cmd, sizeof(cmd), "cd '%s' && cat ca.pem site-ecdsa.pem >reversed.pem", certdir);
+	assert_int_equal(system(cmd), 0);
+	expect_cert_error("reversed.pem", "site-ecdsa.key", "10:31",
+			  "certificate 2 in the file did not issue certificate 1");
+	/* a path that is too long once joined to the config's directory */
+	memset(long_name, 'a', 250);
+	long_name[250] = '\0';
+	expect_cert_error(long_name, "site-ecdsa.key", "10:31",
+			  "the path is longer than 255 characters once resolved");
+}
+
+/* Relative paths follow the config file, not the working directory. */
+static void test_tls_relative_paths(void **state)
+{
+	char yaml[512], err[CONFIG_ERR_LEN];
+	struct config *cfg;
+
+	(void)state;
+	/* a name without a directory: relative to where tlsterm runs, which has no certs */
+	expect_error(TLS_HEAD CERT_OK, NAME ":10:31: ",
+		     "cannot open site-ecdsa.pem: No such file or directory");
+	snprintf(yaml, sizeof(yaml),
+		 TLS_HEAD "      certificates:\n"
+			  "        - { cert: %s/site-rsa.pem, key: %s/site-rsa.key }\n",
+		 certdir, certdir);
+	cfg = expect_ok(yaml);
+	assert_int_equal(cfg->listeners[0].tls.n_certs, 1);
+	config_free(cfg);
+	/* config_load names the file: its directory is where certificates are looked up */
+	write_file(tname, TLS_HEAD CERT_OK);
+	cfg = config_load(tname, err, sizeof(err));
+	if (cfg == NULL)
+		print_error("%s\n", err);
+	assert_non_null(cfg);
+	assert_int_equal(strncmp(cfg->listeners[0].tls.certs[0].key, certdir, strlen(certdir)), 0);
+	config_free(cfg);
+	unlink(tname);
+}
+
+static void test_tls_sni_names(void **state)
+{
+	(void)state;
+	/* two ECDSA certificates for tlsterm.test: which one would SNI pick? */
+	expect_tls_error(TLS_HEAD "      certificates:\n"
+				  "        - { cert: site-ecdsa.pem, key: site-ecdsa.key }\n"
+				  "        - { cert: site-rsa.pem, key: site-rsa.key }\n"
+				  "        - { cert: site-ecdsa.pem, key: site-ecdsa.key }\n",
+			 "13:19",
+			 "listeners[0].tls.certificates[2].cert: tlsterm.test already has an ECDSA "
+			 "certificate (listeners[0].tls.certificates[0]); SNI could not choose");
+	expect_tls_error(TLS_HEAD "      certificates:\n"
+				  "        - { cert: site-rsa.pem, key: site-rsa.key }\n"
+				  "        - { cert: site-rsa.pem, key: site-rsa.key }\n",
+			 "12:19", "tlsterm.test already has an RSA certificate");
+	/* different names with one key type, and one name with both types, are fine */
+	config_free(expect_ok_in(tname, TLS_HEAD "      certificates:\n"
+		"        - { cert: site-ecdsa.pem, key: site-ecdsa.key }\n"
+		"        - { cert: wild-ecdsa.pem, key: wild-ecdsa.key }\n"
+		"        - { cert: other-ecdsa.pem, key: other-ecdsa.key }\n"
+		"        - { cert: site-rsa.pem, key: site-rsa.key }\n"));
+}
+
+static void test_tls_ciphersuites(void **state)
+{
+	(void)state;
+	expect_tls_error(TLS_HEAD CERT_OK
+			 "      ciphersuites: TLS_AES_128_GCM_SHA256:TLS_AES_128_CCM_SHA256\n",
+			 "11:44",
+			 "listeners[0].tls.ciphersuites: \"TLS_AES_128_CCM_SHA256\" is not a TLS "
+			 "1.3 suite we serve; expected TLS_AES_128_GCM_SHA256, "
+			 "TLS_AES_256_GCM_SHA384 or TLS_CHACHA20_POLY1305_SHA256 "
+			 "(CCM is not supported)");
+	expect_tls_error(TLS_HEAD CERT_OK "      ciphersuites: TLS_AES_128_CCM_8_SHA256\n", "11:21",
+			 "(CCM is not supported)");
+	expect_tls_error(TLS_HEAD CERT_OK "      ciphersuites: TLS_AES_128_GCM_SHA265\n", "11:21",
+			 "\"TLS_AES_128_GCM_SHA265\" is not a TLS 1.3 suite we serve");
+	expect_tls_error(TLS_HEAD CERT_OK "      ciphersuites: ECDHE-RSA-AES128-GCM-SHA256\n",
+			 "11:21", "is not a TLS 1.3 suite we serve");
+	expect_tls_error(TLS_HEAD CERT_OK
+			 "      ciphersuites: TLS_AES_128_GCM_SHA256:TLS_AES_128_GCM_SHA256\n",
+			 "11:44", "\"TLS_AES_128_GCM_SHA256\" is listed twice");
+	/* quoted: the column counts from the opening quote */
+	expect_tls_error(TLS_HEAD CERT_OK
+			 "      ciphersuites: \"TLS_AES_256_GCM_SHA384::TLS_AES_128_GCM_SHA256\"\n",
+			 "11:45", "expected names separated by ':', found an empty entry");
+	expect_tls_error(TLS_HEAD CERT_OK "      ciphersuites: \"\"\n", "11:21",
+			 "expected a string of 1..255 characters, got 0");
+}
+
+static void test_tls_ciphers(void **state)
+{
+	static const struct {
+		const char *list;
+		const char *pos;
+		const char *why;
+	} bad[] = {
+		{ "ECDHE-RSA-AES128-SHA", "11:16", "\"ECDHE-RSA-AES128-SHA\": CBC with HMAC, not "
+						   "an AEAD; expected ECDHE-ECDSA or ECDHE-RSA "
+						   "with AES-GCM or CHACHA20-POLY1305" },
+		{ "ECDHE-RSA-AES128-SHA256", "11:16", "CBC with HMAC, not an AEAD" },
+		{ "ECDHE-RSA-AES128-GCM-SHA256:AES128-GCM-SHA256", "11:44",
+		  "\"AES128-GCM-SHA256\": RSA key exchange (no forward secrecy)" },
+		{ "DHE-RSA-AES128-GCM-SHA256", "11:16", "finite-field DHE key exchange" },
+		{ "NULL-SHA", "11:16", "no encryption (NULL)" },
+		{ "AECDH-AES128-SHA", "11:16", "anonymous (no certificate)" },
+		{ "ECDHE-PSK-CHACHA20-POLY1305", "11:16", "not an ECDHE key exchange" },
+		{ "ECDHE-ECDSA-AES128-CCM", "11:16", "CCM is not supported" },
+		{ "ECDHE-ECDSA-ARIA128-GCM-SHA256", "11:16",
+		  "a cipher the record layer does not implement" },
+		{ "HIGH", "11:16", "\"HIGH\" selects " },
+		{ "ECDHE-RSA-AES128-GCM-SHA256:!aNULL", "11:44",
+		  "expected a name (no spaces, commas or OpenSSL operators" },
+		{ "ECDHE-RSA-AES128-GCM-SHA256,ECDHE-RSA-AES256-GCM-SHA384", "11:16",
+		  "expected a name" },
+		{ "ECDHE-RSA-AES128-GCM-SHA257", "11:16",
+		  "\"ECDHE-RSA-AES128-GCM-SHA257\" is not a TLS 1.2 cipher OpenSSL knows" },
+		{ "TLS_AES_128_GCM_SHA256", "11:16", "(TLS 1.3 suites go in ciphersuites)" },
+		{ "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256", "11:44",
+		  "is listed twice" },
+		{ "\"ECDHE-RSA-AES128-GCM-SHA256:\"", "11:45", "found an empty entry" },
+	};
+	char yaml[1024];
+	struct config *cfg;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(yaml, sizeof(yaml), TLS_HEAD CERT_OK "      ciphers: %s\n", bad[i].list);
+		expect_tls_error(yaml, bad[i].pos, bad[i].why);
+	}
+	/* TLS 1.3 only, with TLS 1.2 ciphers still named: fine */
+	cfg = expect_ok_in(tname, TLS_HEAD CERT_OK "      min_version: 1.3\n"
+				  "      ciphers: ECDHE-ECDSA-CHACHA20-POLY1305\n");
+	assert_int_equal(cfg->listeners[0].tls.min_version, 0x0304);
+	assert_string_equal(cfg->listeners[0].tls.ciphers, "ECDHE-ECDSA-CHACHA20-POLY1305");
+	config_free(cfg);
+}
+
+static void test_tls_groups(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	expect_tls_error(TLS_HEAD CERT_OK "      groups: X448\n", "11:15",
+			 "listeners[0].tls.groups: \"X448\" is not a group we serve; expected "
+			 "X25519, P-256 or P-384");
+	expect_tls_error(TLS_HEAD CERT_OK "      groups: X25519:P-521\n", "11:22",
+			 "\"P-521\" is not a group we serve");
+	expect_tls_error(TLS_HEAD CERT_OK "      groups: ffdhe2048\n", "11:15", "not a group");
+	expect_tls_error(TLS_HEAD CERT_OK "      groups: P-256:secp256r1\n", "11:21",
+			 "\"secp256r1\" is listed twice (or under another name)");
+	expect_tls_error(TLS_HEAD CERT_OK "      groups: \"X25519 P-256\"\n", "11:16",
+			 "expected a name");
+	cfg = expect_ok_in(tname, TLS_HEAD CERT_OK "      groups: secp384r1:secp256r1\n");
+	assert_string_equal(cfg->listeners[0].tls.groups, "secp384r1:secp256r1");
+	config_free(cfg);
+}
+
+static void test_tls_min_version(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	expect_tls_error(TLS_HEAD CERT_OK "      min_version: \"1.1\"\n", "11:20",
+			 "listeners[0].tls.min_version: expected \"1.2\" or \"1.3\", got \"1.1\"");
+	expect_tls_error(TLS_HEAD CERT_OK "      min_version: 1.0\n", "11:20", "got \"1.0\"");
+	expect_tls_error(TLS_HEAD CERT_OK "      min_version: 1.30\n", "11:20", "got \"1.30\"");
+	expect_tls_error(TLS_HEAD CERT_OK "      min_version: [1.2]\n", "11:20", "got a sequence");
+	cfg = expect_ok_in(tname, TLS_HEAD CERT_OK "      min_version: \"1.2\"\n");
+	assert_int_equal(cfg->listeners[0].tls.min_version, 0x0303);
+	config_free(cfg);
+}
+
+static void test_tls_alpn(void **state)
+{
+	char yaml[1024], name[300];
+	struct config *cfg;
+
+	(void)state;
+	expect_tls_error(TLS_HEAD CERT_OK "      alpn: [h2, h2]\n", "11:18",
+			 "listeners[0].tls.alpn[1]: \"h2\" is already listed "
+			 "(listeners[0].tls.alpn[0])");
+	expect_tls_error(TLS_HEAD CERT_OK "      alpn: [\"\"]\n", "11:14",
+			 "listeners[0].tls.alpn[0]: expected a protocol name of 1..255 bytes, "
+			 "got 0");
+	expect_tls_error(TLS_HEAD CERT_OK "      alpn: [a, b, c, d, e, f, g, h, i]\n", "11:38",
+			 "listeners[0].tls.alpn[8]: at most 8 protocols are allowed");
+	expect_tls_error(TLS_HEAD CERT_OK "      alpn: h2\n", "11:13",
+			 "expected a sequence of protocol names, got \"h2\"");
+	expect_tls_error(TLS_HEAD CERT_OK "      alpn: [[h2]]\n", "11:14",
+			 "expected a protocol name, got a sequence");
+	memset(name, 'p', 256);
+	name[256] = '\0';
+	snprintf(yaml, sizeof(yaml), TLS_HEAD CERT_OK "      alpn: [%s]\n", name);
+	expect_tls_error(yaml, "11:14", "expected a protocol name of 1..255 bytes, got 256");
+	name[255] = '\0'; /* the longest RFC 7301 allows */
+	snprintf(yaml, sizeof(yaml), TLS_HEAD CERT_OK "      alpn: [%s, h2]\n", name);
+	cfg = expect_ok_in(tname, yaml);
+	assert_int_equal(cfg->listeners[0].tls.n_alpn, 2);
+	assert_int_equal(strlen(cfg->listeners[0].tls.alpn[0]), 255);
+	config_free(cfg);
+	cfg = expect_ok_in(tname, TLS_HEAD CERT_OK "      alpn: []\n");
+	assert_int_equal(cfg->listeners[0].tls.n_alpn, 0);
+	config_free(cfg);
+}
+
+static void test_limits_tickets_crypto(void **state)
+{
+	(void)state;
+	expect_error(MIN_DPDK MIN_PORTS "limits: { handshake_timeout_ms: 99 }\n", NAME ":6:33: ",
+		     "limits.handshake_timeout_ms: expected an integer 100..600000, got \"99\"");
+	expect_error(MIN_DPDK MIN_PORTS "limits: { handshake_timeout_ms: 600001 }\n",
+		     NAME ":6:33: ", "expected an integer 100..600000");
+	expect_error(MIN_DPDK MIN_PORTS "limits: { timeout_ms: 100 }\n", NAME ":6:11: ",
+		     "limits: unknown key \"timeout_ms\"; allowed here: handshake_timeout_ms");
+	expect_error(MIN_DPDK MIN_PORTS "tickets: { rotate_s: 59 }\n", NAME ":6:22: ",
+		     "tickets.rotate_s: expected an integer 60..604800");
+	expect_error(MIN_DPDK MIN_PORTS "tickets: { rotate_s: 604801 }\n", NAME ":6:22: ",
+		     "expected an integer 60..604800");
+	expect_error(MIN_DPDK MIN_PORTS "crypto: { engine: qat }\n", NAME ":6:19: ",
+		     "crypto.engine: expected ipsec-mb or evp, got \"qat\"");
+	expect_error(MIN_DPDK MIN_PORTS "crypto: { engine: \"\" }\n", NAME ":6:19: ",
+		     "crypto.engine: expected a name");
+	config_free(expect_ok(MIN_DPDK MIN_PORTS "limits: { handshake_timeout_ms: 100 }\n"
+				       "tickets: { rotate_s: 604800, key_file: \"\" }\n"
+				       "crypto: { engine: ipsec-mb }\n"));
+}
+
+static void test_ticket_key_file(void **state)
+{
+	unsigned char keys[9 * 80];
+	struct config *cfg;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(keys); i++)
+		keys[i] = (unsigned char)(i * 7 + i / 80); /* each key's name differs */
+	write_bytes("k79", keys, 79);
+	write_bytes("k0", keys, 0);
+	write_bytes("k720", keys, 720);
+	write_bytes("k640", keys, 640);
+	memcpy(keys + 80, keys, 16); /* key 2 named like key 1 */
+	write_bytes("kdup", keys, 160);
+
+#define TICKETS MIN_DPDK MIN_PORTS "tickets: { key_file: "
+	expect_tls_error(TICKETS "missing }\n", "6:22", "tickets.key_file: cannot open ");
+	expect_tls_error(TICKETS "k79 }\n", "6:22",
+			 "k79 holds 79 bytes; expected 1..8 keys of 80 bytes (16 name, 32 HMAC, 32 "
+			 "AES)");
+	expect_tls_error(TICKETS "k0 }\n", "6:22", "k0 holds 0 bytes");
+	expect_tls_error(TICKETS "k720 }\n", "6:22", "k720 holds 720 bytes");
+	expect_tls_error(TICKETS "kdup }\n", "6:22", "keys 1 and 2 have the same name");
+	expect_tls_error(TICKETS ". }\n", "6:22", "is not a regular file");
+	cfg = expect_ok_in(tname, TICKETS "k640 }\n");
+	assert_non_null(strstr(cfg->tickets.key_file, "/certs/k640"));
+	config_free(cfg);
+	/* what scripts/certs.sh makes: two keys */
+	config_free(expect_ok_in(tname, TICKETS "tickets.key }\n"));
+#undef TICKETS
 }
 
 /* A short buffer gets a truncated, still terminated, message. */
@@ -812,6 +1299,19 @@ int main(void)
 		cmocka_unit_test(test_load_bad_file),
 		cmocka_unit_test(test_load_directory),
 		cmocka_unit_test(test_small_err_buffer),
+		cmocka_unit_test(test_tls_full),
+		cmocka_unit_test(test_tls_defaults),
+		cmocka_unit_test(test_tls_section_shape),
+		cmocka_unit_test(test_tls_certificate_files),
+		cmocka_unit_test(test_tls_relative_paths),
+		cmocka_unit_test(test_tls_sni_names),
+		cmocka_unit_test(test_tls_ciphersuites),
+		cmocka_unit_test(test_tls_ciphers),
+		cmocka_unit_test(test_tls_groups),
+		cmocka_unit_test(test_tls_min_version),
+		cmocka_unit_test(test_tls_alpn),
+		cmocka_unit_test(test_limits_tickets_crypto),
+		cmocka_unit_test(test_ticket_key_file),
 	};
 
 	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
