@@ -122,8 +122,10 @@ static void ev_data(void *owner, struct rte_mbuf *plain)
 		rte_pktmbuf_free(plain);
 		return;
 	}
-	if (tls_record_tx(&tc->u.rec, tw->burst, plain, now_us(tw)) != 0)
-		tc->doomed = true; /* mbufs ran out: an echo that loses bytes must not go on */
+	if (tls_record_tx(&tc->u.rec, tw->burst, plain, now_us(tw)) != 0) {
+		rte_pktmbuf_free(plain); /* not taken */
+		tc->doomed = true;       /* mbufs ran out: an echo that loses bytes must not go on */
+	}
 }
 
 static void ev_records(void *owner, struct rte_mbuf *wire)
@@ -138,11 +140,14 @@ static void ev_closing(void *owner, enum tls_alert alert, bool received)
 	struct tls_conn *tc = owner;
 	struct tls_worker *tw = tc->lsn->tw;
 	post(tw, tc);
-	if (received && alert == TLS_ALERT_CLOSE_NOTIFY && !tc->u.rec.failed) {
-		/* RFC 8446 §6.1: answer with our own close_notify, then FIN. */
-		if (!tc->u.rec.we_closed && tls_record_close(&tc->u.rec, tw->burst) != 0)
+	if (received && alert == TLS_ALERT_CLOSE_NOTIFY) {
+		/* RFC 8446 §6.1: answer with our own close_notify; FIN when it is out. */
+		if (!tc->u.rec.we_closed && !tc->u.rec.failed &&
+		    tls_record_close(&tc->u.rec, tw->burst) != 0)
 			tc->doomed = true;
+		return;
 	}
+	/* Our close_notify or a fatal alert went out, or the peer's fatal alert came in. */
 	tc->fin_after_flush = true;
 }
 
@@ -174,11 +179,10 @@ static void pump_records(struct tls_conn *tc)
 		tls_record_rx(r, tw->burst, m);
 		return;
 	}
-	if (tcp_peer_done(tc->tcp) && !tc->fin_after_flush) {
+	if (tcp_peer_done(tc->tcp) && !r->we_closed) {
 		/* The peer's FIN with no close_notify (a truncation, RFC 8446 §6.1): we close too. */
-		if (!r->we_closed && tls_record_close(r, tw->burst) != 0)
-			tc->doomed = true;
-		tc->fin_after_flush = true;
+		if (tls_record_close(r, tw->burst) != 0)
+			tc->fin_after_flush = true;
 		post(tw, tc);
 	}
 }
