@@ -25,7 +25,7 @@ struct tls_listener_ctx {
 	SSL_CTX *ctx[CONFIG_MAX_CERTS]; /* [0] is the default */
 	unsigned int n_names;
 	struct tls_sni_name *names;
-	uint8_t alpn_wire[CONFIG_MAX_ALPN * 33]; /* our protocols, length-prefixed */
+	uint8_t alpn_wire[CONFIG_MAX_ALPN * (CONFIG_ALPN_LEN + 1)]; /* ours, length-prefixed */
 	unsigned int alpn_wire_len;
 };
 

@@ -38,7 +38,7 @@ struct tls_hs_result {
 	bool resumed;
 	uint16_t peer_plaintext_limit; /* largest plaintext per record the client takes */
 	uint16_t cipher_id; /* IANA number */
-	char alpn[32];
+	char alpn[256];
 	char sni[256];
 };
 
