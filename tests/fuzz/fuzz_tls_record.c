@@ -359,7 +359,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(tls_burst_pending(S.b) == 0, "work left after the runs");
 	/* The peer opened everything we sent: our records are always well-formed. */
 	check(!P.rec.failed || P.got_fatal, "the peer could not open our records");
-	check(S.ctr.records_sealed >= S.fatal_out, "counters");
 	tls_burst_cancel(S.b, &S.rec);
 	tls_burst_cancel(P.b, &P.rec);
 	tls_record_fini(&S.rec);
