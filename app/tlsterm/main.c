@@ -206,7 +206,7 @@ static void control_loop(const struct config *cfg)
 static void report_and_release(struct app *a)
 {
 	struct worker_counters sum = {0};
-	unsigned int held = 0, conns = 0, tls_conns = 0;
+	unsigned int held = 0, conns = 0, time_wait = 0, tls_conns = 0;
 	for (unsigned int w = 0; w < a->n_workers; w++) {
 		if (a->workers[w] == NULL)
 			continue;
@@ -216,10 +216,13 @@ static void report_and_release(struct app *a)
 			tls_conns += tls_worker_conn_count(a->workers[w]->tls);
 		if (a->workers[w]->tcp != NULL) {
 			conns += tcp_conn_count(a->workers[w]->tcp);
+			time_wait += tcp_time_wait_count(a->workers[w]->tcp);
 			held += tcp_mbufs_held(a->workers[w]->tcp);
 		}
 	}
-	log_info("stats: tcp_connections_open=%u tls_connections_open=%u", conns, tls_conns);
+	/* TIME_WAIT is a closed connection's quarantine, not an open one. */
+	log_info("stats: tcp_connections_open=%u tcp_time_wait=%u tls_connections_open=%u",
+		 conns - time_wait, time_wait, tls_conns);
 	stats_log(a->cfg, &sum, rte_get_tsc_hz());
 	if (a->n_workers > 0 && a->pools[a->n_workers - 1] != NULL) {
 		unsigned int now = mbufs_in_use(a);

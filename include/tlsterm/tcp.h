@@ -65,6 +65,8 @@ unsigned int tcp_mbufs_held(const struct tcp_stack *s);
 
 /* Connections in the table, TIME_WAIT included. */
 unsigned int tcp_conn_count(const struct tcp_stack *s);
+/* Of those, in TIME_WAIT. */
+unsigned int tcp_time_wait_count(const struct tcp_stack *s);
 
 /* The byte stream. */
 uint32_t tcp_send_space(const struct tcp_conn *c);

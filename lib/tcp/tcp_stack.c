@@ -149,6 +149,11 @@ unsigned int tcp_conn_count(const struct tcp_stack *s)
 	return s->n_conns;
 }
 
+unsigned int tcp_time_wait_count(const struct tcp_stack *s)
+{
+	return s->n_time_wait;
+}
+
 struct tcp_conn *tcp_conn_lookup(struct tcp_stack *s, const struct tcp_tuple *t)
 {
 	void *data;
@@ -178,6 +183,7 @@ void tcp_tw_list_add(struct tcp_conn *c)
 		s->tw_oldest = c;
 	s->tw_newest = c;
 	c->in_tw_list = true;
+	s->n_time_wait++;
 }
 
 void tcp_tw_list_remove(struct tcp_conn *c)
@@ -194,6 +200,7 @@ void tcp_tw_list_remove(struct tcp_conn *c)
 	else
 		s->tw_newest = c->tw_prev;
 	c->in_tw_list = false;
+	s->n_time_wait--;
 }
 
 struct tcp_conn *tcp_conn_new(struct tcp_stack *s, const struct tcp_tuple *t, unsigned int pi)

@@ -47,6 +47,18 @@ static void detach(struct tls_worker *tw, struct tls_conn *tc)
 	}
 }
 
+/* Give the TLS state back as soon as both FINs are out: TIME_WAIT needs none of it. */
+static bool release_if_done(struct tls_worker *tw, struct tls_conn *tc)
+{
+	if (!tc->fin_sent || tc->out != NULL || !tcp_peer_done(tc->tcp))
+		return false;
+	detach(tw, tc);
+	tcp_set_upper(tc->tcp, NULL);
+	tw->n_conns--;
+	rte_mempool_put(tw->conn_pool, tc);
+	return true;
+}
+
 /* Reset the connection (TCP reaps it and calls closed() later). */
 static void kill(struct tls_worker *tw, struct tls_conn *tc)
 {
@@ -322,12 +334,14 @@ static void tls_readable(struct tcp_conn *c)
 		handshake_input(tw, tc);
 		break;
 	case TLS_CONN_OPEN:
-		pump_records(tc);
+		if (!release_if_done(tw, tc)) /* the peer's FIN after ours */
+			pump_records(tc);
 		break;
 	default: {
 		struct rte_mbuf *m;
 		while ((m = tcp_recv(c, UINT32_MAX)) != NULL)
 			rte_pktmbuf_free(m); /* after a failure nothing more is read */
+		release_if_done(tw, tc);
 		break;
 	}
 	}
@@ -382,6 +396,8 @@ unsigned int tls_conn_post_burst(struct tls_worker *tw)
 			continue;
 		}
 		flush_out(tc);
+		if (release_if_done(tw, tc))
+			continue;
 		if (tc->state == TLS_CONN_OPEN)
 			pump_records(tc); /* may post tc again: that is for the next burst */
 	}

@@ -56,9 +56,10 @@ echo_line() {
 	}
 	grep -q "Verify return code: 0 (ok)" <<<"$out" || tt_fail "$label: certificate not verified"
 	local proto cipher
-	proto=$(grep -m1 -oE 'Protocol *: *TLSv1\.[23]' <<<"$out" | grep -oE 'TLSv1\.[23]')
-	cipher=$(grep -m1 -oE 'Cipher *: *[A-Z0-9_-]+' <<<"$out" | awk '{print $NF}')
-	echo "  $label: $proto $cipher echoed"
+	local how
+	how=$(grep -m1 -oE '^(New|Reused), TLSv1\.[23], Cipher is [A-Z0-9_-]+' <<<"$out" || true)
+	[ -n "$how" ] || tt_fail "$label: s_client printed no session line"
+	echo "  $label: $how; echoed"
 	ECHO_OUT=$out
 }
 

@@ -125,13 +125,6 @@ def cmd_echo(a):
             sent += n
             if not t.flush():
                 break
-        if sent == len(data) and not closed_sent and len(got) == len(data):
-            try:
-                t.obj.unwrap()  # our close_notify; tlsterm answers with its own
-            except ssl.SSLWantReadError:
-                pass
-            closed_sent = True
-            t.flush()
         try:
             while True:
                 b = t.obj.read(1 << 18)
@@ -148,12 +141,19 @@ def cmd_echo(a):
             raise Failure(f"after {len(got)} of {len(data)} bytes echoed: {e}") from None
         if t.eof:
             raise Failure(f"EOF without close_notify after {len(got)} of {len(data)} bytes")
+        if sent == len(data) and not closed_sent and len(got) == len(data):
+            try:
+                t.obj.unwrap()  # our close_notify; tlsterm answers with its own
+            except ssl.SSLWantReadError:
+                pass
+            closed_sent = True
+            t.flush()
         t.pump(sent < len(data))
     elapsed = time.monotonic() - t0
     if bytes(got) != data:
         raise Failure(f"echo differs: sent {len(data)} bytes, got {len(got)}")
     if not closed_sent:
-        raise Failure(f"tlsterm sent close_notify before the echo was complete")
+        raise Failure("tlsterm sent close_notify before the echo was complete")
     alpn = t.obj.selected_alpn_protocol()
     cert = t.obj.getpeercert()
     names = ",".join(v for k, v in cert.get("subjectAltName", ()) if k == "DNS")
