@@ -38,3 +38,11 @@ tt_tlsterm_mac() {
 # tt_in_client cmd...  /  tt_in_backend cmd...: run a command in the test-bed namespaces.
 tt_in_client() { ip netns exec "$TT_NS_CLIENT" "$@"; }
 tt_in_backend() { ip netns exec "$TT_NS_BACKEND" "$@"; }
+
+# tt_wire_count VERB: frames the wire's nftables rules with VERB (drop, dup) acted on, both
+# directions (scripts/testbed.sh up --wire, then impair).
+tt_wire_count() {
+    ip netns exec "${TT_PREFIX}-wire" nft list table netdev wire |
+        awk -v verb="$1" '$0 ~ "counter packets" && $0 ~ verb {
+            for (i = 1; i < NF; i++) if ($i == "packets") n += $(i + 1) } END { print n + 0 }'
+}

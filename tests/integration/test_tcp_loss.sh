@@ -53,12 +53,6 @@ step() {
 	echo "  $name: $(tail -n 1 "$out")"
 }
 
-# wire_count VERB: frames the wire's rules with VERB (drop, dup) acted on, both directions.
-wire_count() {
-	ip netns exec "${TT_PREFIX}-wire" nft list table netdev wire |
-		awk -v verb="$1" '$0 ~ "counter packets" && $0 ~ verb {
-			for (i = 1; i < NF; i++) if ($i == "packets") n += $(i + 1) } END { print n + 0 }'
-}
 
 bash "$testbed" up --wire >/dev/null
 bash "$testbed" impair "$LOSS" "$DUP" >/dev/null
@@ -92,8 +86,8 @@ else
 fi
 step "50 concurrent" concurrent --port 7 --conns 50 --bytes 4096 --seed 5000
 
-dropped=$(wire_count drop)
-duplicated=$(wire_count dup)
+dropped=$(tt_wire_count drop)
+duplicated=$(tt_wire_count dup)
 echo "  wire: $dropped frames dropped, $duplicated duplicated"
 if [ "$dropped" -eq 0 ] || [ "$duplicated" -eq 0 ]; then
 	tt_fail "the wire did not impair (dropped $dropped, duplicated $duplicated)"

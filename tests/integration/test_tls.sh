@@ -104,6 +104,12 @@ py_echo() {
 if [ "${TT_TLS_LOSS:-0}" = 1 ]; then
 	py_echo "8 MiB, TLS 1.3, 2% loss" echo --port 443 --bytes $((8 << 20)) --tls 1.3 --timeout 60
 	py_echo "8 MiB, TLS 1.2, 2% loss" echo --port 443 --bytes $((8 << 20)) --tls 1.2 --timeout 60
+	# The wire really was lossy: its nftables counters, both directions.
+	dropped=$(tt_wire_count drop)
+	duplicated=$(tt_wire_count dup)
+	[ "$dropped" -gt 0 ] && [ "$duplicated" -gt 0 ] ||
+		tt_fail "the wire did not impair (dropped $dropped, duplicated $duplicated)"
+	echo "  wire: $dropped frames dropped, $duplicated duplicated"
 else
 	# Every suite, through s_client.
 	for suite in TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256; do
