@@ -199,8 +199,7 @@ static void pair_start(struct pair *p, SSL_CTX *server_ctx, SSL_CTX *cctx, const
 
 static void pair_end(struct pair *p)
 {
-	if (p->st != TLS_HS_DONE)
-		tls_hs_free(&p->hs);
+	tls_hs_free(&p->hs); /* after DONE too: the caller frees the SSL once it took the result */
 	SSL_free(p->client);
 	BIO_free(p->c_in);
 	BIO_free(p->c_out);
