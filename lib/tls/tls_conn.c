@@ -171,12 +171,23 @@ static const struct tls_record_events record_events = {
 
 /* ---- input ---- */
 
+static void discard_input(struct tls_conn *tc)
+{
+	struct rte_mbuf *m;
+	while ((m = tcp_recv(tc->tcp, UINT32_MAX)) != NULL)
+		rte_pktmbuf_free(m);
+}
+
 /* Ciphertext from TCP into the record layer, bounded by what we could send back. */
 static void pump_records(struct tls_conn *tc)
 {
 	struct tls_worker *tw = tc->lsn->tw;
 	struct tls_record *r = &tc->u.rec;
-	if (tc->rx_queued || r->failed || tc->doomed)
+	if (r->failed) {
+		discard_input(tc); /* after an alert nothing more is read, but TCP must see EOF */
+		return;
+	}
+	if (tc->rx_queued || tc->doomed)
 		return;
 	uint32_t budget = RX_BATCH_MAX;
 	if (tc->lsn->service == TLS_SERVICE_ECHO) {
@@ -334,16 +345,13 @@ static void tls_readable(struct tcp_conn *c)
 		handshake_input(tw, tc);
 		break;
 	case TLS_CONN_OPEN:
-		if (!release_if_done(tw, tc)) /* the peer's FIN after ours */
-			pump_records(tc);
+		pump_records(tc);
+		release_if_done(tw, tc); /* the peer's FIN after ours */
 		break;
-	default: {
-		struct rte_mbuf *m;
-		while ((m = tcp_recv(c, UINT32_MAX)) != NULL)
-			rte_pktmbuf_free(m); /* after a failure nothing more is read */
+	default:
+		discard_input(tc); /* after a failed handshake nothing more is read */
 		release_if_done(tw, tc);
 		break;
-	}
 	}
 }
 
@@ -396,10 +404,9 @@ unsigned int tls_conn_post_burst(struct tls_worker *tw)
 			continue;
 		}
 		flush_out(tc);
-		if (release_if_done(tw, tc))
-			continue;
 		if (tc->state == TLS_CONN_OPEN)
 			pump_records(tc); /* may post tc again: that is for the next burst */
+		release_if_done(tw, tc);
 	}
 	return n;
 }

@@ -4,8 +4,9 @@
 # TLS 1.3 suite and every TLS 1.2 suite we offer, SNI (exact, wildcard, default, strict),
 # ALPN, resumption with -sess_out/-sess_in (1.3 and 1.2), KeyUpdate both ways (s_client's
 # K and k commands), gnutls-cli, Python's ssl with 8 MiB echoed intact, 50 connections one
-# after another, and a client that sends garbage. At shutdown: no connection left, no mbuf
-# leaked, and every handshake accounted for.
+# after another, garbage instead of a ClientHello, bad records after the handshake (flipped
+# bits, replays, reordering, oversized, truncated: tls_badinput.py) and a stalled handshake.
+# At shutdown: no connection left, no mbuf leaked, every handshake accounted for.
 #
 # TT_TLS_LOSS=1 runs only the 8 MiB echo with 2% loss and 1% duplicates on the wire.
 set -euo pipefail
@@ -210,6 +211,28 @@ data = s.recv(100)
 assert data[:1] == b"\x15", data
 PY
 	echo "  garbage before the handshake: alert and close"
+
+	# Bad records after the handshake: each gets its alert; a good connection never notices.
+	out=$TT_WORK/badinput.txt
+	timeout 120 ip netns exec "$TT_NS_CLIENT" "$TT_PY" "$here/tls_badinput.py" --host "$HOST" \
+		--port 443 --ca "$certs/ca.pem" >"$out" 2>&1 || tt_fail "$(tail -n 1 "$out")"
+	sed 's/^/  /' "$out"
+
+	# Half a ClientHello, then silence: closed after limits.handshake_timeout_ms (3 s here).
+	ip netns exec "$TT_NS_CLIENT" "$TT_PY" - "$HOST" <<'PY' || tt_fail "stalled handshake"
+import socket, sys, time
+s = socket.create_connection((sys.argv[1], 443), timeout=10)
+s.sendall(bytes([22, 3, 1, 0, 200, 1, 0, 0, 196, 3, 3]) + b"\0" * 20)  # a hello cut short
+t0 = time.monotonic()
+try:
+    data = s.recv(100)
+except ConnectionResetError:
+    data = b""
+waited = time.monotonic() - t0
+assert data == b"", data
+assert 2.5 < waited < 6, f"closed after {waited:.1f} s, want about 3 s"
+print(f"  stalled handshake: closed after {waited:.1f} s")
+PY
 	echo_line "still serving" -servername tlsterm.test
 fi
 
@@ -225,10 +248,15 @@ started=$(tt_stat "$log" handshakes_started)
 t13=$(tt_stat "$log" handshakes_tls13)
 t12=$(tt_stat "$log" handshakes_tls12)
 failed=$(tt_stat "$log" handshakes_failed)
-[ "$started" -eq $((t13 + t12 + failed)) ] ||
-	bad+=("handshakes: started $started != 1.3 $t13 + 1.2 $t12 + failed $failed")
-[ "$(tt_stat "$log" handshakes_resumed)" -ge 1 ] || [ "${TT_TLS_LOSS:-0}" = 1 ] ||
-	bad+=("no resumed handshake counted")
+timeouts=$(tt_stat "$log" handshake_timeouts)
+[ "$started" -eq $((t13 + t12 + failed + timeouts)) ] ||
+	bad+=("handshakes: started $started != 1.3 $t13 + 1.2 $t12 + failed $failed + timed out $timeouts")
+if [ "${TT_TLS_LOSS:-0}" != 1 ]; then
+	[ "$(tt_stat "$log" handshakes_resumed)" -ge 2 ] || bad+=("resumed handshakes not counted")
+	[ "$(tt_stat "$log" handshake_timeouts)" -ge 1 ] || bad+=("handshake timeout not counted")
+	grep -q "stats: tls alert_sent 20=" "$log" || bad+=("no bad_record_mac counted")
+	grep -q "stats: tls alert_sent 22=" "$log" || bad+=("no record_overflow counted")
+fi
 if [ ${#bad[@]} -gt 0 ]; then
 	grep stats: "$log" >&2
 	msg=$(printf '%s; ' "${bad[@]}")
