@@ -64,7 +64,11 @@ echo_line() {
 	ECHO_OUT=$out
 }
 
+# The default engine (ipsec-mb) here; the lossy run uses OpenSSL EVP, so both engines meet
+# real peers.
+engine=ipsec-mb
 if [ "${TT_TLS_LOSS:-0}" = 1 ]; then
+	engine=evp
 	bash "$here/../../scripts/testbed.sh" up --wire >/dev/null
 	bash "$here/../../scripts/testbed.sh" impair 2 1 >/dev/null
 else
@@ -88,10 +92,13 @@ tt_write_config "$TT_WORK/tlsterm.yaml" \
 	"      certificates: [ { cert: $certs/site-ecdsa.pem, key: $certs/site-ecdsa.key } ]" \
 	"      min_version: \"1.3\"" \
 	"      strict_sni: true" \
-	"limits: { handshake_timeout_ms: 3000 }"
+	"limits: { handshake_timeout_ms: 3000 }" \
+	"crypto: { engine: $engine }"
 "$TT_BIN" -c "$TT_WORK/tlsterm.yaml" --check >"$TT_WORK/check.txt" 2>&1 ||
 	tt_fail "config rejected: $(head -n 1 "$TT_WORK/check.txt")"
 tt_start "$TT_WORK/tlsterm.yaml" "$log"
+grep -q "TLS records on $engine" "$log" || tt_fail "the $engine engine is not the one in use"
+echo "  record engine: $engine"
 
 py_echo() {
 	local label=$1

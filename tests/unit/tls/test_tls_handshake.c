@@ -407,6 +407,88 @@ static void test_tickets_resume_across_rotation(void **state)
 	tls_listener_ctx_fini(&lc);
 }
 
+/* One full handshake on ctx; returns the client's session (with its ticket). */
+static SSL_SESSION *ticket_from(SSL_CTX *server, SSL_CTX *cctx)
+{
+	struct pair p;
+	pair_start(&p, server, cctx, "tlsterm.test");
+	assert_int_equal(p.st, TLS_HS_DONE);
+	char buf[64];
+	SSL_read(p.client, buf, sizeof(buf)); /* the NewSessionTickets */
+	ERR_clear_error();
+	SSL_SESSION *sess = SSL_get1_session(p.client);
+	SSL_shutdown(p.client);
+	pair_end(&p);
+	return sess;
+}
+
+static bool resumes(SSL_CTX *server, SSL_CTX *cctx, SSL_SESSION *sess)
+{
+	struct pair q;
+	memset(&q, 0, sizeof(q));
+	q.client = SSL_new(cctx);
+	SSL_set_ex_data(q.client, client_idx, &q.keys);
+	assert_int_equal(SSL_set_session(q.client, sess), 1);
+	q.c_in = BIO_new(BIO_s_mem());
+	q.c_out = BIO_new(BIO_s_mem());
+	BIO_up_ref(q.c_in);
+	BIO_up_ref(q.c_out);
+	SSL_set_bio(q.client, q.c_in, q.c_out);
+	SSL_set_connect_state(q.client);
+	SSL_set_tlsext_host_name(q.client, "tlsterm.test");
+	assert_int_equal(tls_hs_start(&q.hs, server), 0);
+	q.st = TLS_HS_MORE;
+	drive(&q);
+	assert_int_equal(q.st, TLS_HS_DONE);
+	bool r = q.res.resumed;
+	pair_end(&q);
+	return r;
+}
+
+/*
+ * A key file in nginx's format (80 bytes a key; the first encrypts) shared by
+ * two machines: a ticket one issues, the other takes. A generated key (another
+ * machine without the file) does not.
+ */
+static void test_shared_ticket_key_file(void **state)
+{
+	(void)state;
+	struct config cfg = {.tickets = {.rotate_s = 3600}};
+	char *path = cfg.tickets.key_file;
+	snprintf(path, sizeof(cfg.tickets.key_file), "%.200s/tickets.key", dir);
+	run("head -c 160 /dev/urandom > %s", path);
+	struct config_tls t;
+	base_tls(&t);
+	struct tls_listener_ctx lc;
+	char err[256];
+	assert_int_equal(tls_listener_ctx_init(&lc, &t, err, sizeof(err)), 0);
+	static const int versions[] = {TLS1_3_VERSION, TLS1_2_VERSION};
+	for (size_t v = 0; v < 2; v++) {
+		SSL_CTX *cctx = client_ctx(versions[v]);
+		tls_tickets_fini();
+		assert_int_equal(tls_tickets_init(&cfg, err, sizeof(err)), 0); /* machine A */
+		SSL_SESSION *sess = ticket_from(lc.ctx[0], cctx);
+		tls_tickets_rotate(); /* a shared file is never rotated locally */
+		tls_tickets_fini();
+		assert_int_equal(tls_tickets_init(&cfg, err, sizeof(err)), 0); /* machine B */
+		assert_true(resumes(lc.ctx[0], cctx, sess));
+		struct config own = {.tickets = {.rotate_s = 3600}};
+		tls_tickets_fini();
+		assert_int_equal(tls_tickets_init(&own, err, sizeof(err)), 0); /* machine C */
+		assert_false(resumes(lc.ctx[0], cctx, sess));
+		SSL_SESSION_free(sess);
+		SSL_CTX_free(cctx);
+	}
+	/* A file that is not a whole number of keys is refused. */
+	run("head -c 100 /dev/urandom > %s", path);
+	tls_tickets_fini();
+	assert_int_equal(tls_tickets_init(&cfg, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "80 bytes"));
+	struct config own = {.tickets = {.rotate_s = 3600}};
+	assert_int_equal(tls_tickets_init(&own, err, sizeof(err)), 0);
+	tls_listener_ctx_fini(&lc);
+}
+
 /* Garbage instead of a ClientHello fails with an alert, and nothing leaks (ASan). */
 static void test_garbage_fails_the_handshake(void **state)
 {
@@ -462,6 +544,7 @@ int main(void)
 		cmocka_unit_test(test_sni_and_signature_algorithms_pick_the_certificate),
 		cmocka_unit_test(test_alpn_follows_our_order_and_mismatch_is_fatal),
 		cmocka_unit_test(test_tickets_resume_across_rotation),
+		cmocka_unit_test(test_shared_ticket_key_file),
 		cmocka_unit_test(test_garbage_fails_the_handshake),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
