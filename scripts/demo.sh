@@ -29,8 +29,9 @@ bash scripts/deps.sh
 bash scripts/build.sh plain
 [ -f "$run/pid" ] && stop >/dev/null
 bash scripts/testbed.sh up
+bash scripts/certs.sh "$run/certs" >/dev/null # a test CA and certificates for tlsterm.test
 
-cat >"$run/tlsterm.yaml" <<'YAML'
+cat >"$run/tlsterm.yaml" <<YAML
 # tlsterm demo: two af_packet ports on the test bed's veth ends, one worker.
 dpdk:
   lcores: "0-1"          # lcore 0: control thread; lcore 1: the worker
@@ -41,6 +42,13 @@ ports:
   - { name: edge,   device: "net_af_packet0,iface=tt-edge",   ipv4: 198.18.0.1/16 }
   - { name: inside, device: "net_af_packet1,iface=tt-inside", ipv4: 198.19.0.1/16 }
 listeners:
+  - port: 443                       # TLS: OpenSSL handshake, tlsterm's own record layer
+    backend: echo
+    tls:
+      certificates:
+        - { cert: $run/certs/site-ecdsa.pem, key: $run/certs/site-ecdsa.key }
+        - { cert: $run/certs/site-rsa.pem,   key: $run/certs/site-rsa.key }
+      alpn: [h2, http/1.1]
   - { port: 7, backend: echo }      # tlsterm's own TCP stack, RFC 862 echo
   - { port: 9, backend: discard }
 log: { level: info }
@@ -74,5 +82,11 @@ with socket.create_connection(("198.18.0.1", 7), timeout=5) as s:
         reply += chunk
 print("  sent 31 bytes, echoed back:", reply.decode())
 PY
+echo
+echo "demo: openssl s_client in the client namespace, TLS echo on port 443 (certificate verified):"
+(echo "hello over TLS"; sleep 1) | ip netns exec tt-client openssl s_client -connect 198.18.0.1:443 \
+	-servername tlsterm.test -CAfile "$run/certs/ca.pem" -verify_return_error -alpn h2 \
+	-no_ign_eof 2>&1 | grep -E '^(New|Reused),|^ALPN protocol|^Verify return code|^hello over TLS' |
+	sed 's/^/  /'
 echo
 echo "demo: tlsterm keeps running (log: $run/tlsterm.log). Stop it with: scripts/demo.sh stop"

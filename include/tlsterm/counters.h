@@ -117,7 +117,7 @@ struct worker_counters {
 		uint64_t handshake_cycles; /* TSC cycles inside OpenSSL, over all handshakes */
 		uint64_t records_opened;
 		uint64_t records_sealed;
-		uint64_t bytes_opened;     /* plaintext bytes */
+		uint64_t bytes_opened;     /* application plaintext bytes */
 		uint64_t bytes_sealed;
 		uint64_t bursts;           /* engine submissions */
 		uint64_t key_updates_received;

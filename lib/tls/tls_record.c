@@ -978,9 +978,9 @@ static void complete_open(struct tls_burst *b, struct tls_record *r, const struc
 		alert = TLS_ALERT_RECORD_OVERFLOW;
 		goto refuse;
 	}
-	b->ctr->bytes_opened += len;
 	switch (type) {
 	case CT_APPLICATION_DATA:
+		b->ctr->bytes_opened += len; /* application bytes only, as bytes_sealed */
 		if (len == 0) {
 			rte_pktmbuf_free(m); /* allowed, and nothing to deliver */
 			return;
