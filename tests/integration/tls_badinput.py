@@ -155,10 +155,47 @@ def cases(a, version, tag, good):
     c.sock.sendall(bytes([23, 3, 3, 0, 4]) + b"\0" * 4)
     expect(f"{tag} record shorter than its tag", c, ("bad_record_mac", "decode_error"), good)
 
+    # A record with a version TLS never uses on the wire.
+    c = Conn(a, version)
+    rec = bytearray(c.record(b"G" * 40))
+    rec[1:3] = b"\x03\x01"
+    c.sock.sendall(rec)
+    expect(f"{tag} wrong record version", c, ("decode_error", "protocol_version"), good)
+
     # An unknown record type.
     c = Conn(a, version)
     c.sock.sendall(bytes([99, 3, 3, 0, 20]) + b"\0" * 20)
     expect(f"{tag} unknown record type", c, "unexpected_message", good)
+
+
+def garbage_mid_handshake(a):
+    """A real ClientHello, the server's flight, then garbage where the Finished belongs."""
+    sock = socket.create_connection((a.host, a.port), timeout=10)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(a.ca)
+    inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+    obj = ctx.wrap_bio(inc, out, server_hostname="tlsterm.test")
+    try:
+        obj.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    sock.sendall(out.read())
+    sock.recv(65536)  # the server's flight (enough of it to know it answered)
+    sock.sendall(bytes([22, 3, 3, 0, 16]) + b"\xee" * 16)
+    data = b""
+    try:
+        while chunk := sock.recv(65536):
+            data += chunk
+    except ConnectionResetError:
+        raise Failure("reset instead of an alert") from None
+    # What follows the flight must end in an alert record: plaintext 21, or 23 (1.3 wraps it).
+    last, off = None, 0
+    while off + 5 <= len(data):
+        last = data[off]
+        off += 5 + (data[off + 3] << 8 | data[off + 4])
+    if last not in (21, 23):
+        raise Failure(f"garbage during the handshake: no alert before EOF ({len(data)} bytes)")
+    sock.close()
 
 
 def main():
@@ -173,6 +210,10 @@ def main():
         good.echo(b"hello")
         cases(a, ssl.TLSVersion.TLSv1_3, "1.3", good)
         cases(a, ssl.TLSVersion.TLSv1_2, "1.2", good)
+        name = "garbage during the handshake"
+        garbage_mid_handshake(a)
+        good.echo(b"after garbage")
+        print(f"  {name}: alert and close")
         name = "truncated record at EOF"
         c = Conn(a, ssl.TLSVersion.TLSv1_3)
         rec = c.record(b"F" * 100)
