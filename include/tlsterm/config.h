@@ -84,14 +84,71 @@ struct config_tls {
 };
 
 /* A port tlsterm accepts connections on, and what serves them. */
+enum config_proxy_protocol {
+	CONFIG_PROXY_OFF, /* default */
+	CONFIG_PROXY_V1,
+	CONFIG_PROXY_V2,
+};
+
 struct config_listener {
 	unsigned int port;             /* 1..65535 */
-	char backend[CONFIG_NAME_LEN]; /* a built-in service: "echo" or "discard" */
+	char backend[CONFIG_NAME_LEN]; /* a name under backends:, or built-in "echo" / "discard" */
+	int backend_index;             /* index into config.backends, or -1 for a built-in */
 	struct config_tls tls;
+	enum config_proxy_protocol proxy_protocol; /* toward the backend; off with a built-in */
+};
+
+#define CONFIG_MAX_BACKENDS 16
+#define CONFIG_MAX_SERVERS 32
+
+enum config_balance {
+	CONFIG_BALANCE_ROUND_ROBIN, /* default; smooth weighted */
+	CONFIG_BALANCE_LEAST_CONN,
+	CONFIG_BALANCE_SOURCE_HASH,
+};
+
+enum config_health_type {
+	CONFIG_HEALTH_TCP,  /* default: a connect that completes */
+	CONFIG_HEALTH_HTTP, /* an HTTP/1.1 GET of path answered 2xx or 3xx */
+};
+
+/* One backend server: "ip:port", or { address: "ip:port", weight: N, max_connections: N }. */
+struct config_server {
+	uint32_t ipv4;                /* network byte order */
+	uint16_t port;                /* host order */
+	unsigned int weight;          /* 1..256, default 1 */
+	unsigned int max_connections; /* per worker; 0 = no limit (default) */
+};
+
+struct config_health {
+	enum config_health_type type;
+	char path[256];           /* HTTP: default "/" */
+	char host[256];           /* HTTP Host header: default the server's address */
+	unsigned int interval_ms; /* default 2000 */
+	unsigned int timeout_ms;  /* default 1000 */
+	unsigned int rise;        /* good checks in a row to come up: default 2 */
+	unsigned int fall;        /* bad checks in a row to go down: default 3 */
+};
+
+/* A pool of servers a listener proxies to (backends: { NAME: {...} }). */
+struct config_backend {
+	char name[CONFIG_NAME_LEN];
+	unsigned int n_servers; /* >= 1 */
+	struct config_server servers[CONFIG_MAX_SERVERS];
+	enum config_balance balance;
+	unsigned int connect_timeout_ms; /* default 3000 */
+	unsigned int retries;            /* other servers tried after a failed connect: default 2 */
+	struct config_health health;
 };
 
 struct config_limits {
 	unsigned int handshake_timeout_ms; /* default 10000 */
+	unsigned int idle_timeout_ms;      /* no byte either way for this long: close; default 300000 */
+};
+
+/* One line per finished connection, written by the control thread. */
+struct config_access_log {
+	char file[CONFIG_PATH_LEN]; /* empty: no access log (default) */
 };
 
 /* Session-ticket keys: the control thread's. */
@@ -137,7 +194,10 @@ struct config {
 	struct config_tcp tcp;
 	struct config_log log;
 	struct config_arp arp;
+	unsigned int n_backends;
+	struct config_backend backends[CONFIG_MAX_BACKENDS];
 	struct config_limits limits;
+	struct config_access_log access_log;
 	struct config_tickets tickets;
 	struct config_crypto crypto;
 	unsigned int mbufs_per_worker; /* default 8191 */
