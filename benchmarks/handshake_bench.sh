@@ -43,14 +43,14 @@ read -r -a args <<<"${ARGS:-}"
 	done
 	if [ -n "${PERF:-}" ]; then
 		data=$(mktemp /tmp/hsbench.perf.XXXXXX)
-		perf record -q -e cpu-clock -g -o "$data" "${pin[@]}" "$bin" -n "$n" -o "$PERF" \
-			"${args[@]}" >/dev/null 2>&1
+		# DWARF unwinding: Debian's libssl/libcrypto have no frame pointers.
+		perf record -q -e cpu-clock --call-graph dwarf,16384 -o "$data" "${pin[@]}" "$bin" \
+			-n "$n" -o "$PERF" "${args[@]}" >/dev/null 2>&1
 		echo
-		echo "## perf (cpu-clock) of \"$PERF\": top self-time symbols, whole process"
+		echo "## perf (cpu-clock) of \"$PERF\": the server's samples only"
 		echo
 		echo '```'
-		perf report -i "$data" --no-children --sort dso,symbol --stdio 2>/dev/null |
-			grep -E '^ +[0-9]' | head -n 40
+		perf script --no-inline -i "$data" 2>/dev/null | /usr/bin/python3 benchmarks/hs_perf_report.py 30
 		echo '```'
 		rm -f "$data" "$data.old"
 	fi

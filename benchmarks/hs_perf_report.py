@@ -22,7 +22,7 @@ for line in sys.stdin:
         chain = []
         continue
     m = frame_re.match(line)
-    if m and not line.startswith(line.lstrip()) or (m and line[0] in " \t"):
+    if m and line[0] in " \t":  # frames are indented; the sample header is not
         sym, dso = m.group(1), m.group(2).rsplit("/", 1)[-1]
         sym = re.sub(r"\+0x[0-9a-f]+$", "", sym)
         if sym == "[unknown]":
