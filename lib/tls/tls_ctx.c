@@ -84,7 +84,7 @@ static SSL_CTX *new_ctx(struct tls_listener_ctx *lc, char *err, size_t errlen)
 	SSL_CTX_set_max_early_data(ctx, 0);
 	/*
 	 * One ticket, not OpenSSL's two: each costs a session encoding, an encryption and an
-	 * HMAC (about 8% of an ECDSA handshake, benchmarks/results/handshake-*), and a client
+	 * HMAC (about 8% of an ECDSA handshake, benchmarks/results/handshake-2026-11-26.md), and a client
 	 * gets a fresh one with every connection, resumed ones included.
 	 */
 	SSL_CTX_set_num_tickets(ctx, t->session_tickets ? 1 : 0);
