@@ -206,15 +206,15 @@ static uint64_t floor_x25519(void)
 	if (EVP_PKEY_keygen(x25519_gen, &k) != 1)
 		die("x25519 keygen");
 	EVP_PKEY_CTX *d = EVP_PKEY_CTX_new_from_pkey(NULL, k, NULL);
-	if (d == NULL || EVP_PKEY_derive_init(d) != 1 || EVP_PKEY_derive_set_peer(d, x25519_peer) != 1 ||
-	    EVP_PKEY_derive(d, secret, &len) != 1)
+	if (d == NULL || EVP_PKEY_derive_init(d) != 1 ||
+	    EVP_PKEY_derive_set_peer(d, x25519_peer) != 1 || EVP_PKEY_derive(d, secret, &len) != 1)
 		die("x25519 derive");
 	EVP_PKEY_CTX_free(d);
 	EVP_PKEY_free(k);
 	return __rdtsc() - t0;
 }
 
-/* CertificateVerify: 64 spaces, the context string, 0, a SHA-256 transcript hash (RFC 8446 §4.4.3). */
+/* CertificateVerify: 64 spaces, context string, 0, SHA-256 transcript hash (RFC 8446 §4.4.3). */
 static uint64_t floor_sign(EVP_PKEY *key, bool pss)
 {
 	static uint8_t content[64 + 33 + 1 + 32];
@@ -339,7 +339,8 @@ int main(int argc, char **argv)
 		floor_measure(w, n < 1000 ? n : 1000);
 		printf("| %s | %u | %.0fk | %.0fk | %.0fk | %.0fk (%.0fk) | %.0fk |\n", w->name, n,
 		       (double)c[n / 2] / 1e3, (double)c[0] / 1e3, (double)c[n - 1] / 1e3,
-		       w->floor_ops / 1e3, w->floor_min / 1e3, ((double)c[n / 2] - w->floor_ops) / 1e3);
+		       w->floor_ops / 1e3, w->floor_min / 1e3,
+		       ((double)c[n / 2] - w->floor_ops) / 1e3);
 		fflush(stdout);
 	}
 	free(c);

@@ -256,7 +256,7 @@ static void test_every_suite_hands_off_the_clients_secrets(void **state)
 			assert_int_equal(p.keys.len, tls_hash_len(p.res.hash));
 			assert_memory_equal(p.res.client_secret, p.keys.c_app, p.keys.len);
 			assert_memory_equal(p.res.server_secret, p.keys.s_app, p.keys.len);
-			assert_int_equal(p.res.write_seq, 1); /* the one NewSessionTicket we ask for */
+			assert_int_equal(p.res.write_seq, 1); /* our one NewSessionTicket */
 		} else {
 			/* Our key block, from our master secret, equals one from the client's. */
 			struct tls12_key_block kb;
