@@ -25,21 +25,30 @@
 static struct tls_ticket_keys *current; /* RCU-published */
 static bool from_file;                   /* a shared key file: never rotated here */
 
-static struct tls_ticket_keys *keys_alloc(void)
-{
-	return OPENSSL_secure_zalloc(sizeof(struct tls_ticket_keys)) ?:
-	       OPENSSL_zalloc(sizeof(struct tls_ticket_keys));
-}
-
 static void keys_free(struct tls_ticket_keys *k)
 {
 	if (k == NULL)
 		return;
+	EVP_CIPHER_free(k->aes_cbc);
 	OPENSSL_cleanse(k, sizeof(*k));
 	if (CRYPTO_secure_allocated(k))
 		OPENSSL_secure_free(k);
 	else
 		OPENSSL_free(k);
+}
+
+static struct tls_ticket_keys *keys_alloc(void)
+{
+	struct tls_ticket_keys *k = OPENSSL_secure_zalloc(sizeof(struct tls_ticket_keys)) ?:
+				    OPENSSL_zalloc(sizeof(struct tls_ticket_keys));
+	if (k == NULL)
+		return NULL;
+	k->aes_cbc = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL);
+	if (k->aes_cbc == NULL) {
+		keys_free(k);
+		return NULL;
+	}
+	return k;
 }
 
 static int read_key_file(const char *path, struct tls_ticket_keys *k, char *err, size_t errlen)
@@ -171,7 +180,7 @@ int tls_ticket_key_cb(SSL *ssl, unsigned char name[16], unsigned char iv[EVP_MAX
 	};
 	if (EVP_MAC_CTX_set_params(hctx, params) != 1)
 		return -1;
-	if (EVP_CipherInit_ex(cctx, EVP_aes_256_cbc(), NULL, key->aes, iv, enc) != 1)
+	if (EVP_CipherInit_ex(cctx, k->aes_cbc, NULL, key->aes, iv, enc) != 1)
 		return -1;
 	return (!enc && idx > 0) ? 2 : 1;
 }

@@ -17,6 +17,7 @@ struct tls_ticket_key {
 };
 
 struct tls_ticket_keys {
+	EVP_CIPHER *aes_cbc; /* fetched once per set: EVP_aes_256_cbc() is fetched at every init */
 	unsigned int n;
 	struct tls_ticket_key key[TLS_TICKET_KEYS_MAX];
 };

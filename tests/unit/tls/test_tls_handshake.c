@@ -5,7 +5,7 @@
  * every suite and version reaches the hand-off with the client's own secrets,
  * SNI picks the certificate (exact, wildcard, default, strict), the signature
  * algorithms pick RSA or ECDSA, ALPN follows our order, tickets resume, and
- * OpenSSL's NewSessionTickets are counted for the record layer's sequence.
+ * the NewSessionTicket we send (one) is counted for the record layer's sequence.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -256,7 +256,7 @@ static void test_every_suite_hands_off_the_clients_secrets(void **state)
 			assert_int_equal(p.keys.len, tls_hash_len(p.res.hash));
 			assert_memory_equal(p.res.client_secret, p.keys.c_app, p.keys.len);
 			assert_memory_equal(p.res.server_secret, p.keys.s_app, p.keys.len);
-			assert_int_equal(p.res.write_seq, 2); /* OpenSSL's two NewSessionTickets */
+			assert_int_equal(p.res.write_seq, 1); /* our one NewSessionTicket */
 		} else {
 			/* Our key block, from our master secret, equals one from the client's. */
 			struct tls12_key_block kb;
@@ -489,6 +489,36 @@ static void test_shared_ticket_key_file(void **state)
 	tls_listener_ctx_fini(&lc);
 }
 
+/* TLS 1.3: one NewSessionTicket with tickets on (each costs an encryption), none with them off. */
+static void test_ticket_count_sets_the_write_sequence(void **state)
+{
+	(void)state;
+	static const bool on[] = {true, false};
+	for (size_t i = 0; i < 2; i++) {
+		struct config_tls t;
+		base_tls(&t);
+		t.session_tickets = on[i];
+		struct tls_listener_ctx lc;
+		char err[256];
+		assert_int_equal(tls_listener_ctx_init(&lc, &t, err, sizeof(err)), 0);
+		SSL_CTX *cctx = client_ctx(TLS1_3_VERSION);
+		struct pair p;
+		pair_start(&p, lc.ctx[0], cctx, "tlsterm.test");
+		assert_int_equal(p.st, TLS_HS_DONE);
+		assert_int_equal(p.res.write_seq, on[i] ? 1 : 0);
+		char buf[64];
+		SSL_read(p.client, buf, sizeof(buf)); /* takes whatever tickets came */
+		ERR_clear_error();
+		SSL_SESSION *sess = SSL_get1_session(p.client);
+		assert_non_null(sess);
+		assert_int_equal(SSL_SESSION_is_resumable(sess), on[i] ? 1 : 0);
+		SSL_SESSION_free(sess);
+		pair_end(&p);
+		SSL_CTX_free(cctx);
+		tls_listener_ctx_fini(&lc);
+	}
+}
+
 /* Garbage instead of a ClientHello fails with an alert, and nothing leaks (ASan). */
 static void test_garbage_fails_the_handshake(void **state)
 {
@@ -545,6 +575,7 @@ int main(void)
 		cmocka_unit_test(test_alpn_follows_our_order_and_mismatch_is_fatal),
 		cmocka_unit_test(test_tickets_resume_across_rotation),
 		cmocka_unit_test(test_shared_ticket_key_file),
+		cmocka_unit_test(test_ticket_count_sets_the_write_sequence),
 		cmocka_unit_test(test_garbage_fails_the_handshake),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
