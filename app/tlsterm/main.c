@@ -23,6 +23,7 @@
 #include <tlsterm/port.h>
 #include <tlsterm/services.h>
 #include <tlsterm/stats.h>
+#include <tlsterm/proxy.h>
 #include <tlsterm/tls.h>
 #include <tlsterm/worker.h>
 
@@ -34,6 +35,7 @@
 struct app {
 	struct config *cfg;
 	unsigned int n_workers;
+	struct proxy_health *health; /* backend servers up or down, shared by the workers */
 	struct worker *workers[NET_MAX_WORKERS];
 	struct rte_mempool *pools[NET_MAX_WORKERS];
 	unsigned int n_ports_started;
@@ -164,26 +166,20 @@ static int init_tcp(struct app *a)
 			log_err("worker %u: %s", w, err);
 			return -1;
 		}
-		if (tls_worker_listen(wk->tls, wk->tcp) != 0) {
-			log_err("worker %u: cannot start its TLS listeners", w);
+		wk->proxy = proxy_worker_create(a->cfg, &wk->net, wk->tcp, wk->tls, a->health, err,
+						sizeof(err));
+		if (wk->proxy == NULL) {
+			log_err("worker %u: %s", w, err);
 			return -1;
 		}
-		for (unsigned int i = 0; i < a->cfg->n_listeners; i++) {
-			const struct config_listener *l = &a->cfg->listeners[i];
-			if (l->tls.enabled) {
-				if (w == 0)
-					log_info("listener: port %u, TLS, backend %s", l->port,
-						 l->backend);
-				continue;
-			}
-			const struct tcp_upper_ops *ops = service_find(l->backend);
-			if (ops == NULL || tcp_listen(wk->tcp, l->port, ops, NULL) != 0) {
-				log_err("listener %u: cannot serve backend %s", l->port, l->backend);
-				return -1;
-			}
-			if (w == 0)
-				log_info("listener: port %u, backend %s", l->port, l->backend);
-		}
+	}
+	for (unsigned int i = 0; i < a->cfg->n_listeners; i++) {
+		const struct config_listener *l = &a->cfg->listeners[i];
+		log_info("listener: port %u%s, backend %s%s", l->port, l->tls.enabled ? ", TLS" : "",
+			 l->backend,
+			 l->proxy_protocol == CONFIG_PROXY_V1   ? ", PROXY v1"
+			 : l->proxy_protocol == CONFIG_PROXY_V2 ? ", PROXY v2"
+								: "");
 	}
 	return 0;
 }
@@ -238,7 +234,8 @@ static void report_and_release(struct app *a)
 	for (unsigned int w = 0; w < a->n_workers; w++) {
 		if (a->workers[w] == NULL)
 			continue;
-		tcp_stack_free(a->workers[w]->tcp); /* closes its TLS connections first */
+		tcp_stack_free(a->workers[w]->tcp); /* tells TLS and the proxy every connection ended */
+		proxy_worker_free(a->workers[w]->proxy);
 		tls_worker_free(a->workers[w]->tls);
 		net_ctx_fini(&a->workers[w]->net);
 	}
@@ -277,6 +274,11 @@ static int run(struct app *a)
 		log_err("tickets: %s", err);
 		goto out_eal;
 	}
+	a->health = proxy_health_create(a->cfg);
+	if (a->health == NULL) {
+		log_err("cannot allocate the backend health table");
+		goto out_eal;
+	}
 	if (create_workers(a) != 0 || start_ports(a) != 0 || init_worker_contexts(a) != 0 ||
 	    init_tcp(a) != 0)
 		goto out_release;
@@ -297,6 +299,7 @@ static int run(struct app *a)
 	rc = 0;
 out_release:
 	report_and_release(a);
+	proxy_health_free(a->health);
 	tls_tickets_fini();
 out_eal:
 	rte_eal_cleanup();

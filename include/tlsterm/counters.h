@@ -125,6 +125,18 @@ struct worker_counters {
 		uint64_t alerts_sent[256];     /* by description */
 		uint64_t alerts_received[256];
 	} tls;
+	struct proxy_counters {
+		uint64_t sessions;          /* client connections handed to a backend pool */
+		uint64_t connects;          /* backend connections attempted */
+		uint64_t connect_failures;  /* refused or reset before established */
+		uint64_t connect_timeouts;
+		uint64_t retries;           /* a failed connect tried on another server */
+		uint64_t no_server;         /* no server up or with room: the client was closed */
+		uint64_t idle_timeouts;
+		uint64_t aborts;            /* one side reset, so the other was */
+		uint64_t bytes_up;          /* client to backend (plaintext) */
+		uint64_t bytes_down;        /* backend to client */
+	} proxy;
 	uint64_t iterations;
 	uint64_t idle_iterations;
 	uint64_t busy_cycles; /* TSC cycles spent in iterations that did work */

@@ -82,6 +82,10 @@ void tcp_shutdown_write(struct tcp_conn *c);
 /* Reset now. closed() runs later, when the stack reaps the connection (tcp_timers). */
 void tcp_abort(struct tcp_conn *c);
 
+/* IPv4 addresses (network order) and ports (host order) of c: ours, then the peer's. */
+void tcp_conn_endpoints(const struct tcp_conn *c, uint32_t *laddr, uint16_t *lport,
+			uint32_t *raddr, uint16_t *rport);
+
 void tcp_set_upper(struct tcp_conn *c, void *upper);
 void *tcp_upper(const struct tcp_conn *c);
 

@@ -6,7 +6,10 @@
 #ifndef TLSTERM_TLS_H
 #define TLSTERM_TLS_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include <rte_mbuf.h>
 
 #include <tlsterm/config.h>
 #include <tlsterm/net.h>
@@ -23,8 +26,52 @@ struct tls_worker *tls_worker_create(const struct config *cfg, struct net_ctx *n
 				     char *err, size_t errlen);
 void tls_worker_free(struct tls_worker *tw);
 
-/* Start TLS listeners of cfg on the worker's TCP stack (those with tls.enabled). */
-int tls_worker_listen(struct tls_worker *tw, struct tcp_stack *tcp);
+struct tls_conn;
+
+/* What the handshake chose, for the layer above (PROXY v2 TLVs, the access log). */
+struct tls_session_info {
+	uint16_t version;   /* 0x0304 or 0x0303 */
+	uint16_t cipher_id; /* IANA number */
+	bool resumed;
+	char version_name[8]; /* "TLSv1.3" */
+	char cipher[48];      /* OpenSSL's standard (RFC) name */
+	char sig_alg[24];     /* the signature we made, e.g. "ECDSA-SHA256", "RSA-PSS-SHA256" */
+	char key_alg[16];     /* our certificate's key, e.g. "EC256", "RSA2048" */
+	char sni[256];
+	char alpn[256];
+};
+
+/*
+ * The layer above a TLS listener (the proxy, or a built-in service). Calls
+ * come from the worker; data() and peer_done() may come from inside the
+ * record burst, where the app may send, pause and close but not free the
+ * connection: tls_conn_abort() is carried out after the burst.
+ */
+struct tls_app_ops {
+	/* Handshake done: return the app's state for the connection, or NULL to close it. */
+	void *(*open)(void *arg, struct tls_conn *tc, const struct tls_session_info *info);
+	void (*data)(void *app, struct rte_mbuf *plain); /* in order; the app owns the chain */
+	void (*writable)(void *app);                     /* tls_conn_send_space() grew */
+	void (*peer_done)(void *app);                    /* close_notify or FIN: no more data */
+	void (*closed)(void *app);                       /* gone; tc is invalid from here */
+};
+
+/* Serve cfg->listeners[index] (which has tls.enabled) on tcp with ops. */
+int tls_worker_listen(struct tls_worker *tw, struct tcp_stack *tcp, unsigned int index,
+		      const struct tls_app_ops *ops, void *arg);
+
+/* Plaintext the connection takes now without queueing beyond TCP's send buffer. */
+uint32_t tls_conn_send_space(const struct tls_conn *tc);
+/* Queue plaintext: 0 (m taken), or -ENOBUFS / -EPIPE (m not taken). */
+int tls_conn_send(struct tls_conn *tc, struct rte_mbuf *m);
+/* Stop or resume taking the peer's data (the app's own buffer is full). */
+void tls_conn_pause(struct tls_conn *tc, bool paused);
+/* close_notify after what is queued, then FIN. */
+void tls_conn_close(struct tls_conn *tc);
+/* Reset (after the burst when called from inside it). */
+void tls_conn_abort(struct tls_conn *tc);
+/* The TCP connection underneath (addresses for PROXY headers and logs). */
+struct tcp_conn *tls_conn_tcp(const struct tls_conn *tc);
 
 /*
  * Once per loop iteration: run the gathered record crypto, deliver its

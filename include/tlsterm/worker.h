@@ -8,6 +8,7 @@
 #include <tlsterm/counters.h>
 #include <tlsterm/net.h>
 #include <tlsterm/tcp.h>
+#include <tlsterm/proxy.h>
 #include <tlsterm/tls.h>
 
 struct worker {
@@ -15,6 +16,7 @@ struct worker {
 	struct net_ctx net;
 	struct tcp_stack *tcp;
 	struct tls_worker *tls;
+	struct proxy_worker *proxy;
 	unsigned int lcore_id;
 	volatile bool stop; /* set by the control thread */
 	volatile bool running;

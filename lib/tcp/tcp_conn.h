@@ -154,6 +154,7 @@ struct tcp_stack {
 	struct tcp_listener listeners[TCP_MAX_LISTENERS];
 	unsigned int n_conns;
 	unsigned int n_time_wait;
+	bool freeing; /* tcp_stack_free() runs: no new work */
 	unsigned int max_conns;
 	unsigned int syn_backlog;
 	unsigned int ooo_segs, ooo_max; /* mbufs of out-of-order data, all connections */

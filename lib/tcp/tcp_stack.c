@@ -93,6 +93,7 @@ void tcp_stack_free(struct tcp_stack *s)
 {
 	if (s == NULL)
 		return;
+	s->freeing = true; /* the layers above are told; what they ask of TCP now is moot */
 	if (s->table != NULL) {
 		const void *key;
 		void *data;
@@ -324,7 +325,7 @@ uint32_t tcp_send_space(const struct tcp_conn *c)
 
 int tcp_send(struct tcp_conn *c, struct rte_mbuf *m)
 {
-	if (!can_send_data(c))
+	if (!can_send_data(c) || c->stack->freeing)
 		return -EPIPE;
 	uint32_t len = rte_pktmbuf_pkt_len(m);
 	if (len > tcp_send_space(c))
@@ -380,7 +381,7 @@ struct rte_mbuf *tcp_recv(struct tcp_conn *c, uint32_t max)
 
 void tcp_shutdown_write(struct tcp_conn *c)
 {
-	if (c->dead || c->fin_queued)
+	if (c->dead || c->fin_queued || c->stack->freeing)
 		return;
 	if (c->state == TCP_SYN_SENT) {
 		tcp_send_rst(c);
@@ -397,11 +398,20 @@ void tcp_shutdown_write(struct tcp_conn *c)
 
 void tcp_abort(struct tcp_conn *c)
 {
-	if (c->dead)
+	if (c->dead || c->stack->freeing)
 		return;
 	if (c->state != TCP_SYN_SENT && c->state != TCP_TIME_WAIT)
 		tcp_send_rst(c);
 	tcp_conn_destroy(c, TCP_CLOSE_ABORTED);
+}
+
+void tcp_conn_endpoints(const struct tcp_conn *c, uint32_t *laddr, uint16_t *lport,
+			uint32_t *raddr, uint16_t *rport)
+{
+	*laddr = c->tuple.laddr[0];
+	*raddr = c->tuple.raddr[0];
+	*lport = rte_be_to_cpu_16(c->tuple.lport);
+	*rport = rte_be_to_cpu_16(c->tuple.rport);
 }
 
 void tcp_set_upper(struct tcp_conn *c, void *upper)

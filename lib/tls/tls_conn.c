@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * One TLS connection over the TCP byte stream: the handshake in OpenSSL, then
- * the hand-off to our record layer, with the built-in service (echo or
- * discard) on the plaintext. TCP actions that could free the connection
- * (abort) never run inside a burst's completions: they wait for the post pass.
+ * the hand-off to our record layer, with the app (the proxy or a built-in
+ * service, struct tls_app_ops) on the plaintext. TCP actions that could free
+ * the connection (abort) never run inside a burst's completions: they wait
+ * for the post pass.
  */
+#include <errno.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -33,6 +35,11 @@ static void post(struct tls_worker *tw, struct tls_conn *tc)
 /* Leave the handshake or the record layer behind; only TCP's closed() is still to come. */
 static void detach(struct tls_worker *tw, struct tls_conn *tc)
 {
+	if (tc->app != NULL) {
+		void *app = tc->app;
+		tc->app = NULL; /* the app may not call back into tc from closed() */
+		tc->lsn->ops->closed(app);
+	}
 	if (tc->state == TLS_CONN_HANDSHAKE) {
 		TAILQ_REMOVE(&tw->handshaking, tc, hs_link);
 		tls_hs_free(&tc->u.hs);
@@ -128,16 +135,20 @@ static void flush_out(struct tls_conn *tc)
 static void ev_data(void *owner, struct rte_mbuf *plain)
 {
 	struct tls_conn *tc = owner;
-	struct tls_worker *tw = tc->lsn->tw;
-	post(tw, tc);
-	if (tc->lsn->service == TLS_SERVICE_DISCARD || tc->u.rec.we_closed) {
+	post(tc->lsn->tw, tc);
+	if (tc->app == NULL || tc->doomed) {
 		rte_pktmbuf_free(plain);
 		return;
 	}
-	if (tls_record_tx(&tc->u.rec, tw->burst, plain, now_us(tw)) != 0) {
-		rte_pktmbuf_free(plain); /* not taken */
-		tc->doomed = true;       /* mbufs ran out: an echo that loses bytes must not go on */
-	}
+	tc->lsn->ops->data(tc->app, plain);
+}
+
+static void tell_peer_done(struct tls_conn *tc)
+{
+	if (tc->app_told_done || tc->app == NULL)
+		return;
+	tc->app_told_done = true;
+	tc->lsn->ops->peer_done(tc->app);
 }
 
 static void ev_records(void *owner, struct rte_mbuf *wire)
@@ -153,10 +164,12 @@ static void ev_closing(void *owner, enum tls_alert alert, bool received)
 	struct tls_worker *tw = tc->lsn->tw;
 	post(tw, tc);
 	if (received && alert == TLS_ALERT_CLOSE_NOTIFY) {
-		/* RFC 8446 §6.1: answer with our own close_notify; FIN when it is out. */
-		if (!tc->u.rec.we_closed && !tc->u.rec.failed &&
-		    tls_record_close(&tc->u.rec, tw->burst) != 0)
-			tc->doomed = true;
+		/*
+		 * RFC 8446 §6.1: the peer is done writing; we may still send (a
+		 * backend's answer, say) and close_notify when the app says so.
+		 */
+		(void)tw;
+		tell_peer_done(tc);
 		return;
 	}
 	/* Our close_notify or a fatal alert went out, or the peer's fatal alert came in. */
@@ -183,31 +196,21 @@ static void pump_records(struct tls_conn *tc)
 {
 	struct tls_worker *tw = tc->lsn->tw;
 	struct tls_record *r = &tc->u.rec;
-	if (r->failed) {
-		discard_input(tc); /* after an alert nothing more is read, but TCP must see EOF */
+	if (r->failed || r->peer_closed) {
+		discard_input(tc); /* nothing more is read, but TCP must see EOF */
 		return;
 	}
-	if (tc->rx_queued || tc->doomed)
+	if (tc->rx_queued || tc->doomed || tc->paused)
 		return;
-	uint32_t budget = RX_BATCH_MAX;
-	if (tc->lsn->service == TLS_SERVICE_ECHO) {
-		uint32_t space = tcp_send_space(tc->tcp);
-		space = space > tc->out_bytes ? space - tc->out_bytes : 0;
-		budget = RTE_MIN(budget, space);
-	}
-	struct rte_mbuf *m = budget > 0 ? tcp_recv(tc->tcp, budget) : NULL;
+	struct rte_mbuf *m = tcp_recv(tc->tcp, RX_BATCH_MAX);
 	if (m != NULL) {
 		tc->rx_queued = true;
 		post(tw, tc);
 		tls_record_rx(r, tw->burst, m);
 		return;
 	}
-	if (tcp_peer_done(tc->tcp) && !r->we_closed) {
-		/* The peer's FIN with no close_notify (a truncation, RFC 8446 §6.1): we close too. */
-		if (tls_record_close(r, tw->burst) != 0)
-			tc->fin_after_flush = true;
-		post(tw, tc);
-	}
+	if (tcp_peer_done(tc->tcp))
+		tell_peer_done(tc); /* FIN without close_notify: a truncation (RFC 8446 §6.1) */
 }
 
 static void fail_handshake(struct tls_worker *tw, struct tls_conn *tc)
@@ -228,6 +231,17 @@ static void hand_off(struct tls_worker *tw, struct tls_conn *tc, struct tls_hs_r
 	struct rte_mbuf *early = left_len ? chain_from_bytes(tw->net->pool, left, left_len) : NULL;
 	bool lost = left_len > 0 && early == NULL;
 	uint16_t peer_limit = res->peer_plaintext_limit;
+	struct tls_session_info info = {
+		.version = res->version,
+		.cipher_id = res->cipher_id,
+		.resumed = res->resumed,
+	};
+	memcpy(info.version_name, res->version_name, sizeof(info.version_name));
+	memcpy(info.cipher, res->cipher, sizeof(info.cipher));
+	memcpy(info.sig_alg, res->sig_alg, sizeof(info.sig_alg));
+	memcpy(info.key_alg, res->key_alg, sizeof(info.key_alg));
+	memcpy(info.sni, res->sni, sizeof(info.sni));
+	memcpy(info.alpn, res->alpn, sizeof(info.alpn));
 	TAILQ_REMOVE(&tw->handshaking, tc, hs_link);
 	tls_hs_free(&tc->u.hs);
 	int rc;
@@ -249,6 +263,12 @@ static void hand_off(struct tls_worker *tw, struct tls_conn *tc, struct tls_hs_r
 	}
 	tc->state = TLS_CONN_OPEN;
 	tc->u.rec.peer_limit = peer_limit;
+	tc->app = tc->lsn->ops->open(tc->lsn->arg, tc, &info);
+	if (tc->app == NULL) {
+		rte_pktmbuf_free(early);
+		tls_conn_close(tc); /* the app cannot take it (no backend): close cleanly */
+		return;
+	}
 	if (early != NULL) {
 		tc->rx_queued = true;
 		post(tw, tc);
@@ -361,6 +381,8 @@ static void tls_writable(struct tcp_conn *c)
 	if (tc == NULL)
 		return;
 	flush_out(tc);
+	if (tc->app != NULL && tls_conn_send_space(tc) > 0)
+		tc->lsn->ops->writable(tc->app);
 	if (tc->state == TLS_CONN_OPEN)
 		pump_records(tc);
 }
@@ -398,13 +420,16 @@ unsigned int tls_conn_post_burst(struct tls_worker *tw)
 		TAILQ_REMOVE(&now, tc, post_link);
 		tc->in_post = false;
 		tc->rx_queued = false;
+		tc->tx_busy = false;
 		n++;
 		if (tc->doomed) {
 			kill(tw, tc);
 			continue;
 		}
 		flush_out(tc);
-		if (tc->state == TLS_CONN_OPEN)
+		if (tc->app != NULL && tls_conn_send_space(tc) > 0)
+			tc->lsn->ops->writable(tc->app); /* may send: records for the next burst */
+		if (tc->state == TLS_CONN_OPEN && !tc->doomed)
 			pump_records(tc); /* may post tc again: that is for the next burst */
 		release_if_done(tw, tc);
 	}
@@ -422,4 +447,63 @@ unsigned int tls_conn_expire_handshakes(struct tls_worker *tw)
 		n++;
 	}
 	return n;
+}
+
+/* ---- the app's side ---- */
+
+uint32_t tls_conn_send_space(const struct tls_conn *tc)
+{
+	if (tc->state != TLS_CONN_OPEN || tc->u.rec.we_closed || tc->u.rec.failed || tc->tx_busy ||
+	    tc->u.rec.out_len > 0)
+		return 0;
+	uint32_t space = tcp_send_space(tc->tcp);
+	space = space > tc->out_bytes ? space - tc->out_bytes : 0;
+	/* Leave room for record headers and tags: at worst 22 bytes per small record. */
+	uint32_t overhead = space / 32 + 64;
+	return space > overhead ? space - overhead : 0;
+}
+
+int tls_conn_send(struct tls_conn *tc, struct rte_mbuf *m)
+{
+	if (tc->state != TLS_CONN_OPEN || tc->u.rec.we_closed || tc->u.rec.failed || tc->doomed)
+		return -EPIPE;
+	struct tls_worker *tw = tc->lsn->tw;
+	int rc = tls_record_tx(&tc->u.rec, tw->burst, m, now_us(tw));
+	if (rc == 0) {
+		tc->tx_busy = true; /* until the burst has turned it into records */
+		post(tw, tc);
+	}
+	return rc;
+}
+
+void tls_conn_pause(struct tls_conn *tc, bool paused)
+{
+	if (tc->paused == paused)
+		return;
+	tc->paused = paused;
+	if (!paused && tc->state == TLS_CONN_OPEN)
+		post(tc->lsn->tw, tc); /* read again after this burst */
+}
+
+void tls_conn_close(struct tls_conn *tc)
+{
+	struct tls_worker *tw = tc->lsn->tw;
+	if (tc->state == TLS_CONN_OPEN && !tc->u.rec.we_closed && !tc->u.rec.failed) {
+		if (tls_record_close(&tc->u.rec, tw->burst) != 0)
+			tc->fin_after_flush = true;
+	} else {
+		tc->fin_after_flush = true;
+	}
+	post(tw, tc);
+}
+
+void tls_conn_abort(struct tls_conn *tc)
+{
+	tc->doomed = true;
+	post(tc->lsn->tw, tc);
+}
+
+struct tcp_conn *tls_conn_tcp(const struct tls_conn *tc)
+{
+	return tc->tcp;
 }

@@ -11,23 +11,19 @@
 #include <tlsterm/counters.h>
 #include <tlsterm/net.h>
 #include <tlsterm/tcp.h>
+#include <tlsterm/tls.h>
 
 #include "tls_ctx.h"
 #include "tls_handshake.h"
 #include "tls_record.h"
-
-/* What serves the plaintext of a TLS listener (until backend pools exist). */
-enum tls_service {
-	TLS_SERVICE_ECHO,
-	TLS_SERVICE_DISCARD,
-};
 
 struct tls_worker;
 
 struct tls_listener {
 	struct tls_listener_ctx lc;
 	const struct config_listener *cfg;
-	enum tls_service service;
+	const struct tls_app_ops *ops; /* the layer above */
+	void *arg;
 	struct tls_worker *tw;
 };
 
@@ -46,6 +42,10 @@ struct tls_conn {
 	bool fin_sent;
 	bool doomed;            /* abort at the next chance outside the burst */
 	bool in_post;
+	bool paused;            /* the app takes no more data for now */
+	bool tx_busy;           /* plaintext went to the record layer in this burst */
+	bool app_told_done;     /* peer_done() was called */
+	void *app;              /* the app's state, from open() */
 	struct rte_mbuf *out;   /* protected bytes waiting for TCP send space */
 	uint32_t out_bytes;
 	uint64_t hs_start;      /* TSC */

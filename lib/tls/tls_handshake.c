@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
 
 #include "tls_handshake.h"
 #include "tls_record.h"
@@ -211,6 +214,24 @@ static uint64_t app_records(const uint8_t *out, size_t from, size_t len)
 	return n;
 }
 
+/* Names for PROXY v2's SSL sub-TLVs and the access log, in HAProxy's spelling. */
+static void describe(SSL *ssl, const SSL_CIPHER *cipher, struct tls_hs_result *res)
+{
+	snprintf(res->cipher, sizeof(res->cipher), "%s", SSL_CIPHER_standard_name(cipher));
+	snprintf(res->version_name, sizeof(res->version_name), "%s", SSL_get_version(ssl));
+	int type = NID_undef, md = NID_undef;
+	if (SSL_get_signature_type_nid(ssl, &type) == 1 && SSL_get_signature_nid(ssl, &md) == 1) {
+		const char *t = type == EVP_PKEY_EC ? "ECDSA" : type == EVP_PKEY_RSA_PSS ? "RSA-PSS"
+			       : type == EVP_PKEY_RSA   ? "RSA" : OBJ_nid2sn(type);
+		snprintf(res->sig_alg, sizeof(res->sig_alg), "%s-%s", t, OBJ_nid2sn(md));
+	}
+	EVP_PKEY *key = SSL_get_privatekey(ssl);
+	if (key != NULL)
+		snprintf(res->key_alg, sizeof(res->key_alg), "%s%d",
+			 EVP_PKEY_get_base_id(key) == EVP_PKEY_EC ? "EC" : "RSA",
+			 EVP_PKEY_get_bits(key));
+}
+
 static enum tls_hs_status hand_off(struct tls_hs *hs, struct tls_hs_result *res, size_t out_before)
 {
 	SSL *ssl = hs->ssl;
@@ -238,6 +259,7 @@ static enum tls_hs_status hand_off(struct tls_hs *hs, struct tls_hs_result *res,
 	const char *sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
 	if (sni != NULL)
 		snprintf(res->sni, sizeof(res->sni), "%s", sni);
+	describe(ssl, cipher, res);
 
 	if (res->version == TLS1_3_VERSION) {
 		if (hs->have_secrets != 3 || hs->secret_len != tls_hash_len(res->hash))

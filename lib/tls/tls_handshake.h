@@ -38,6 +38,10 @@ struct tls_hs_result {
 	bool resumed;
 	uint16_t peer_plaintext_limit; /* largest plaintext per record the client takes */
 	uint16_t cipher_id; /* IANA number */
+	char cipher[48];    /* standard (RFC) name */
+	char version_name[8];
+	char sig_alg[24];   /* the signature we made, "ECDSA-SHA256" */
+	char key_alg[16];   /* our certificate's key, "EC256" */
 	char alpn[256];
 	char sni[256];
 };

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* A worker's TLS state: listener contexts, the crypto engine, the record burst. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,24 +43,25 @@ struct tls_worker *tls_worker_create(const struct config *cfg, struct net_ctx *n
 	TAILQ_INIT(&tw->handshaking);
 	TAILQ_INIT(&tw->post);
 	tw->hs_timeout_tsc = net->tsc_hz * cfg->limits.handshake_timeout_ms / 1000;
+	/* listeners[] is indexed like cfg->listeners; plain TCP ones stay empty. */
+	unsigned int n_tls = 0;
 	for (unsigned int i = 0; i < cfg->n_listeners; i++) {
 		const struct config_listener *l = &cfg->listeners[i];
+		tw->n_listeners = i + 1;
 		if (!l->tls.enabled)
 			continue;
-		struct tls_listener *lsn = &tw->listeners[tw->n_listeners];
+		struct tls_listener *lsn = &tw->listeners[i];
 		lsn->cfg = l;
 		lsn->tw = tw;
-		lsn->service = strcmp(l->backend, "discard") == 0 ? TLS_SERVICE_DISCARD
-								  : TLS_SERVICE_ECHO;
 		char why[CONFIG_ERR_LEN];
 		if (tls_listener_ctx_init(&lsn->lc, &l->tls, why, sizeof(why)) != 0) {
 			snprintf(err, errlen, "listener %u: %s", l->port, why);
 			tls_worker_free(tw);
 			return NULL;
 		}
-		tw->n_listeners++;
+		n_tls++;
 	}
-	if (tw->n_listeners == 0)
+	if (n_tls == 0)
 		return tw; /* nothing to terminate: no engine, no pools */
 	tw->engine = pick_engine(cfg);
 	char name[RTE_MEMPOOL_NAMESIZE];
@@ -83,7 +85,8 @@ void tls_worker_free(struct tls_worker *tw)
 	if (tw == NULL)
 		return;
 	for (unsigned int i = 0; i < tw->n_listeners; i++)
-		tls_listener_ctx_fini(&tw->listeners[i].lc);
+		if (tw->listeners[i].cfg != NULL)
+			tls_listener_ctx_fini(&tw->listeners[i].lc);
 	if (tw->burst != NULL)
 		tls_burst_free(tw->burst);
 	if (tw->engine != NULL)
@@ -92,15 +95,15 @@ void tls_worker_free(struct tls_worker *tw)
 	rte_free(tw);
 }
 
-int tls_worker_listen(struct tls_worker *tw, struct tcp_stack *tcp)
+int tls_worker_listen(struct tls_worker *tw, struct tcp_stack *tcp, unsigned int index,
+		      const struct tls_app_ops *ops, void *arg)
 {
-	for (unsigned int i = 0; i < tw->n_listeners; i++) {
-		struct tls_listener *lsn = &tw->listeners[i];
-		int rc = tcp_listen(tcp, (uint16_t)lsn->cfg->port, &tls_tcp_ops, lsn);
-		if (rc != 0)
-			return rc;
-	}
-	return 0;
+	if (index >= tw->n_listeners || tw->listeners[index].cfg == NULL)
+		return -EINVAL;
+	struct tls_listener *lsn = &tw->listeners[index];
+	lsn->ops = ops;
+	lsn->arg = arg;
+	return tcp_listen(tcp, (uint16_t)lsn->cfg->port, &tls_tcp_ops, lsn);
 }
 
 unsigned int tls_worker_poll(struct tls_worker *tw)

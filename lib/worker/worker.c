@@ -59,6 +59,8 @@ int worker_main(void *arg)
 		}
 		if (w->tls != NULL)
 			work += tls_worker_poll(w->tls); /* all records of the iteration, one burst */
+		if (w->proxy != NULL)
+			work += proxy_worker_poll(w->proxy);
 		if (w->tcp != NULL)
 			work += tcp_timers(w->tcp);
 		net_tx_flush(ctx);

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The layer users run tlsterm for: every listener's connections go to a
+ * built-in service (echo, discard) or through a backend pool to real servers,
+ * over TLS or plain TCP (L4), with the PROXY protocol when configured.
+ */
+#ifndef TLSTERM_PROXY_H
+#define TLSTERM_PROXY_H
+
+#include <tlsterm/config.h>
+#include <tlsterm/net.h>
+#include <tlsterm/tcp.h>
+#include <tlsterm/tls.h>
+
+struct proxy_worker;
+
+/* Backend server health, shared by all workers (one writer: worker 0's checks). */
+struct proxy_health;
+struct proxy_health *proxy_health_create(const struct config *cfg);
+void proxy_health_free(struct proxy_health *h);
+
+/*
+ * Per worker: listeners on tcp (and tls for TLS listeners), sessions, backend
+ * pools. Worker 0 also runs the health checks. NULL on error with err set.
+ */
+struct proxy_worker *proxy_worker_create(const struct config *cfg, struct net_ctx *net,
+					 struct tcp_stack *tcp, struct tls_worker *tls,
+					 struct proxy_health *health, char *err, size_t errlen);
+void proxy_worker_free(struct proxy_worker *pw);
+
+/* Once per loop iteration: connect and idle timeouts, health checks. Returns work done. */
+unsigned int proxy_worker_poll(struct proxy_worker *pw);
+
+/* Sessions alive on this worker. */
+unsigned int proxy_worker_sessions(const struct proxy_worker *pw);
+
+#endif

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The proxy layer's per-worker state (private to lib/proxy). */
+#ifndef TLSTERM_PROXY_PRIV_H
+#define TLSTERM_PROXY_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include <tlsterm/config.h>
+#include <tlsterm/counters.h>
+#include <tlsterm/proxy.h>
+
+#include "pool.h"
+#include "proxy_protocol.h"
+
+struct proxy_worker;
+struct health_checks;
+
+/* What one listener does on this worker. */
+struct proxy_listener {
+	struct proxy_worker *pw;
+	const struct config_listener *cfg;
+	struct pool *pool; /* NULL for a built-in service */
+	bool discard;      /* built-in: discard, else echo */
+};
+
+/* One client connection and its backend connection. */
+struct proxy_sess {
+	struct proxy_listener *pl;
+	struct tls_conn *tls;      /* the client over TLS, or NULL */
+	struct tcp_conn *client;   /* the client's TCP connection (under tls when TLS) */
+	struct tcp_conn *backend;  /* NULL until a connect is under way */
+	int server;                /* index in the pool, -1 none */
+	uint32_t tried;            /* servers already tried, as a bit mask */
+	uint8_t retries_left;
+	bool connected;            /* backend established */
+	bool client_gone;          /* the client side's closed() came */
+	bool client_done;          /* the client sent all it will send */
+	bool backend_done;         /* the backend sent all it will send */
+	bool up_shut;              /* FIN sent to the backend */
+	bool down_shut;            /* close_notify/FIN sent to the client */
+	bool paused;               /* client reading paused: the up queue is full */
+	uint8_t header_len;        /* PROXY header waiting for the connect */
+	struct rte_mbuf *up;       /* client bytes waiting for the backend */
+	uint32_t up_bytes;
+	uint64_t bytes_up, bytes_down;
+	uint64_t connect_start;    /* TSC */
+	uint64_t last_active;      /* TSC */
+	TAILQ_ENTRY(proxy_sess) link;
+	uint8_t header[PP_HEADER_MAX / 4]; /* v1 fits; v2 with TLVs up to 256 bytes */
+};
+
+TAILQ_HEAD(proxy_sess_list, proxy_sess);
+
+/* A built-in service's state for one TLS connection (echo or discard). */
+struct tls_service {
+	struct proxy_listener *pl;
+	struct tls_conn *tc;
+	struct rte_mbuf *pending; /* echo: what the send side could not take yet */
+	uint32_t pending_bytes;
+	bool peer_done;
+	bool closed;
+};
+
+struct proxy_worker {
+	const struct config *cfg;
+	struct net_ctx *net;
+	struct tcp_stack *tcp;
+	struct tls_worker *tls;
+	struct proxy_health *health;
+	struct proxy_counters *ctr;
+	struct rte_mempool *sess_pool;
+	struct rte_mempool *svc_pool;
+	struct proxy_sess_list sessions;
+	unsigned int n_sessions;
+	uint64_t next_scan;     /* TSC: connect and idle timeouts */
+	unsigned int n_listeners;
+	struct proxy_listener listeners[CONFIG_MAX_LISTENERS];
+	struct pool pools[CONFIG_MAX_BACKENDS];
+	struct health_checks *checks; /* worker 0 only */
+};
+
+extern const struct tcp_upper_ops proxy_tcp_client_ops;
+extern const struct tls_app_ops proxy_tls_client_ops;
+extern const struct tls_app_ops service_tls_ops;
+
+/* Connect and idle timeouts over this worker's sessions. */
+unsigned int proxy_scan_timeouts(struct proxy_worker *pw);
+
+/* The port whose subnet holds addr (network order), else the first with a gateway; -1. */
+int proxy_port_for(const struct net_ctx *net, uint32_t addr);
+
+#endif

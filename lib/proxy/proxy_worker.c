@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* A worker's proxy layer: its listeners, pools, sessions and (worker 0) health checks. */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mempool.h>
+
+#include <tlsterm/log.h>
+#include <tlsterm/services.h>
+
+#include "health.h"
+#include "health_check.h"
+#include "proxy_priv.h"
+
+struct proxy_health *proxy_health_create(const struct config *cfg)
+{
+	struct proxy_health *h = rte_zmalloc("proxy_health", sizeof(*h), RTE_CACHE_LINE_SIZE);
+	if (h == NULL)
+		return NULL;
+	/* Up until a check says otherwise: traffic flows from the first second. */
+	for (unsigned int b = 0; b < cfg->n_backends; b++)
+		for (unsigned int s = 0; s < cfg->backends[b].n_servers; s++)
+			health_set(h, b, s, true);
+	return h;
+}
+
+void proxy_health_free(struct proxy_health *h)
+{
+	rte_free(h);
+}
+
+static int listen_one(struct proxy_worker *pw, unsigned int i, char *err, size_t errlen)
+{
+	const struct config_listener *l = &pw->cfg->listeners[i];
+	struct proxy_listener *pl = &pw->listeners[i];
+	*pl = (struct proxy_listener){.pw = pw, .cfg = l};
+	int rc;
+	if (l->backend_index >= 0) {
+		pl->pool = &pw->pools[l->backend_index];
+		rc = l->tls.enabled ? tls_worker_listen(pw->tls, pw->tcp, i, &proxy_tls_client_ops, pl)
+				    : tcp_listen(pw->tcp, (uint16_t)l->port, &proxy_tcp_client_ops, pl);
+	} else {
+		pl->discard = strcmp(l->backend, "discard") == 0;
+		if (l->tls.enabled) {
+			rc = tls_worker_listen(pw->tls, pw->tcp, i, &service_tls_ops, pl);
+		} else {
+			const struct tcp_upper_ops *ops = service_find(l->backend);
+			rc = ops != NULL ? tcp_listen(pw->tcp, (uint16_t)l->port, ops, NULL) : -1;
+		}
+	}
+	if (rc != 0)
+		snprintf(err, errlen, "listener %u: cannot listen (%d)", l->port, rc);
+	return rc;
+}
+
+struct proxy_worker *proxy_worker_create(const struct config *cfg, struct net_ctx *net,
+					 struct tcp_stack *tcp, struct tls_worker *tls,
+					 struct proxy_health *health, char *err, size_t errlen)
+{
+	int socket = (int)rte_socket_id();
+	struct proxy_worker *pw = rte_zmalloc_socket("proxy_worker", sizeof(*pw),
+						     RTE_CACHE_LINE_SIZE, socket);
+	if (pw == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	pw->cfg = cfg;
+	pw->net = net;
+	pw->tcp = tcp;
+	pw->tls = tls;
+	pw->health = health;
+	pw->ctr = &net->ctr->proxy;
+	TAILQ_INIT(&pw->sessions);
+	for (unsigned int b = 0; b < cfg->n_backends; b++)
+		pool_init(&pw->pools[b], &cfg->backends[b], b, health);
+	char name[RTE_MEMPOOL_NAMESIZE];
+	unsigned int n = cfg->tcp.max_connections;
+	snprintf(name, sizeof(name), "psess_%u", net->worker_id);
+	pw->sess_pool = rte_mempool_create(name, n, sizeof(struct proxy_sess), 0, 0, NULL, NULL,
+					   NULL, NULL, socket,
+					   RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+	snprintf(name, sizeof(name), "psvc_%u", net->worker_id);
+	pw->svc_pool = rte_mempool_create(name, n, sizeof(struct tls_service), 0, 0, NULL, NULL,
+					  NULL, NULL, socket,
+					  RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+	if (pw->sess_pool == NULL || pw->svc_pool == NULL) {
+		snprintf(err, errlen, "cannot create the session pools: %s",
+			 rte_strerror(rte_errno));
+		proxy_worker_free(pw);
+		return NULL;
+	}
+	pw->n_listeners = cfg->n_listeners;
+	for (unsigned int i = 0; i < cfg->n_listeners; i++) {
+		if (listen_one(pw, i, err, errlen) != 0) {
+			proxy_worker_free(pw);
+			return NULL;
+		}
+	}
+	if (net->worker_id == 0 && health_checks_start(pw, err, errlen) != 0) {
+		proxy_worker_free(pw);
+		return NULL;
+	}
+	return pw;
+}
+
+void proxy_worker_free(struct proxy_worker *pw)
+{
+	if (pw == NULL)
+		return;
+	health_checks_stop(pw);
+	rte_mempool_free(pw->sess_pool);
+	rte_mempool_free(pw->svc_pool);
+	rte_free(pw);
+}
+
+unsigned int proxy_worker_poll(struct proxy_worker *pw)
+{
+	unsigned int work = proxy_scan_timeouts(pw);
+	if (pw->checks != NULL)
+		work += health_checks_poll(pw);
+	return work;
+}
+
+unsigned int proxy_worker_sessions(const struct proxy_worker *pw)
+{
+	return pw->n_sessions;
+}
