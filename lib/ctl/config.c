@@ -26,6 +26,7 @@
 
 #include <tlsterm/config.h>
 
+#include "config_backends.h"
 #include "config_tls.h"
 
 #define LCORES_MIN 2  /* the control thread and at least one worker */
@@ -45,7 +46,7 @@
  */
 #define EAL_ARG_LEN_MAX (CONFIG_DEVICE_LEN - 1)
 #define SCHEMA_MAX_KEYS 12
-#define PATH_LEN 64
+#define PATH_LEN 96 /* "backends.<31 chars>.servers[31].max_connections" */
 /* Longest scalar kept when decoding; longer ones are only measured, and refused. */
 #define TEXT_MAX 1023
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -91,6 +92,7 @@ struct field {
 	size_t off;		  /* destination inside the object the mapping fills */
 	unsigned long lo, hi;	  /* bounds: of the integer, or of the string length */
 	const struct schema *sub; /* for nested mappings */
+	const char *const *choices; /* parse_choice: names of the enum's values, NULL-ended */
 };
 
 struct schema {
@@ -1123,6 +1125,8 @@ static int parse_engine(struct loader *ld, const struct field *f, const struct i
 static const struct field limits_fields[] = {
 	{ .key = "handshake_timeout_ms", .parse = parse_uint, .lo = 100, .hi = 600000,
 	  .off = offsetof(struct config_limits, handshake_timeout_ms) },
+	{ .key = "idle_timeout_ms", .parse = parse_uint, .lo = 1000, .hi = 86400000,
+	  .off = offsetof(struct config_limits, idle_timeout_ms) },
 };
 static const struct schema limits_schema = { limits_fields, N_ELEMS(limits_fields) };
 
@@ -1140,6 +1144,291 @@ static const struct field crypto_fields[] = {
 	  .off = offsetof(struct config_crypto, engine) },
 };
 static const struct schema crypto_schema = { crypto_fields, N_ELEMS(crypto_fields) };
+
+/* ---------------------------------------------------------------- reverse proxy */
+
+/* One of f->choices, stored as the index: the enum the field holds counts from 0 in that order. */
+static int parse_choice(struct loader *ld, const struct field *f, const struct item *it, void *obj)
+{
+	char expected[128], buf[64];
+	size_t o = 0;
+	struct text t;
+
+	o += (size_t)snprintf(expected, sizeof(expected), "one of");
+	for (unsigned int i = 0; f->choices[i] != NULL && o < sizeof(expected); i++)
+		o += (size_t)snprintf(expected + o, sizeof(expected) - o, "%s %s",
+				      i > 0 ? "," : "", f->choices[i]);
+	if (scalar_string(ld, it, expected, &t) < 0)
+		return -1;
+	for (unsigned int i = 0; f->choices[i] != NULL; i++) {
+		if (strlen(f->choices[i]) == t.len && memcmp(t.s, f->choices[i], t.len) == 0) {
+			*(unsigned int *)((char *)obj + f->off) = i;
+			return 0;
+		}
+	}
+	return fail_item(ld, it, "expected %s, got %s", expected,
+			 describe(it->node, buf, sizeof(buf)));
+}
+
+/* The enums parse_choice fills are written as unsigned int. */
+_Static_assert(sizeof(enum config_proxy_protocol) == sizeof(unsigned int), "enum size");
+_Static_assert(sizeof(enum config_balance) == sizeof(unsigned int), "enum size");
+_Static_assert(sizeof(enum config_health_type) == sizeof(unsigned int), "enum size");
+
+static const char *const proxy_protocol_names[] = {
+	[CONFIG_PROXY_OFF] = "off", [CONFIG_PROXY_V1] = "v1", [CONFIG_PROXY_V2] = "v2", NULL
+};
+static const char *const balance_names[] = {
+	[CONFIG_BALANCE_ROUND_ROBIN] = "round_robin",
+	[CONFIG_BALANCE_LEAST_CONN] = "least_conn",
+	[CONFIG_BALANCE_SOURCE_HASH] = "source_hash",
+	NULL
+};
+static const char *const health_type_names[] = {
+	[CONFIG_HEALTH_TCP] = "tcp", [CONFIG_HEALTH_HTTP] = "http", NULL
+};
+
+/* An error from config_backends.c, pointing inside the value where it can. */
+static int fail_why(struct loader *ld, const struct item *it, const struct proxy_why *why)
+{
+	return fail_pos(ld, offset_pos(ld, it->node, why->at), it->path, "%s", why->msg);
+}
+
+static int parse_server_address(struct loader *ld, const struct field *f, const struct item *it,
+				void *obj)
+{
+	struct proxy_why why = { 0 };
+	struct text t;
+
+	(void)f;
+	if (scalar_string(ld, it, "a server like \"198.19.0.2:8080\"", &t) < 0)
+		return -1;
+	if (backend_parse_server(t.s, t.len, obj, &why) < 0)
+		return fail_why(ld, it, &why);
+	return 0;
+}
+
+/* path and host fit their fields: 255 bytes, checked by length before the characters. */
+static int parse_http_field(struct loader *ld, const struct field *f, const struct item *it,
+			    void *obj, int (*check)(const char *s, size_t len, struct proxy_why *why))
+{
+	char *dst = (char *)obj + f->off;
+	struct proxy_why why = { 0 };
+	struct text t;
+
+	if (scalar_string(ld, it, "a string", &t) < 0)
+		return -1;
+	if (t.len < f->lo || t.len > f->hi)
+		return fail_item(ld, it, "expected a string of %lu..%lu characters, got %zu", f->lo,
+				 f->hi, t.len);
+	if (check(t.s, t.len, &why) < 0)
+		return fail_why(ld, it, &why);
+	memcpy(dst, t.s, t.len + 1);
+	return 0;
+}
+
+static int parse_http_path(struct loader *ld, const struct field *f, const struct item *it,
+			   void *obj)
+{
+	return parse_http_field(ld, f, it, obj, backend_check_http_path);
+}
+
+static int parse_http_host(struct loader *ld, const struct field *f, const struct item *it,
+			   void *obj)
+{
+	return parse_http_field(ld, f, it, obj, backend_check_http_host);
+}
+
+enum { SERVER_ADDRESS }; /* server_fields[] order */
+
+static const struct field server_fields[] = {
+	[SERVER_ADDRESS] = { .key = "address", .parse = parse_server_address, .required = true },
+	{ .key = "weight", .parse = parse_uint, .lo = 1, .hi = 256,
+	  .off = offsetof(struct config_server, weight) },
+	{ .key = "max_connections", .parse = parse_uint, .lo = 0, .hi = 1000000,
+	  .off = offsetof(struct config_server, max_connections) },
+};
+static const struct schema server_schema = { server_fields, N_ELEMS(server_fields) };
+
+/* "ip:port", or { address, weight, max_connections }; the same server twice is a mistake. */
+static int parse_servers(struct loader *ld, const struct field *f, const struct item *it,
+			 void *obj)
+{
+	struct config_backend *b = obj;
+	struct fy_node *sn;
+	void *iter = NULL;
+	char buf[64], path[PATH_LEN];
+
+	(void)f;
+	if (it->node == NULL || !fy_node_is_sequence(it->node))
+		return fail_item(ld, it, "expected a sequence of servers, got %s",
+				 describe(it->node, buf, sizeof(buf)));
+	while ((sn = fy_node_sequence_iterate(it->node, &iter)) != NULL) {
+		struct config_server *srv = &b->servers[b->n_servers];
+		struct item si = { sn, NULL, path, it };
+		struct seen seen;
+
+		snprintf(path, sizeof(path), "%s[%u]", it->path, b->n_servers);
+		if (b->n_servers == CONFIG_MAX_SERVERS)
+			return fail_item(ld, &si, "at most %d servers are allowed",
+					 CONFIG_MAX_SERVERS);
+		srv->weight = 1;
+		if (check_plain_node(ld, &si) < 0)
+			return -1;
+		if (fy_node_is_mapping(sn)) {
+			if (parse_mapping(ld, &si, &server_schema, srv, &seen) < 0)
+				return -1;
+			si = (struct item){ seen.val[SERVER_ADDRESS], seen.key[SERVER_ADDRESS],
+					    path, it };
+		} else if (parse_server_address(ld, NULL, &si, srv) < 0) {
+			return -1;
+		}
+		for (unsigned int j = 0; j < b->n_servers; j++)
+			if (b->servers[j].ipv4 == srv->ipv4 && b->servers[j].port == srv->port)
+				return fail_item(ld, &si, "this server is already listed (%s[%u])",
+						 it->path, j);
+		b->n_servers++;
+	}
+	if (b->n_servers == 0)
+		return fail_item(ld, it, "expected 1..%d servers, got none", CONFIG_MAX_SERVERS);
+	return 0;
+}
+
+enum { HEALTH_TYPE, HEALTH_PATH, HEALTH_HOST, HEALTH_INTERVAL, HEALTH_TIMEOUT }; /* order */
+
+static const struct field health_fields[] = {
+	[HEALTH_TYPE] = { .key = "type", .parse = parse_choice, .choices = health_type_names,
+			  .off = offsetof(struct config_health, type) },
+	[HEALTH_PATH] = { .key = "path", .parse = parse_http_path, .lo = 1,
+			  .hi = sizeof(((struct config_health *)0)->path) - 1,
+			  .off = offsetof(struct config_health, path) },
+	[HEALTH_HOST] = { .key = "host", .parse = parse_http_host, .lo = 1,
+			  .hi = sizeof(((struct config_health *)0)->host) - 1,
+			  .off = offsetof(struct config_health, host) },
+	[HEALTH_INTERVAL] = { .key = "interval_ms", .parse = parse_uint, .lo = 100, .hi = 3600000,
+			      .off = offsetof(struct config_health, interval_ms) },
+	[HEALTH_TIMEOUT] = { .key = "timeout_ms", .parse = parse_uint, .lo = 50, .hi = 3600000,
+			     .off = offsetof(struct config_health, timeout_ms) },
+	{ .key = "rise", .parse = parse_uint, .lo = 1, .hi = 100,
+	  .off = offsetof(struct config_health, rise) },
+	{ .key = "fall", .parse = parse_uint, .lo = 1, .hi = 100,
+	  .off = offsetof(struct config_health, fall) },
+};
+static const struct schema health_schema = { health_fields, N_ELEMS(health_fields) };
+
+/* Rules between the health keys, once all of them (and the defaults) are known. */
+static int parse_health(struct loader *ld, const struct field *f, const struct item *it,
+			void *obj)
+{
+	struct config_health *h = (struct config_health *)((char *)obj + f->off);
+	char fpath[PATH_LEN];
+	struct seen seen;
+	int which;
+
+	if (parse_mapping(ld, it, &health_schema, h, &seen) < 0)
+		return -1;
+	/* a path or host with type tcp would be ignored: most likely "type: http" was forgotten */
+	which = seen.key[HEALTH_PATH] != NULL ? HEALTH_PATH : HEALTH_HOST;
+	if (h->type != CONFIG_HEALTH_HTTP && seen.key[which] != NULL) {
+		snprintf(fpath, sizeof(fpath), "%s.%s", it->path, health_fields[which].key);
+		return fail_item(ld, &(struct item){ seen.key[which], seen.val[which], fpath, it },
+				 "%s is only used by HTTP checks; add type: http",
+				 health_fields[which].key);
+	}
+	/* a check still running when the next is due would overlap it */
+	if (h->timeout_ms > h->interval_ms) {
+		which = seen.val[HEALTH_TIMEOUT] != NULL ? HEALTH_TIMEOUT : HEALTH_INTERVAL;
+		snprintf(fpath, sizeof(fpath), "%s.%s", it->path, health_fields[which].key);
+		return fail_item(ld, &(struct item){ seen.val[which], seen.key[which], fpath, it },
+				 "timeout_ms (%u%s) must not exceed interval_ms (%u%s)",
+				 h->timeout_ms, seen.val[HEALTH_TIMEOUT] ? "" : ", the default",
+				 h->interval_ms, seen.val[HEALTH_INTERVAL] ? "" : ", the default");
+	}
+	return 0;
+}
+
+static const struct field backend_fields[] = {
+	{ .key = "servers", .parse = parse_servers, .required = true },
+	{ .key = "balance", .parse = parse_choice, .choices = balance_names,
+	  .off = offsetof(struct config_backend, balance) },
+	{ .key = "connect_timeout_ms", .parse = parse_uint, .lo = 100, .hi = 60000,
+	  .off = offsetof(struct config_backend, connect_timeout_ms) },
+	/* more than the other servers just tries some twice; the proxy stops at n_servers - 1 */
+	{ .key = "retries", .parse = parse_uint, .lo = 0, .hi = CONFIG_MAX_SERVERS - 1,
+	  .off = offsetof(struct config_backend, retries) },
+	{ .key = "health", .parse = parse_health, .off = offsetof(struct config_backend, health) },
+};
+static const struct schema backend_schema = { backend_fields, N_ELEMS(backend_fields) };
+
+/* backends: { NAME: {...}, ... }; listeners refer to them by name (resolve_backends). */
+static int parse_backends(struct loader *ld, const struct field *f, const struct item *it,
+			  void *obj)
+{
+	struct fy_node *keys[CONFIG_MAX_BACKENDS];
+	struct config *cfg = obj;
+	struct fy_node_pair *pair;
+	void *iter = NULL;
+	char buf[64], path[PATH_LEN];
+
+	(void)f;
+	if (it->node == NULL || !fy_node_is_mapping(it->node))
+		return fail_item(ld, it, "expected a mapping of backend names to backends, got %s",
+				 describe(it->node, buf, sizeof(buf)));
+	while ((pair = fy_node_mapping_iterate(it->node, &iter)) != NULL) {
+		struct fy_node *key = fy_node_pair_key(pair), *val = fy_node_pair_value(pair);
+		struct config_backend *b = &cfg->backends[cfg->n_backends];
+		struct item ki = { key, val, it->path, it };
+		struct item bi = { val, key, path, it };
+		struct proxy_why why = { 0 };
+		struct seen seen;
+		struct text t;
+		int prev;
+
+		if (check_plain_node(ld, &ki) < 0)
+			return -1;
+		if (key == NULL || !fy_node_is_scalar(key) || node_is_null(key) ||
+		    !scalar_text(key, &t))
+			return fail_item(ld, &ki, "backend names must be strings, got %s",
+					 describe(key, buf, sizeof(buf)));
+		if (backend_check_name(t.s, t.len, true, &why) < 0)
+			return fail_why(ld, &ki, &why);
+		prev = backend_find(cfg, t.s);
+		if (prev >= 0)
+			return fail_item(ld, &ki, "backend \"%s\" is already defined (line %d)", t.s,
+					 node_pos(ld, keys[prev], NULL).line);
+		if (cfg->n_backends == CONFIG_MAX_BACKENDS)
+			return fail_item(ld, &ki, "at most %d backends are allowed",
+					 CONFIG_MAX_BACKENDS);
+		keys[cfg->n_backends] = key;
+		memcpy(b->name, t.s, t.len + 1);
+		snprintf(path, sizeof(path), "%s.%s", it->path, b->name);
+		backend_defaults(b);
+		if (check_plain_node(ld, &bi) < 0 ||
+		    parse_mapping(ld, &bi, &backend_schema, b, &seen) < 0)
+			return -1;
+		cfg->n_backends++;
+	}
+	return 0;
+}
+
+static int parse_access_log_file(struct loader *ld, const struct field *f, const struct item *it,
+				 void *obj)
+{
+	struct proxy_why why = { 0 };
+
+	if (parse_path(ld, f, it, obj) < 0)
+		return -1;
+	if (access_log_check((const char *)obj + f->off, &why) < 0)
+		return fail_item(ld, it, "%s", why.msg);
+	return 0;
+}
+
+static const struct field access_log_fields[] = {
+	{ .key = "file", .parse = parse_access_log_file, .required = true, .lo = 1,
+	  .hi = CONFIG_PATH_LEN - 1, .off = offsetof(struct config_access_log, file) },
+};
+static const struct schema access_log_schema = { access_log_fields, N_ELEMS(access_log_fields) };
+
 
 /* ---------------------------------------------------------------- schema */
 
@@ -1208,20 +1497,20 @@ static int parse_ports(struct loader *ld, const struct field *f, const struct it
 static int parse_listeners(struct loader *ld, const struct field *f, const struct item *it,
 			   void *obj);
 
-/* Until backend pools exist (the reverse-proxy issue), a listener serves a built-in service. */
-static int parse_backend(struct loader *ld, const struct field *f, const struct item *it, void *obj)
+/* A built-in service or a name under backends:, resolved once the whole file is read. */
+static int parse_backend_ref(struct loader *ld, const struct field *f, const struct item *it,
+			     void *obj)
 {
-	static const char *const builtin[] = { "echo", "discard" };
-	char buf[64];
+	char *dst = (char *)obj + f->off;
+	struct proxy_why why = { 0 };
+	struct text t;
 
-	if (parse_name(ld, f, it, obj) < 0)
+	if (scalar_string(ld, it, "a backend name", &t) < 0)
 		return -1;
-	const char *name = (const char *)obj + f->off;
-	for (unsigned int i = 0; i < N_ELEMS(builtin); i++)
-		if (strcmp(name, builtin[i]) == 0)
-			return 0;
-	return fail_item(ld, it, "expected a built-in service (echo, discard), got %s",
-			 describe(it->node, buf, sizeof(buf)));
+	if (backend_check_name(t.s, t.len, false, &why) < 0)
+		return fail_why(ld, it, &why);
+	memcpy(dst, t.s, t.len + 1);
+	return 0;
 }
 
 static int parse_cc(struct loader *ld, const struct field *f, const struct item *it, void *obj)
@@ -1256,16 +1545,19 @@ static const struct field tcp_fields[] = {
 };
 static const struct schema tcp_schema = { tcp_fields, N_ELEMS(tcp_fields) };
 
-enum { LISTENER_PORT, LISTENER_BACKEND, LISTENER_TLS };
+enum { LISTENER_PORT, LISTENER_BACKEND, LISTENER_TLS, LISTENER_PROXY_PROTOCOL };
 
 static const struct field listener_fields[] = {
 	[LISTENER_PORT] = { .key = "port", .parse = parse_uint, .required = true, .lo = 1,
 			    .hi = 65535, .off = offsetof(struct config_listener, port) },
-	[LISTENER_BACKEND] = { .key = "backend", .parse = parse_backend, .required = true,
+	[LISTENER_BACKEND] = { .key = "backend", .parse = parse_backend_ref, .required = true,
 			       .lo = 1, .hi = CONFIG_NAME_LEN - 1,
 			       .off = offsetof(struct config_listener, backend) },
 	[LISTENER_TLS] = { .key = "tls", .parse = parse_tls,
 			   .off = offsetof(struct config_listener, tls) },
+	[LISTENER_PROXY_PROTOCOL] = { .key = "proxy_protocol", .parse = parse_choice,
+				      .choices = proxy_protocol_names,
+				      .off = offsetof(struct config_listener, proxy_protocol) },
 };
 static const struct schema listener_schema = { listener_fields, N_ELEMS(listener_fields) };
 
@@ -1288,6 +1580,9 @@ static const struct field top_fields[] = {
 	  .off = offsetof(struct config, crypto) },
 	{ .key = "mbufs_per_worker", .parse = parse_uint, .lo = 1023, .hi = 1048575,
 	  .off = offsetof(struct config, mbufs_per_worker) },
+	{ .key = "backends", .parse = parse_backends },
+	{ .key = "access_log", .parse = parse_section, .sub = &access_log_schema,
+	  .off = offsetof(struct config, access_log) },
 };
 static const struct schema top_schema = { top_fields, N_ELEMS(top_fields) };
 
@@ -1303,6 +1598,9 @@ _Static_assert(N_ELEMS(impair_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS"
 _Static_assert(N_ELEMS(tls_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(cert_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(tickets_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
+_Static_assert(N_ELEMS(backend_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
+_Static_assert(N_ELEMS(server_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
+_Static_assert(N_ELEMS(health_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 
 static void config_defaults(struct config *cfg)
 {
@@ -1319,6 +1617,7 @@ static void config_defaults(struct config *cfg)
 	cfg->tcp.keepalive_interval_s = 75;
 	snprintf(cfg->tcp.congestion_control, sizeof(cfg->tcp.congestion_control), "cubic");
 	cfg->limits.handshake_timeout_ms = 10000;
+	cfg->limits.idle_timeout_ms = 300000;
 	cfg->tickets.rotate_s = 3600;
 	snprintf(cfg->crypto.engine, sizeof(cfg->crypto.engine), "ipsec-mb");
 }
@@ -1500,6 +1799,22 @@ static int parse_ports(struct loader *ld, const struct field *f, const struct it
 	return 0;
 }
 
+/* A built-in service ends the connection inside tlsterm: no one to send a PROXY header to. */
+static int check_listener_proxy(struct loader *ld, const struct config_listener *l,
+				const struct seen *seen, const struct item *li)
+{
+	char fpath[PATH_LEN];
+
+	if (l->proxy_protocol == CONFIG_PROXY_OFF || !backend_is_builtin(l->backend))
+		return 0;
+	snprintf(fpath, sizeof(fpath), "%s.proxy_protocol", li->path);
+	return fail_item(ld,
+			 &(struct item){ seen->val[LISTENER_PROXY_PROTOCOL],
+					 seen->key[LISTENER_PROXY_PROTOCOL], fpath, li },
+			 "a built-in service (%s) has no backend to send the PROXY header to; "
+			 "use off", l->backend);
+}
+
 static int parse_listeners(struct loader *ld, const struct field *f, const struct item *it,
 			   void *obj)
 {
@@ -1521,7 +1836,8 @@ static int parse_listeners(struct loader *ld, const struct field *f, const struc
 		if (cfg->n_listeners == CONFIG_MAX_LISTENERS)
 			return fail_item(ld, &li, "at most %d listeners are allowed",
 					 CONFIG_MAX_LISTENERS);
-		if (parse_mapping(ld, &li, &listener_schema, l, &seen) < 0)
+		if (parse_mapping(ld, &li, &listener_schema, l, &seen) < 0 ||
+		    check_listener_proxy(ld, l, &seen, &li) < 0)
 			return -1;
 		for (unsigned int j = 0; j < cfg->n_listeners; j++) {
 			if (cfg->listeners[j].port == l->port) {
@@ -1532,6 +1848,61 @@ static int parse_listeners(struct loader *ld, const struct field *f, const struc
 			}
 		}
 		cfg->n_listeners++;
+	}
+	return 0;
+}
+
+/* The value of key in a mapping node, or NULL; keys are unique by now (parse_mapping). */
+static struct fy_node_pair *pair_by_key(struct fy_node *map, const char *key)
+{
+	struct fy_node_pair *pair;
+	void *iter = NULL;
+	struct text t;
+
+	while ((pair = fy_node_mapping_iterate(map, &iter)) != NULL)
+		if (scalar_text(fy_node_pair_key(pair), &t) && t.len == strlen(key) &&
+		    strcmp(t.s, key) == 0)
+			return pair;
+	return NULL;
+}
+
+/*
+ * Listeners may name backends defined further down the file, so names are
+ * resolved after everything parsed; an unknown one is reported at the
+ * listener's backend value.
+ */
+static int resolve_backends(struct loader *ld, struct config *cfg, struct fy_node *root)
+{
+	struct fy_node_pair *lp = pair_by_key(root, "listeners");
+	struct fy_node *ln;
+	void *iter = NULL;
+	char lpath[PATH_LEN], bpath[PATH_LEN], names[CONFIG_ERR_LEN];
+
+	for (unsigned int i = 0; i < cfg->n_listeners; i++) {
+		struct config_listener *l = &cfg->listeners[i];
+		struct fy_node_pair *bp;
+		size_t o = 0;
+
+		ln = fy_node_sequence_iterate(fy_node_pair_value(lp), &iter);
+		if (backend_is_builtin(l->backend)) {
+			l->backend_index = -1;
+			continue;
+		}
+		l->backend_index = backend_find(cfg, l->backend);
+		if (l->backend_index >= 0)
+			continue;
+		names[0] = '\0';
+		for (unsigned int j = 0; j < cfg->n_backends && o < sizeof(names); j++)
+			o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s", j ? ", " : "",
+					      cfg->backends[j].name);
+		snprintf(lpath, sizeof(lpath), "listeners[%u]", i);
+		snprintf(bpath, sizeof(bpath), "listeners[%u].backend", i);
+		bp = pair_by_key(ln, "backend");
+		return fail_item(ld,
+				 &(struct item){ fy_node_pair_value(bp), fy_node_pair_key(bp),
+						 bpath, &(struct item){ ln, NULL, lpath, NULL } },
+				 "no backend named \"%s\"; defined: %s; built-in: echo, discard",
+				 l->backend, cfg->n_backends > 0 ? names : "none");
 	}
 	return 0;
 }
@@ -1698,6 +2069,8 @@ static int parse_text(struct loader *ld, const char *text, size_t len, struct co
 		goto destroy_document;
 	ret = parse_mapping(ld, &(struct item){ fy_document_root(fyd), NULL, "", NULL },
 			    &top_schema, cfg, &seen);
+	if (ret == 0)
+		ret = resolve_backends(ld, cfg, fy_document_root(fyd));
 destroy_document:
 	fy_parse_document_destroy(fyp, fyd);
 destroy_parser:

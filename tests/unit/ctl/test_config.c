@@ -233,9 +233,9 @@ static void test_unknown_top_level_key(void **state)
 {
 	(void)state;
 	expect_error(
-		MIN_DPDK MIN_PORTS "backends: []\n", NAME ":6:1: ",
-		"unknown key \"backends\"; allowed here: dpdk, ports, listeners, tcp, log, arp, "
-		"limits, tickets, crypto, mbufs_per_worker");
+		MIN_DPDK MIN_PORTS "backend: {}\n", NAME ":6:1: ",
+		"unknown key \"backend\"; allowed here: dpdk, ports, listeners, tcp, log, arp, "
+		"limits, tickets, crypto, mbufs_per_worker, backends, access_log");
 }
 
 static void test_lcores_pinned_to_cpus(void **state)
@@ -293,7 +293,9 @@ static void test_listeners(void **state)
 	expect_error(MIN_DPDK MIN_PORTS "listeners:\n  - { port: 70000, backend: echo }\n",
 		     NAME ":7:13: ", "expected an integer 1..65535");
 	expect_error(MIN_DPDK MIN_PORTS "listeners:\n  - { port: 80, backend: app }\n",
-		     NAME ":7:26: ", "expected a built-in service (echo, discard)");
+		     NAME ":7:26: ",
+		     "listeners[0].backend: no backend named \"app\"; defined: none; "
+		     "built-in: echo, discard");
 	expect_error(MIN_DPDK MIN_PORTS "listeners:\n  - { backend: echo }\n", NAME ":7:5: ",
 		     "missing required key \"port\"");
 }
