@@ -184,13 +184,35 @@ static int init_tcp(struct app *a)
 	return 0;
 }
 
-static void control_loop(const struct config *cfg)
+/* Workers never log: the control thread reports the health checks' verdicts. */
+static void log_health_changes(const struct config *cfg, const struct proxy_health *h,
+			       bool seen[CONFIG_MAX_BACKENDS][CONFIG_MAX_SERVERS])
 {
+	for (unsigned int b = 0; b < cfg->n_backends; b++) {
+		for (unsigned int s = 0; s < cfg->backends[b].n_servers; s++) {
+			bool up = proxy_health_up(h, b, s);
+			if (up == seen[b][s])
+				continue;
+			seen[b][s] = up;
+			const struct config_server *sv = &cfg->backends[b].servers[s];
+			const uint8_t *ip = (const uint8_t *)&sv->ipv4;
+			log_msg(up ? LOG_LEVEL_INFO : LOG_LEVEL_WARN,
+				"backend %s: server %u.%u.%u.%u:%u is %s", cfg->backends[b].name, ip[0],
+				ip[1], ip[2], ip[3], sv->port, up ? "up" : "DOWN");
+		}
+	}
+}
+
+static void control_loop(const struct config *cfg, const struct proxy_health *health)
+{
+	bool seen[CONFIG_MAX_BACKENDS][CONFIG_MAX_SERVERS];
+	memset(seen, 1, sizeof(seen)); /* servers start up */
 	uint64_t rotate_every = (uint64_t)cfg->tickets.rotate_s * 1000000 / CONTROL_TICK_US;
 	uint64_t ticks = 0;
 	while (!stop_requested) {
 		if (++ticks % rotate_every == 0)
 			tls_tickets_rotate();
+		log_health_changes(cfg, health, seen);
 		if (reload_requested) {
 			reload_requested = 0;
 			log_warn("SIGHUP: live reload is not supported yet; configuration unchanged");
@@ -202,7 +224,7 @@ static void control_loop(const struct config *cfg)
 static void report_and_release(struct app *a)
 {
 	struct worker_counters sum = {0};
-	unsigned int held = 0, conns = 0, time_wait = 0, tls_conns = 0;
+	unsigned int held = 0, conns = 0, time_wait = 0, tls_conns = 0, sessions = 0;
 	for (unsigned int w = 0; w < a->n_workers; w++) {
 		if (a->workers[w] == NULL)
 			continue;
@@ -210,6 +232,8 @@ static void report_and_release(struct app *a)
 		held += net_mbufs_held(&a->workers[w]->net);
 		if (a->workers[w]->tls != NULL)
 			tls_conns += tls_worker_conn_count(a->workers[w]->tls);
+		if (a->workers[w]->proxy != NULL)
+			sessions += proxy_worker_sessions(a->workers[w]->proxy);
 		if (a->workers[w]->tcp != NULL) {
 			conns += tcp_conn_count(a->workers[w]->tcp);
 			time_wait += tcp_time_wait_count(a->workers[w]->tcp);
@@ -217,8 +241,9 @@ static void report_and_release(struct app *a)
 		}
 	}
 	/* TIME_WAIT is a closed connection's quarantine, not an open one. */
-	log_info("stats: tcp_connections_open=%u tcp_time_wait=%u tls_connections_open=%u",
-		 conns - time_wait, time_wait, tls_conns);
+	log_info("stats: tcp_connections_open=%u tcp_time_wait=%u tls_connections_open=%u "
+		 "proxy_sessions=%u",
+		 conns - time_wait, time_wait, tls_conns, sessions);
 	stats_log(a->cfg, &sum, rte_get_tsc_hz());
 	if (a->n_workers > 0 && a->pools[a->n_workers - 1] != NULL) {
 		unsigned int now = mbufs_in_use(a);
@@ -290,7 +315,7 @@ static int run(struct app *a)
 	log_info("tlsterm %s running: %u worker(s), %u port(s); SIGINT or SIGTERM stops it",
 		 TLSTERM_VERSION, a->n_workers, a->cfg->n_ports);
 
-	control_loop(a->cfg);
+	control_loop(a->cfg, a->health);
 
 	log_info("stopping");
 	for (unsigned int w = 0; w < a->n_workers; w++)

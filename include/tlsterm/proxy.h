@@ -18,6 +18,8 @@ struct proxy_worker;
 struct proxy_health;
 struct proxy_health *proxy_health_create(const struct config *cfg);
 void proxy_health_free(struct proxy_health *h);
+/* Whether server s of backend b passes its health checks (any thread). */
+bool proxy_health_up(const struct proxy_health *h, unsigned int b, unsigned int s);
 
 /*
  * Per worker: listeners on tcp (and tls for TLS listeners), sessions, backend

@@ -60,6 +60,13 @@ void stats_log(const struct config *cfg, const struct worker_counters *s, uint64
 		if (l->alerts_received[a] != 0)
 			log_info("stats: tls alert_received %u=%" PRIu64, a, l->alerts_received[a]);
 	}
+	const struct proxy_counters *x = &s->proxy;
+	log_info("stats: proxy sessions=%" PRIu64 " connects=%" PRIu64 " connect_failures=%" PRIu64
+		 " connect_timeouts=%" PRIu64 " retries=%" PRIu64 " no_server=%" PRIu64
+		 " idle_timeouts=%" PRIu64 " aborts=%" PRIu64 " bytes_up=%" PRIu64
+		 " bytes_down=%" PRIu64,
+		 x->sessions, x->connects, x->connect_failures, x->connect_timeouts, x->retries,
+		 x->no_server, x->idle_timeouts, x->aborts, x->bytes_up, x->bytes_down);
 	log_info("stats: iterations=%" PRIu64 " idle_iterations=%" PRIu64
 		 " busy_cycles=%" PRIu64 " tsc_hz=%" PRIu64,
 		 s->iterations, s->idle_iterations, s->busy_cycles, tsc_hz);

@@ -27,6 +27,11 @@ struct proxy_health *proxy_health_create(const struct config *cfg)
 	return h;
 }
 
+bool proxy_health_up(const struct proxy_health *h, unsigned int b, unsigned int s)
+{
+	return health_is_up(h, b, s);
+}
+
 void proxy_health_free(struct proxy_health *h)
 {
 	rte_free(h);

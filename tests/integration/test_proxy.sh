@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# The reverse proxy with real peers: curl in the client namespace, an HTTP/1.1 backend
+# (proxy_backend.py) in the backend namespace. HTTPS and plain TCP (L4) listeners to backend
+# pools: downloads and uploads intact, round robin across servers, PROXY v1 and v2 (with the
+# TLS TLVs) as the backend sees them, a refused server skipped, a pool with every server down
+# closing the client cleanly, a server taken out by the HTTP health check and brought back,
+# many requests at once. At shutdown: no session, connection or mbuf left.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+source "$here/run_tlsterm.sh"
+TT_BIN=${TT_BIN:-$here/../../build/app/tlsterm/tlsterm}
+TT_WORK=$(mktemp -d)
+TT_PID=
+BACKEND_PIDS=()
+cleanup() {
+	local rc=$?
+	set +e
+	if [ -n "${TT_PID:-}" ]; then
+		kill -TERM "$TT_PID" 2>/dev/null
+		timeout 10 tail --pid="$TT_PID" -f /dev/null || kill -KILL "$TT_PID" 2>/dev/null
+	fi
+	for p in "${BACKEND_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	bash "$here/../../scripts/testbed.sh" down >/dev/null 2>&1
+	if [ "$rc" -ne 0 ]; then
+		echo "test_proxy: evidence kept in $TT_WORK" >&2
+	else
+		rm -rf "$TT_WORK"
+	fi
+}
+trap cleanup EXIT
+
+HOST=198.18.0.1
+BACK=198.19.0.2
+log=$TT_WORK/tlsterm.log
+certs=$TT_WORK/certs
+bash "$here/../../scripts/certs.sh" "$certs" >/dev/null
+bash "$here/../../scripts/testbed.sh" up >/dev/null
+
+# backend PORT MODE: an HTTP backend in the backend namespace.
+backend() {
+	ip netns exec "$TT_NS_BACKEND" "$TT_PY" "$here/proxy_backend.py" --listen "$BACK" \
+		--port "$1" --proxy "$2" >"$TT_WORK/backend-$1.log" 2>&1 &
+	BACKEND_PIDS+=($!)
+	eval "BACKEND_$1=$!"
+}
+backend 8080 v2
+backend 8081 v1
+backend 8082 off
+backend 8083 off
+for p in 8080 8081 8082 8083; do
+	tt_wait_for "ip netns exec $TT_NS_BACKEND ss -ltnH 'sport = :$p' | grep -q LISTEN" 10 ||
+		tt_fail "backend $p did not start"
+done
+
+tls() { # PORT BACKEND [proxy_protocol]
+	printf '%s\n' "  - port: $1" "    backend: $2" "    proxy_protocol: ${3:-off}" "    tls:" \
+		"      certificates: [ { cert: $certs/site-ecdsa.pem, key: $certs/site-ecdsa.key } ]" \
+		"      alpn: [http/1.1]"
+}
+tt_write_config "$TT_WORK/tlsterm.yaml" \
+	"listeners:" "$(tls 443 app)" "$(tls 8443 v2 v2)" "$(tls 8444 v1 v1)" \
+	"$(tls 9443 failover)" "$(tls 9444 down)" \
+	"  - { port: 8080, backend: app }" \
+	"backends:" \
+	"  app:" \
+	"    servers: [\"$BACK:8082\", \"$BACK:8083\"]" \
+	"    health: { type: http, path: /healthz, interval_ms: 300, timeout_ms: 250, rise: 2, fall: 2 }" \
+	"  v2: { servers: [\"$BACK:8080\"] }" \
+	"  v1: { servers: [\"$BACK:8081\"] }" \
+	"  failover: { servers: [\"$BACK:8099\", \"$BACK:8082\"], retries: 1 }" \
+	"  down: { servers: [\"$BACK:8098\", \"$BACK:8099\"], connect_timeout_ms: 1000 }"
+"$TT_BIN" -c "$TT_WORK/tlsterm.yaml" --check >"$TT_WORK/check.txt" 2>&1 ||
+	tt_fail "config rejected: $(head -n 1 "$TT_WORK/check.txt")"
+tt_start "$TT_WORK/tlsterm.yaml" "$log"
+
+# curl_in ARGS...: curl in the client namespace with our CA, tlsterm.test -> tlsterm.
+curl_in() {
+	ip netns exec "$TT_NS_CLIENT" curl -sS --max-time 20 --cacert "$certs/ca.pem" \
+		--resolve "tlsterm.test:443:$HOST" --resolve "tlsterm.test:8443:$HOST" \
+		--resolve "tlsterm.test:8444:$HOST" --resolve "tlsterm.test:9443:$HOST" \
+		--resolve "tlsterm.test:9444:$HOST" "$@"
+}
+# json FILE EXPR: evaluate a Python expression over the backend's JSON answer (as j).
+json() {
+	"$TT_PY" -c 'import json, sys; j = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# Download and upload intact, over HTTPS and over L4.
+expected=$TT_WORK/expected.bin
+"$TT_PY" -c "import sys; sys.path.insert(0, '$here'); import proxy_backend as b
+open('$expected', 'wb').write(b''.join(b.pattern_bytes(8 << 20)))"
+curl_in -o "$TT_WORK/got.bin" "https://tlsterm.test/bytes/$((8 << 20))" ||
+	tt_fail "HTTPS download failed"
+cmp -s "$expected" "$TT_WORK/got.bin" || tt_fail "HTTPS download: 8 MiB differ"
+echo "  HTTPS download: 8 MiB intact"
+head -c $((4 << 20)) /dev/urandom >"$TT_WORK/up.bin"
+curl_in -o "$TT_WORK/up-back.bin" --data-binary @"$TT_WORK/up.bin" \
+	-H 'Content-Type: application/octet-stream' "https://tlsterm.test/echo" ||
+	tt_fail "HTTPS upload failed"
+cmp -s "$TT_WORK/up.bin" "$TT_WORK/up-back.bin" || tt_fail "HTTPS upload: 4 MiB differ"
+echo "  HTTPS upload: 4 MiB through the backend and back intact"
+curl_in -o "$TT_WORK/got-l4.bin" "http://$HOST:8080/bytes/$((8 << 20))" ||
+	tt_fail "L4 download failed"
+cmp -s "$expected" "$TT_WORK/got-l4.bin" || tt_fail "L4 download: 8 MiB differ"
+echo "  plain TCP (L4) download: 8 MiB intact"
+
+# Round robin: new connections alternate between the two servers.
+ports=""
+for i in 1 2 3 4; do
+	curl_in -o "$TT_WORK/rr$i.json" https://tlsterm.test/ || tt_fail "request $i failed"
+	ports="$ports $(json "$TT_WORK/rr$i.json" 'j["local"]["port"]')"
+done
+[ "$(tr ' ' '\n' <<<"$ports" | sort -u | grep -c .)" -eq 2 ] ||
+	tt_fail "round robin: requests went to ports$ports"
+echo "  round robin: servers$ports"
+
+# PROXY v2 with the TLS TLVs, and v1, as the backend parsed them.
+curl_in -o "$TT_WORK/v2.json" https://tlsterm.test:8443/ || tt_fail "PROXY v2 request failed"
+json "$TT_WORK/v2.json" 'j["proxy"]' >"$TT_WORK/v2.txt"
+for want in "'198.18.0.2'" "'198.18.0.1'" "8443" "http/1.1" "tlsterm.test" "TLSv1.3" \
+	"TLS_AES_" "ECDSA-SHA256" "EC256"; do
+	grep -q -- "$want" "$TT_WORK/v2.txt" || tt_fail "PROXY v2: no $want in $(cat "$TT_WORK/v2.txt")"
+done
+echo "  PROXY v2: $(cut -c1-200 "$TT_WORK/v2.txt")"
+curl_in -o "$TT_WORK/v1.json" https://tlsterm.test:8444/ || tt_fail "PROXY v1 request failed"
+json "$TT_WORK/v1.json" 'j["proxy"]' >"$TT_WORK/v1.txt"
+grep -q "198.18.0.2" "$TT_WORK/v1.txt" && grep -q "8444" "$TT_WORK/v1.txt" ||
+	tt_fail "PROXY v1: $(cat "$TT_WORK/v1.txt")"
+echo "  PROXY v1: $(cat "$TT_WORK/v1.txt")"
+
+# A refused server is skipped; a pool with every server down closes the client cleanly.
+curl_in -o "$TT_WORK/fo.json" https://tlsterm.test:9443/ || tt_fail "failover request failed"
+[ "$(json "$TT_WORK/fo.json" 'j["local"]["port"]')" = 8082 ] || tt_fail "failover: wrong server"
+echo "  failover: the refused server skipped, served by 8082"
+t0=$(date +%s%N)
+if curl_in -o /dev/null https://tlsterm.test:9444/ 2>"$TT_WORK/down.txt"; then
+	tt_fail "all servers down, yet the request succeeded"
+fi
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$ms" -lt 5000 ] || tt_fail "all servers down: the client waited $ms ms"
+echo "  all servers down: closed after $ms ms ($(head -c 80 "$TT_WORK/down.txt"))"
+
+# Many requests at once over HTTPS, on their own connections.
+curl_in --parallel --parallel-max 50 -o "/dev/null" -w '%{http_code}\n' \
+	$(for i in $(seq 1 200); do echo "https://tlsterm.test/bytes/20000?$i"; done) \
+	>"$TT_WORK/par.txt" 2>&1 || true
+ok=$(grep -c '^200$' "$TT_WORK/par.txt" || true)
+[ "$ok" -eq 200 ] || tt_fail "parallel: $ok of 200 requests answered 200"
+echo "  200 requests, 50 at a time: all 200 OK"
+
+# Health check: a server that stops answering is taken out, then brought back.
+kill "$BACKEND_8083"
+sleep 1.5
+for i in 1 2 3 4 5 6; do
+	curl_in -o "$TT_WORK/h$i.json" https://tlsterm.test/ || tt_fail "request $i with 8083 down"
+	[ "$(json "$TT_WORK/h$i.json" 'j["local"]["port"]')" = 8082 ] ||
+		tt_fail "request $i went to a server that is down"
+done
+echo "  health: 8083 down, 6 requests all served by 8082"
+backend 8083 off
+sleep 1.5
+ports=""
+for i in 1 2 3 4; do
+	curl_in -o "$TT_WORK/b$i.json" https://tlsterm.test/ || tt_fail "request $i after 8083 came back"
+	ports="$ports $(json "$TT_WORK/b$i.json" 'j["local"]["port"]')"
+done
+grep -q 8083 <<<"$ports" || tt_fail "8083 did not come back: ports$ports"
+echo "  health: 8083 back in rotation:$ports"
+
+sleep 1
+tt_stop "$log"
+grep -o 'stats: proxy .*' "$log" | sed 's/^stats: /  /' || true
+bad=()
+for s in tcp_connections_open tls_connections_open proxy_sessions leaked fsm_illegal; do
+	n=$(tt_stat "$log" $s || true)
+	[ "$n" = 0 ] || bad+=("$s=${n:-missing} (want 0)")
+done
+[ "$(tt_stat "$log" retries)" -ge 1 ] || bad+=("no retry counted")
+[ "$(tt_stat "$log" no_server)" -ge 1 ] || bad+=("no no_server counted")
+if [ ${#bad[@]} -gt 0 ]; then
+	grep stats: "$log" >&2
+	msg=$(printf '%s; ' "${bad[@]}")
+	tt_fail "${msg%; }"
+fi
+echo "PASS: test_proxy"
