@@ -178,7 +178,7 @@ static void v2_emit(const struct pp_info *pi, struct pp_out *o, uint16_t payload
 	put_u8(o, PP2_TYPE_SSL);
 	put_be16(o, (uint16_t)ssl_value_len(pi));
 	put_u8(o, PP2_CLIENT_SSL);
-	/* verify: 0 (X509_V_OK), what HAProxy sends when no client certificate was asked for */
+	/* verify 0 (X509_V_OK), as HAProxy sends it without a client certificate */
 	put_be32(o, 0);
 	put_tlv(o, PP2_SUBTYPE_SSL_VERSION, pi->tls_version);
 	put_tlv(o, PP2_SUBTYPE_SSL_CIPHER, pi->cipher);
