@@ -76,6 +76,30 @@ static void sess_free_if_done(struct proxy_sess *s)
 	rte_mempool_put(pw->sess_pool, s);
 }
 
+/*
+ * Both directions of the backend connection are finished: let it go (its
+ * TIME_WAIT is TCP's business), so the session can end with the client.
+ */
+static void backend_release(struct proxy_sess *s)
+{
+	if (s->backend == NULL || !s->up_shut || !s->backend_done)
+		return;
+	tcp_set_upper(s->backend, NULL);
+	s->backend = NULL;
+	if (s->connected)
+		s->pl->pool->servers[s->server].active--;
+	s->connected = false;
+}
+
+/* The same for a plain TCP client: both FINs are out. */
+static void client_release(struct proxy_sess *s)
+{
+	if (s->tls != NULL || s->client_gone || !s->client_done || !s->down_shut)
+		return;
+	tcp_set_upper(s->client, NULL);
+	s->client_gone = true;
+}
+
 /* ---- toward the backend ---- */
 
 /* Queued client bytes to the backend; then the FIN once the client is done. */
@@ -93,6 +117,9 @@ static void flush_up(struct proxy_sess *s)
 	if (s->up == NULL && s->client_done && !s->up_shut) {
 		s->up_shut = true;
 		tcp_shutdown_write(s->backend);
+		backend_release(s);
+		client_release(s);
+		sess_free_if_done(s);
 	}
 }
 
@@ -140,6 +167,9 @@ static void pump_down(struct proxy_sess *s)
 	if (tcp_peer_done(s->backend) && !s->backend_done) {
 		s->backend_done = true;
 		client_close(s); /* the backend's FIN, carried across */
+		backend_release(s);
+		client_release(s);
+		sess_free_if_done(s);
 	}
 }
 
@@ -157,12 +187,13 @@ static void backend_established(struct tcp_conn *c)
 	if (s->header_len > 0) {
 		struct rte_mbuf *h = rte_pktmbuf_alloc(s->pl->pw->net->pool);
 		char *p = h != NULL ? rte_pktmbuf_append(h, s->header_len) : NULL;
+		if (p != NULL)
+			memcpy(p, s->header, s->header_len);
 		if (p == NULL || tcp_send(c, h) != 0) {
 			rte_pktmbuf_free(h);
 			tcp_abort(c);
 			return;
 		}
-		memcpy(p, s->header, s->header_len);
 	}
 	flush_up(s);
 	pump_down(s);

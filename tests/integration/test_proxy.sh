@@ -68,7 +68,10 @@ tt_write_config "$TT_WORK/tlsterm.yaml" \
 	"    health: { type: http, path: /healthz, interval_ms: 300, timeout_ms: 250, rise: 2, fall: 2 }" \
 	"  v2: { servers: [\"$BACK:8080\"] }" \
 	"  v1: { servers: [\"$BACK:8081\"] }" \
-	"  failover: { servers: [\"$BACK:8099\", \"$BACK:8082\"], retries: 1 }" \
+	"  failover:" \
+	"    servers: [\"$BACK:8099\", \"$BACK:8082\"]" \
+	"    retries: 1" \
+	"    health: { interval_ms: 600000, fall: 3 }   # not found out before the request" \
 	"  down: { servers: [\"$BACK:8098\", \"$BACK:8099\"], connect_timeout_ms: 1000 }"
 "$TT_BIN" -c "$TT_WORK/tlsterm.yaml" --check >"$TT_WORK/check.txt" 2>&1 ||
 	tt_fail "config rejected: $(head -n 1 "$TT_WORK/check.txt")"
@@ -142,9 +145,10 @@ ms=$((($(date +%s%N) - t0) / 1000000))
 echo "  all servers down: closed after $ms ms ($(head -c 80 "$TT_WORK/down.txt"))"
 
 # Many requests at once over HTTPS, on their own connections.
-curl_in --parallel --parallel-max 50 -o "/dev/null" -w '%{http_code}\n' \
-	$(for i in $(seq 1 200); do echo "https://tlsterm.test/bytes/20000?$i"; done) \
-	>"$TT_WORK/par.txt" 2>&1 || true
+urls=()
+for i in $(seq 1 200); do urls+=(-o /dev/null "https://tlsterm.test/bytes/20000?$i"); done
+curl_in --parallel --parallel-max 50 -w '%{http_code}\n' "${urls[@]}" >"$TT_WORK/par.txt" \
+	2>&1 || true
 ok=$(grep -c '^200$' "$TT_WORK/par.txt" || true)
 [ "$ok" -eq 200 ] || tt_fail "parallel: $ok of 200 requests answered 200"
 echo "  200 requests, 50 at a time: all 200 OK"
