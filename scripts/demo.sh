@@ -16,6 +16,10 @@ stop() {
 		grep 'stats:' "$run/tlsterm.log" | sed 's/^/  /' || true
 	fi
 	rm -f "$run/pid"
+	if [ -f "$run/backend.pid" ]; then
+		kill "$(cat "$run/backend.pid")" 2>/dev/null || true
+		rm -f "$run/backend.pid"
+	fi
 	bash scripts/testbed.sh down >/dev/null
 	echo "demo: test bed removed"
 }
@@ -42,7 +46,15 @@ ports:
   - { name: edge,   device: "net_af_packet0,iface=tt-edge",   ipv4: 198.18.0.1/16 }
   - { name: inside, device: "net_af_packet1,iface=tt-inside", ipv4: 198.19.0.1/16 }
 listeners:
-  - port: 443                       # TLS: OpenSSL handshake, tlsterm's own record layer
+  - port: 443                       # HTTPS -> the HTTP server in the backend namespace
+    backend: web
+    tls:
+      certificates:
+        - { cert: $run/certs/site-ecdsa.pem, key: $run/certs/site-ecdsa.key }
+        - { cert: $run/certs/site-rsa.pem,   key: $run/certs/site-rsa.key }
+      alpn: [http/1.1]
+    proxy_protocol: off
+  - port: 8443                      # TLS echo: OpenSSL handshake, tlsterm's own record layer
     backend: echo
     tls:
       certificates:
@@ -51,8 +63,19 @@ listeners:
       alpn: [h2, http/1.1]
   - { port: 7, backend: echo }      # tlsterm's own TCP stack, RFC 862 echo
   - { port: 9, backend: discard }
+backends:
+  web:
+    servers: ["198.19.0.2:8080"]
+    health: { type: http, path: /, interval_ms: 2000 }
 log: { level: info }
 YAML
+
+# A real HTTP server in the backend namespace, for tlsterm to proxy to.
+mkdir -p "$run/www"
+echo "hello from the backend namespace, served by python3 -m http.server" >"$run/www/index.html"
+ip netns exec tt-backend python3 -m http.server 8080 --bind 198.19.0.2 --directory "$run/www" \
+	>"$run/backend.log" 2>&1 &
+echo $! >"$run/backend.pid"
 
 build/app/tlsterm/tlsterm -c "$run/tlsterm.yaml" --check
 nohup build/app/tlsterm/tlsterm -c "$run/tlsterm.yaml" >"$run/tlsterm.log" 2>&1 &
@@ -83,10 +106,15 @@ with socket.create_connection(("198.18.0.1", 7), timeout=5) as s:
 print("  sent 31 bytes, echoed back:", reply.decode())
 PY
 echo
-echo "demo: openssl s_client in the client namespace, TLS echo on port 443 (certificate verified):"
-(echo "hello over TLS"; sleep 1) | ip netns exec tt-client openssl s_client -connect 198.18.0.1:443 \
+echo "demo: openssl s_client in the client namespace, TLS echo on port 8443 (certificate verified):"
+(echo "hello over TLS"; sleep 1) | ip netns exec tt-client openssl s_client -connect 198.18.0.1:8443 \
 	-servername tlsterm.test -CAfile "$run/certs/ca.pem" -verify_return_error -alpn h2 \
 	-no_ign_eof 2>&1 | grep -E '^(New|Reused),|^ALPN protocol|^Verify return code|^hello over TLS' |
 	sed 's/^/  /'
+echo
+echo "demo: curl in the client namespace, HTTPS through tlsterm to the HTTP server (198.19.0.2:8080):"
+ip netns exec tt-client curl -sS --cacert "$run/certs/ca.pem" \
+	--resolve tlsterm.test:443:198.18.0.1 -w '  (HTTP %{http_code}; the certificate was verified, or curl would have failed)\n' \
+	https://tlsterm.test/ | sed 's/^/  /'
 echo
 echo "demo: tlsterm keeps running (log: $run/tlsterm.log). Stop it with: scripts/demo.sh stop"

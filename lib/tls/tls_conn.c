@@ -57,7 +57,8 @@ static void detach(struct tls_worker *tw, struct tls_conn *tc)
 /* Give the TLS state back as soon as both FINs are out: TIME_WAIT needs none of it. */
 static bool release_if_done(struct tls_worker *tw, struct tls_conn *tc)
 {
-	if (!tc->fin_sent || tc->out != NULL || !tcp_peer_done(tc->tcp))
+	/* (Records still in the burst may be the peer's close_notify: let them land first.) */
+	if (!tc->fin_sent || tc->out != NULL || tc->rx_queued || !tcp_peer_done(tc->tcp))
 		return false;
 	detach(tw, tc);
 	tcp_set_upper(tc->tcp, NULL);
