@@ -136,6 +136,7 @@ struct worker_counters {
 		uint64_t aborts;            /* one side reset, so the other was */
 		uint64_t bytes_up;          /* client to backend (plaintext) */
 		uint64_t bytes_down;        /* backend to client */
+		uint64_t access_log_dropped; /* the ring to the control thread was full */
 	} proxy;
 	uint64_t iterations;
 	uint64_t idle_iterations;

@@ -33,6 +33,13 @@ void proxy_worker_free(struct proxy_worker *pw);
 /* Once per loop iteration: connect and idle timeouts, health checks. Returns work done. */
 unsigned int proxy_worker_poll(struct proxy_worker *pw);
 
+/*
+ * The access log's ring of finished sessions (struct access_record elements;
+ * single producer: the worker, single consumer: the control thread), or NULL
+ * when access_log is off.
+ */
+struct rte_ring *proxy_worker_access_ring(const struct proxy_worker *pw);
+
 /* Sessions alive on this worker. */
 unsigned int proxy_worker_sessions(const struct proxy_worker *pw);
 

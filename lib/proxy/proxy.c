@@ -7,11 +7,13 @@
  * Half-closes cross over; a reset on one side resets the other.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
+#include <rte_ring.h>
 
 #include "proxy_priv.h"
 
@@ -63,11 +65,37 @@ static void client_abort(struct proxy_sess *s)
 		tcp_abort(s->client);
 }
 
+static void access_log_push(struct proxy_worker *pw, const struct proxy_sess *s)
+{
+	struct access_record r = {
+		.start_tsc = s->start,
+		.end_tsc = pw->net->now,
+		.bytes_up = s->bytes_up,
+		.bytes_down = s->bytes_down,
+		.server_addr = s->server_addr,
+		.server_port = s->server_port,
+		.listen_port = (uint16_t)s->pl->cfg->port,
+		.tls_version = s->tls_version,
+		.end = s->end,
+		.resumed = s->resumed,
+	};
+	r.client_addr = s->client_addr;
+	r.client_port = s->client_port;
+	memcpy(r.backend, s->pl->pool->cfg->name, sizeof(r.backend) - 1);
+	memcpy(r.sni, s->sni, sizeof(r.sni));
+	memcpy(r.alpn, s->alpn, sizeof(r.alpn));
+	memcpy(r.cipher, s->cipher, sizeof(r.cipher));
+	if (rte_ring_sp_enqueue_elem(pw->access, &r, sizeof(r)) != 0)
+		pw->ctr->access_log_dropped++;
+}
+
 static void sess_free_if_done(struct proxy_sess *s)
 {
 	if (!s->client_gone || s->backend != NULL)
 		return;
 	struct proxy_worker *pw = s->pl->pw;
+	if (pw->access != NULL)
+		access_log_push(pw, s);
 	rte_pktmbuf_free(s->up);
 	pw->ctr->bytes_up += s->bytes_up;
 	pw->ctr->bytes_down += s->bytes_down;
@@ -233,6 +261,7 @@ static void backend_closed(struct tcp_conn *c, enum tcp_close_reason why)
 		}
 		if (!s->client_gone) {
 			pw->ctr->no_server++;
+			s->end = ACCESS_END_NO_SERVER;
 			client_close(s);
 		}
 		sess_free_if_done(s);
@@ -242,6 +271,8 @@ static void backend_closed(struct tcp_conn *c, enum tcp_close_reason why)
 	s->pl->pool->servers[s->server].active--;
 	if (why != TCP_CLOSE_NORMAL && !(s->backend_done && s->up_shut) && !s->client_gone) {
 		pw->ctr->aborts++;
+		if (s->end == ACCESS_END_DONE)
+			s->end = ACCESS_END_BACKEND_ABORT;
 		client_abort(s);
 	}
 	sess_free_if_done(s);
@@ -290,6 +321,8 @@ static bool connect_next(struct proxy_sess *s)
 						 rte_cpu_to_be_16(sv->port), &backend_ops, s);
 		if (b == NULL)
 			continue; /* no connection slot or source port now: try another server */
+		s->server_addr = sv->ipv4;
+		s->server_port = sv->port;
 		pw->ctr->connects++;
 		s->backend = b;
 		s->server = i;
@@ -334,13 +367,27 @@ static struct proxy_sess *sess_new(struct proxy_listener *pl, struct tcp_conn *c
 	s->tls = tls;
 	s->server = -1;
 	s->retries_left = (uint8_t)pl->pool->cfg->retries;
-	s->last_active = pw->net->now;
+	s->start = s->last_active = pw->net->now;
+	uint32_t laddr;
+	uint16_t lport;
+	tcp_conn_endpoints(client, &laddr, &lport, &s->client_addr, &s->client_port);
+	if (info != NULL) {
+		s->tls_version = info->version;
+		s->resumed = info->resumed;
+		/* Cut to fit the log record: a name longer than this is logged cut short. */
+		snprintf(s->sni, sizeof(s->sni), "%.63s", info->sni);
+		snprintf(s->alpn, sizeof(s->alpn), "%.23s", info->alpn);
+		snprintf(s->cipher, sizeof(s->cipher), "%.47s", info->cipher);
+	}
 	build_header(s, info);
 	TAILQ_INSERT_TAIL(&pw->sessions, s, link);
 	pw->n_sessions++;
 	pw->ctr->sessions++;
 	if (!connect_next(s)) {
 		pw->ctr->no_server++;
+		s->end = ACCESS_END_NO_SERVER;
+		if (pw->access != NULL)
+			access_log_push(pw, s);
 		TAILQ_REMOVE(&pw->sessions, s, link);
 		pw->n_sessions--;
 		rte_mempool_put(pw->sess_pool, s);
@@ -355,6 +402,8 @@ static void client_gone(struct proxy_sess *s, bool clean)
 	s->client_gone = true;
 	s->tls = NULL;
 	if (s->backend != NULL && !(clean && s->up_shut && s->backend_done)) {
+		if (s->end == ACCESS_END_DONE)
+			s->end = ACCESS_END_CLIENT_ABORT;
 		s->pl->pw->ctr->aborts += s->connected;
 		struct tcp_conn *b = s->backend;
 		tcp_abort(b); /* closed() comes at the reap and frees s */
@@ -481,6 +530,7 @@ unsigned int proxy_scan_timeouts(struct proxy_worker *pw)
 			n++;
 		} else if (!s->client_gone && now - s->last_active > idle) {
 			pw->ctr->idle_timeouts++;
+			s->end = ACCESS_END_IDLE;
 			client_abort(s);
 			if (s->backend != NULL)
 				tcp_abort(s->backend);

@@ -10,6 +10,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include <tlsterm/access_log.h>
 #include <tlsterm/config.h>
 #include <tlsterm/counters.h>
 #include <tlsterm/proxy.h>
@@ -45,9 +46,20 @@ struct proxy_sess {
 	bool down_shut;            /* close_notify/FIN sent to the client */
 	bool paused;               /* client reading paused: the up queue is full */
 	uint8_t header_len;        /* PROXY header waiting for the connect */
+	uint8_t end;               /* enum access_end: how it ended, for the access log */
+	bool resumed;
+	uint16_t tls_version;      /* 0 for a plain TCP client */
+	uint32_t client_addr;      /* network order */
+	uint16_t client_port;
+	uint32_t server_addr;      /* the last server tried (network order) */
+	uint16_t server_port;
+	char sni[64];              /* for the access log */
+	char alpn[24];
+	char cipher[48];
 	struct rte_mbuf *up;       /* client bytes waiting for the backend */
 	uint32_t up_bytes;
 	uint64_t bytes_up, bytes_down;
+	uint64_t start;            /* TSC */
 	uint64_t connect_start;    /* TSC */
 	uint64_t last_active;      /* TSC */
 	TAILQ_ENTRY(proxy_sess) link;
@@ -82,6 +94,7 @@ struct proxy_worker {
 	struct proxy_listener listeners[CONFIG_MAX_LISTENERS];
 	struct pool pools[CONFIG_MAX_BACKENDS];
 	struct health_checks *checks; /* worker 0 only */
+	struct rte_ring *access;      /* finished sessions for the control thread, or NULL */
 };
 
 extern const struct tcp_upper_ops proxy_tcp_client_ops;

@@ -7,6 +7,8 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mempool.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
 
 #include <tlsterm/log.h>
 #include <tlsterm/services.h>
@@ -104,6 +106,17 @@ struct proxy_worker *proxy_worker_create(const struct config *cfg, struct net_ct
 			return NULL;
 		}
 	}
+	if (cfg->access_log.file[0] != '\0') {
+		snprintf(name, sizeof(name), "access_%u", net->worker_id);
+		pw->access = rte_ring_create_elem(name, sizeof(struct access_record), 4096, socket,
+						  RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (pw->access == NULL) {
+			snprintf(err, errlen, "cannot create the access log ring: %s",
+				 rte_strerror(rte_errno));
+			proxy_worker_free(pw);
+			return NULL;
+		}
+	}
 	if (net->worker_id == 0 && health_checks_start(pw, err, errlen) != 0) {
 		proxy_worker_free(pw);
 		return NULL;
@@ -118,6 +131,7 @@ void proxy_worker_free(struct proxy_worker *pw)
 	health_checks_stop(pw);
 	rte_mempool_free(pw->sess_pool);
 	rte_mempool_free(pw->svc_pool);
+	rte_ring_free(pw->access);
 	rte_free(pw);
 }
 
@@ -127,6 +141,11 @@ unsigned int proxy_worker_poll(struct proxy_worker *pw)
 	if (pw->checks != NULL)
 		work += health_checks_poll(pw);
 	return work;
+}
+
+struct rte_ring *proxy_worker_access_ring(const struct proxy_worker *pw)
+{
+	return pw->access;
 }
 
 unsigned int proxy_worker_sessions(const struct proxy_worker *pw)
