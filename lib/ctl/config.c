@@ -1431,7 +1431,6 @@ static const struct field access_log_fields[] = {
 };
 static const struct schema access_log_schema = { access_log_fields, N_ELEMS(access_log_fields) };
 
-
 /* ---------------------------------------------------------------- schema */
 
 static const struct field dpdk_fields[] = {
@@ -1553,7 +1552,6 @@ static const struct field listener_fields[] = {
 	[LISTENER_PORT] = { .key = "port", .parse = parse_uint, .required = true, .lo = 1,
 			    .hi = 65535, .off = offsetof(struct config_listener, port) },
 	[LISTENER_BACKEND] = { .key = "backend", .parse = parse_backend_ref, .required = true,
-			       .lo = 1, .hi = CONFIG_NAME_LEN - 1,
 			       .off = offsetof(struct config_listener, backend) },
 	[LISTENER_TLS] = { .key = "tls", .parse = parse_tls,
 			   .off = offsetof(struct config_listener, tls) },
