@@ -1191,6 +1191,8 @@ static const char *const health_type_names[] = {
 /* An error from config_backends.c, pointing inside the value where it can. */
 static int fail_why(struct loader *ld, const struct item *it, const struct proxy_why *why)
 {
+	if (why->at == 0) /* about the whole value: its start, an opening quote included */
+		return fail_item(ld, it, "%s", why->msg);
 	return fail_pos(ld, offset_pos(ld, it->node, why->at), it->path, "%s", why->msg);
 }
 
@@ -1210,7 +1212,8 @@ static int parse_server_address(struct loader *ld, const struct field *f, const 
 
 /* path and host fit their fields: 255 bytes, checked by length before the characters. */
 static int parse_http_field(struct loader *ld, const struct field *f, const struct item *it,
-			    void *obj, int (*check)(const char *s, size_t len, struct proxy_why *why))
+			    void *obj,
+			    int (*check)(const char *s, size_t len, struct proxy_why *why))
 {
 	char *dst = (char *)obj + f->off;
 	struct proxy_why why = { 0 };
@@ -1394,8 +1397,8 @@ static int parse_backends(struct loader *ld, const struct field *f, const struct
 			return fail_why(ld, &ki, &why);
 		prev = backend_find(cfg, t.s);
 		if (prev >= 0)
-			return fail_item(ld, &ki, "backend \"%s\" is already defined (line %d)", t.s,
-					 node_pos(ld, keys[prev], NULL).line);
+			return fail_item(ld, &ki, "backend \"%s\" is already defined (line %d)",
+					 t.s, node_pos(ld, keys[prev], NULL).line);
 		if (cfg->n_backends == CONFIG_MAX_BACKENDS)
 			return fail_item(ld, &ki, "at most %d backends are allowed",
 					 CONFIG_MAX_BACKENDS);
@@ -1403,8 +1406,7 @@ static int parse_backends(struct loader *ld, const struct field *f, const struct
 		memcpy(b->name, t.s, t.len + 1);
 		snprintf(path, sizeof(path), "%s.%s", it->path, b->name);
 		backend_defaults(b);
-		if (check_plain_node(ld, &bi) < 0 ||
-		    parse_mapping(ld, &bi, &backend_schema, b, &seen) < 0)
+		if (parse_mapping(ld, &bi, &backend_schema, b, &seen) < 0)
 			return -1;
 		cfg->n_backends++;
 	}
@@ -1428,7 +1430,6 @@ static const struct field access_log_fields[] = {
 	  .hi = CONFIG_PATH_LEN - 1, .off = offsetof(struct config_access_log, file) },
 };
 static const struct schema access_log_schema = { access_log_fields, N_ELEMS(access_log_fields) };
-
 
 /* ---------------------------------------------------------------- schema */
 
@@ -1551,7 +1552,6 @@ static const struct field listener_fields[] = {
 	[LISTENER_PORT] = { .key = "port", .parse = parse_uint, .required = true, .lo = 1,
 			    .hi = 65535, .off = offsetof(struct config_listener, port) },
 	[LISTENER_BACKEND] = { .key = "backend", .parse = parse_backend_ref, .required = true,
-			       .lo = 1, .hi = CONFIG_NAME_LEN - 1,
 			       .off = offsetof(struct config_listener, backend) },
 	[LISTENER_TLS] = { .key = "tls", .parse = parse_tls,
 			   .off = offsetof(struct config_listener, tls) },

@@ -126,6 +126,8 @@ int backend_check_http_path(const char *s, size_t len, struct proxy_why *why)
 		if (c <= 0x20 || c >= 0x7f)
 			return why_at(why, i, "spaces, control and non-ASCII characters are not "
 					      "allowed in a path; percent-encode them");
+		if (c == '#')
+			return why_at(why, i, "a fragment (#...) is never sent to a server");
 	}
 	return 0;
 }
@@ -142,7 +144,7 @@ int backend_check_http_host(const char *s, size_t len, struct proxy_why *why)
 		      c == '-' || c == '.' || c == '_' || c == '~' || c == ':' || c == '[' ||
 		      c == ']'))
 			return why_at(why, i, "expected a host name like app.local or "
-					      "app.local:8080, found a character not allowed there");
+					      "app.local:8080; this character is not allowed");
 	}
 	return 0;
 }

@@ -3,9 +3,11 @@
  * libFuzzer target for the config loader (lib/ctl/config.c): any bytes must
  * give either a config or one "file:line:col: message" line, never a crash,
  * a leak (config_free must release everything) or a multi-line message.
- * Seeds: tests/fuzz/corpus/fuzz_config/. Certificate paths in the seeds need
- * not exist: a failed file check is an answer like any other.
+ * Seeds: tests/fuzz/corpus/fuzz_config/. Certificate paths and access-log
+ * directories in the seeds need not exist: a failed file check is an answer
+ * like any other.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,6 +16,16 @@
 #include <tlsterm/config.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A listener names a built-in (index -1, no PROXY header) or the backend at its index. */
+static bool listener_backend_ok(const struct config *cfg, const struct config_listener *l)
+{
+	if (l->backend_index == -1)
+		return l->proxy_protocol == CONFIG_PROXY_OFF &&
+		       (strcmp(l->backend, "echo") == 0 || strcmp(l->backend, "discard") == 0);
+	return l->backend_index >= 0 && (unsigned int)l->backend_index < cfg->n_backends &&
+	       strcmp(cfg->backends[l->backend_index].name, l->backend) == 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -35,9 +47,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned int i = 0; i < cfg->dpdk.n_eal_args; i++)
 		if (cfg->dpdk.eal_args[i] == NULL || cfg->dpdk.eal_args[i][0] == '\0')
 			abort();
-	for (unsigned int i = 0; i < cfg->n_listeners; i++) {
-		const struct config_tls *tls = &cfg->listeners[i].tls;
+	if (cfg->n_backends > CONFIG_MAX_BACKENDS)
+		abort();
+	for (unsigned int i = 0; i < cfg->n_backends; i++) {
+		const struct config_backend *b = &cfg->backends[i];
 
+		if (b->name[0] == '\0' || b->n_servers < 1 || b->n_servers > CONFIG_MAX_SERVERS ||
+		    b->retries >= CONFIG_MAX_SERVERS || b->health.timeout_ms > b->health.interval_ms ||
+		    b->health.path[0] != '/')
+			abort();
+		for (unsigned int j = 0; j < b->n_servers; j++)
+			if (b->servers[j].port == 0 || b->servers[j].weight < 1 ||
+			    b->servers[j].weight > 256)
+				abort();
+	}
+	for (unsigned int i = 0; i < cfg->n_listeners; i++) {
+		const struct config_listener *l = &cfg->listeners[i];
+		const struct config_tls *tls = &l->tls;
+
+		if (!listener_backend_ok(cfg, l))
+			abort();
 		if (tls->enabled &&
 		    (tls->n_certs < 1 || tls->n_certs > CONFIG_MAX_CERTS ||
 		     (tls->min_version != 0x0303 && tls->min_version != 0x0304) ||
@@ -45,8 +74,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		     tls->ciphers[0] == '\0' || tls->groups[0] == '\0'))
 			abort();
 	}
-	if (cfg->limits.handshake_timeout_ms < 100 || cfg->tickets.rotate_s < 60 ||
-	    cfg->crypto.engine[0] == '\0')
+	if (cfg->limits.handshake_timeout_ms < 100 || cfg->limits.idle_timeout_ms < 1000 ||
+	    cfg->tickets.rotate_s < 60 || cfg->crypto.engine[0] == '\0')
 		abort();
 	config_free(cfg);
 	return 0;

@@ -1199,7 +1199,8 @@ static void test_limits_tickets_crypto(void **state)
 	expect_error(MIN_DPDK MIN_PORTS "limits: { handshake_timeout_ms: 600001 }\n",
 		     NAME ":6:33: ", "expected an integer 100..600000");
 	expect_error(MIN_DPDK MIN_PORTS "limits: { timeout_ms: 100 }\n", NAME ":6:11: ",
-		     "limits: unknown key \"timeout_ms\"; allowed here: handshake_timeout_ms");
+		     "limits: unknown key \"timeout_ms\"; allowed here: handshake_timeout_ms, "
+		     "idle_timeout_ms");
 	expect_error(MIN_DPDK MIN_PORTS "tickets: { rotate_s: 59 }\n", NAME ":6:22: ",
 		     "tickets.rotate_s: expected an integer 60..604800");
 	expect_error(MIN_DPDK MIN_PORTS "tickets: { rotate_s: 604801 }\n", NAME ":6:22: ",
@@ -1243,6 +1244,425 @@ static void test_ticket_key_file(void **state)
 	/* what scripts/certs.sh makes: two keys */
 	config_free(expect_ok_in(tname, TICKETS "tickets.key }\n"));
 #undef TICKETS
+}
+
+/* ------------------------------------------------------------ reverse proxy */
+
+/* Listeners come first and name backends defined further down; servers in both forms. */
+static void test_proxy_full(void **state)
+{
+	char yaml[2048], path[160];
+	const struct config_backend *b;
+	struct config *cfg;
+
+	(void)state;
+	snprintf(yaml, sizeof(yaml),
+		 MIN_DPDK MIN_PORTS
+		 "listeners:\n"
+		 "  - { port: 443, backend: app, proxy_protocol: v2, tls: { certificates: [\n"
+		 "      { cert: site-ecdsa.pem, key: site-ecdsa.key } ] } }\n"
+		 "  - { port: 8080, backend: api.v1-x_Y, proxy_protocol: v1 }\n"
+		 "  - { port: 7, backend: echo, proxy_protocol: off }\n"
+		 "backends:\n"
+		 "  app:\n"
+		 "    servers: [\"198.19.0.2:8080\",\n"
+		 "              { address: \"198.19.0.3:8080\", weight: 3,\n"
+		 "                max_connections: 100 }]\n"
+		 "    balance: least_conn\n"
+		 "    connect_timeout_ms: 100\n"
+		 "    retries: 31\n"
+		 "    health: { type: http, path: /healthz?full=1, host: \"app.local:8080\",\n"
+		 "              interval_ms: 2000, timeout_ms: 2000, rise: 1, fall: 100 }\n"
+		 "  api.v1-x_Y:\n"
+		 "    servers:\n"
+		 "      - 10.0.0.1:1\n"
+		 "      - address: 198.19.0.4:65535\n"
+		 "        weight: 256\n"
+		 "        max_connections: 1000000\n"
+		 "      - 198.19.0.2:8080 # the same server in another backend\n"
+		 "    balance: source_hash\n"
+		 "    connect_timeout_ms: 60000\n"
+		 "    retries: 0\n"
+		 "    health:\n"
+		 "      interval_ms: 3600000\n"
+		 "      timeout_ms: 50\n"
+		 "  unused: { servers: [198.19.0.9:80], balance: round_robin }\n"
+		 "limits: { idle_timeout_ms: 86400000 }\n"
+		 "access_log: { file: %s/access.log }\n",
+		 tmpdir);
+	cfg = expect_ok_in(tname, yaml);
+	assert_int_equal(cfg->n_listeners, 3);
+	assert_int_equal(cfg->listeners[0].backend_index, 0);
+	assert_int_equal(cfg->listeners[0].proxy_protocol, CONFIG_PROXY_V2);
+	assert_true(cfg->listeners[0].tls.enabled);
+	assert_int_equal(cfg->listeners[1].backend_index, 1);
+	assert_string_equal(cfg->listeners[1].backend, "api.v1-x_Y");
+	assert_int_equal(cfg->listeners[1].proxy_protocol, CONFIG_PROXY_V1);
+	assert_int_equal(cfg->listeners[2].backend_index, -1);
+	assert_int_equal(cfg->listeners[2].proxy_protocol, CONFIG_PROXY_OFF);
+
+	assert_int_equal(cfg->n_backends, 3);
+	b = &cfg->backends[0];
+	assert_string_equal(b->name, "app");
+	assert_int_equal(b->n_servers, 2);
+	assert_int_equal(b->servers[0].ipv4, htonl(0xc6130002)); /* network byte order */
+	assert_int_equal(b->servers[0].port, 8080);		  /* host order */
+	assert_int_equal(b->servers[0].weight, 1);
+	assert_int_equal(b->servers[0].max_connections, 0);
+	assert_int_equal(b->servers[1].ipv4, htonl(0xc6130003));
+	assert_int_equal(b->servers[1].weight, 3);
+	assert_int_equal(b->servers[1].max_connections, 100);
+	assert_int_equal(b->balance, CONFIG_BALANCE_LEAST_CONN);
+	assert_int_equal(b->connect_timeout_ms, 100);
+	assert_int_equal(b->retries, 31);
+	assert_int_equal(b->health.type, CONFIG_HEALTH_HTTP);
+	assert_string_equal(b->health.path, "/healthz?full=1");
+	assert_string_equal(b->health.host, "app.local:8080");
+	assert_int_equal(b->health.interval_ms, 2000);
+	assert_int_equal(b->health.timeout_ms, 2000);
+	assert_int_equal(b->health.rise, 1);
+	assert_int_equal(b->health.fall, 100);
+
+	b = &cfg->backends[1];
+	assert_string_equal(b->name, "api.v1-x_Y");
+	assert_int_equal(b->n_servers, 3);
+	assert_int_equal(b->servers[0].ipv4, htonl(0x0a000001));
+	assert_int_equal(b->servers[0].port, 1);
+	assert_int_equal(b->servers[1].ipv4, htonl(0xc6130004));
+	assert_int_equal(b->servers[1].port, 65535);
+	assert_int_equal(b->servers[1].weight, 256);
+	assert_int_equal(b->servers[1].max_connections, 1000000);
+	assert_int_equal(b->servers[2].weight, 1); /* defaults again after a mapping entry */
+	assert_int_equal(b->balance, CONFIG_BALANCE_SOURCE_HASH);
+	assert_int_equal(b->connect_timeout_ms, 60000);
+	assert_int_equal(b->retries, 0);
+	assert_int_equal(b->health.type, CONFIG_HEALTH_TCP);
+	assert_string_equal(b->health.path, "/");
+	assert_string_equal(b->health.host, "");
+	assert_int_equal(b->health.interval_ms, 3600000);
+	assert_int_equal(b->health.timeout_ms, 50);
+	assert_int_equal(b->health.rise, 2);
+	assert_int_equal(b->health.fall, 3);
+	assert_string_equal(cfg->backends[2].name, "unused"); /* defined, used by nobody: fine */
+	assert_int_equal(cfg->backends[2].balance, CONFIG_BALANCE_ROUND_ROBIN);
+
+	assert_int_equal(cfg->limits.idle_timeout_ms, 86400000);
+	snprintf(path, sizeof(path), "%s/access.log", tmpdir);
+	assert_string_equal(cfg->access_log.file, path);
+	config_free(cfg);
+}
+
+static void test_proxy_defaults(void **state)
+{
+	struct config *cfg = expect_ok(MIN_DPDK MIN_PORTS
+				       "backends:\n  app: { servers: [\"198.19.0.2:8080\"] }\n"
+				       "listeners:\n  - { port: 80, backend: app }\n"
+				       "  - { port: 7, backend: echo }\n");
+	const struct config_backend *b = &cfg->backends[0];
+
+	(void)state;
+	assert_int_equal(cfg->n_backends, 1);
+	assert_int_equal(cfg->listeners[0].backend_index, 0);
+	assert_int_equal(cfg->listeners[0].proxy_protocol, CONFIG_PROXY_OFF);
+	assert_false(cfg->listeners[0].tls.enabled); /* plain TCP proxy */
+	assert_int_equal(cfg->listeners[1].backend_index, -1);
+	assert_int_equal(b->n_servers, 1);
+	assert_int_equal(b->servers[0].weight, 1);
+	assert_int_equal(b->servers[0].max_connections, 0);
+	assert_int_equal(b->balance, CONFIG_BALANCE_ROUND_ROBIN);
+	assert_int_equal(b->connect_timeout_ms, 3000);
+	assert_int_equal(b->retries, 2);
+	assert_int_equal(b->health.type, CONFIG_HEALTH_TCP);
+	assert_string_equal(b->health.path, "/");
+	assert_string_equal(b->health.host, "");
+	assert_int_equal(b->health.interval_ms, 2000);
+	assert_int_equal(b->health.timeout_ms, 1000);
+	assert_int_equal(b->health.rise, 2);
+	assert_int_equal(b->health.fall, 3);
+	assert_int_equal(cfg->limits.idle_timeout_ms, 300000);
+	assert_string_equal(cfg->access_log.file, "");
+	config_free(cfg);
+
+	/* an empty health mapping keeps every default; no backends at all is fine too */
+	cfg = expect_ok(MIN_DPDK MIN_PORTS
+			"backends:\n  app: { servers: [1.2.3.4:80], health: {} }\n"
+			"limits: { idle_timeout_ms: 1000 }\n");
+	assert_int_equal(cfg->backends[0].health.timeout_ms, 1000);
+	assert_int_equal(cfg->limits.idle_timeout_ms, 1000);
+	config_free(cfg);
+	cfg = expect_ok(MIN_DPDK MIN_PORTS "backends: {}\n");
+	assert_int_equal(cfg->n_backends, 0);
+	assert_int_equal(cfg->limits.idle_timeout_ms, 300000);
+	config_free(cfg);
+}
+
+#define BACKENDS MIN_DPDK MIN_PORTS "backends:\n" /* the first backend is on line 7 */
+
+static void test_backend_names(void **state)
+{
+	char yaml[2048];
+	size_t o;
+
+	(void)state;
+	expect_error(BACKENDS "  \"a b\": { servers: [1.2.3.4:80] }\n", NAME ":7:5: ",
+		     "backends: expected a name from [A-Za-z0-9_.-], found ' '");
+	expect_error(BACKENDS "  echo: { servers: [1.2.3.4:80] }\n", NAME ":7:3: ",
+		     "backends: \"echo\" is a built-in service; name the backend otherwise");
+	expect_error(BACKENDS "  discard: { servers: [1.2.3.4:80] }\n", NAME ":7:3: ",
+		     "\"discard\" is a built-in service");
+	expect_error(BACKENDS "  abcdefghijabcdefghijabcdefghijab: { servers: [1.2.3.4:80] }\n",
+		     NAME ":7:3: ",
+		     "expected a name of 1..31 characters from [A-Za-z0-9_.-], got 32");
+	expect_error(BACKENDS "  \"\": { servers: [1.2.3.4:80] }\n", NAME ":7:3: ",
+		     "expected a name of 1..31 characters");
+	expect_error(BACKENDS "  app: { servers: [1.2.3.4:80] }\n  web: { servers: [1.2.3.4:80] }\n"
+			      "  app: { servers: [1.2.3.5:80] }\n",
+		     NAME ":9:3: ", "backends: backend \"app\" is already defined (line 7)");
+	expect_error(BACKENDS "  [a]: {}\n", NAME ":7:3: ",
+		     "backends: backend names must be strings, got a sequence");
+	expect_error(MIN_DPDK MIN_PORTS "backends: []\n", NAME ":6:11: ",
+		     "backends: expected a mapping of backend names to backends, got a sequence");
+	expect_error(BACKENDS "  app:\n", NAME ":7:3: ",
+		     "backends.app: expected a mapping, got nothing");
+	expect_error(BACKENDS "  app: { balance: least_conn }\n", NAME ":7:8: ",
+		     "backends.app: missing required key \"servers\"");
+	expect_error(BACKENDS "  app: { servers: [\"1.2.3.4:80\"], server: x }\n", NAME ":7:35: ",
+		     "backends.app: unknown key \"server\"; allowed here: servers, balance, "
+		     "connect_timeout_ms, retries, health");
+	/* CONFIG_MAX_BACKENDS, then one more on line 7 + 16 */
+	o = (size_t)snprintf(yaml, sizeof(yaml), BACKENDS);
+	for (int i = 0; i <= CONFIG_MAX_BACKENDS; i++)
+		o += (size_t)snprintf(yaml + o, sizeof(yaml) - o,
+				      "  b%d: { servers: [1.2.3.4:80] }\n", i);
+	expect_error(yaml, NAME ":23:3: ", "backends: at most 16 backends are allowed");
+	yaml[strrchr(yaml, 'b') - yaml - 2] = '\0'; /* drop the last line: 16 are fine */
+	config_free(expect_ok(yaml));
+}
+
+/* One backend whose servers value starts on line 8, column 14. */
+#define SERVERS BACKENDS "  app:\n    servers: "
+
+static void test_backend_servers(void **state)
+{
+	char yaml[2048];
+	size_t o;
+
+	(void)state;
+	expect_error(SERVERS "[]\n", NAME ":8:14: ",
+		     "backends.app.servers: expected 1..32 servers, got none");
+	expect_error(SERVERS "198.19.0.2:80\n", NAME ":8:14: ",
+		     "expected a sequence of servers, got \"198.19.0.2:80\"");
+	expect_error(SERVERS "[\"[2001:db8::1]:80\"]\n", NAME ":8:15: ",
+		     "backends.app.servers[0]: IPv6 backends are not supported yet; "
+		     "expected \"a.b.c.d:port\"");
+	expect_error(SERVERS "[\"2001:db8::1\"]\n", NAME ":8:15: ",
+		     "IPv6 backends are not supported yet");
+	expect_error(SERVERS "[198.19.0.2]\n", NAME ":8:15: ",
+		     "servers[0]: expected \"a.b.c.d:port\", the port is missing");
+	expect_error(SERVERS "[198.19.0.2:0]\n", NAME ":8:26: ",
+		     "servers[0]: expected a port 1..65535 after ':'");
+	expect_error(SERVERS "[198.19.0.2:65536]\n", NAME ":8:26: ", "expected a port 1..65535");
+	expect_error(SERVERS "[198.19.0.2:080]\n", NAME ":8:26: ", "expected a port 1..65535");
+	expect_error(SERVERS "[\"198.19.0.2:\"]\n", NAME ":8:27: ", "expected a port 1..65535");
+	expect_error(SERVERS "[198.19.0.256:80]\n", NAME ":8:15: ",
+		     "\"198.19.0.256\" is not a dotted quad");
+	expect_error(SERVERS "[app.local:80]\n", NAME ":8:15: ",
+		     "\"app.local\" is not a dotted quad");
+	expect_error(SERVERS "[\":80\"]\n", NAME ":8:15: ", "the address is not a dotted quad");
+	expect_error(SERVERS "[127.0.0.1:80]\n", NAME ":8:15: ",
+		     "127.0.0.1 is not a server address (unspecified, broadcast, multicast or "
+		     "loopback)");
+	expect_error(SERVERS "[224.0.0.1:80]\n", NAME ":8:15: ", "is not a server address");
+	expect_error(SERVERS "[0.0.0.0:80]\n", NAME ":8:15: ", "is not a server address");
+	expect_error(SERVERS "[[198.19.0.2:80]]\n", NAME ":8:15: ",
+		     "servers[0]: expected a server like \"198.19.0.2:8080\", got a sequence");
+	expect_error(SERVERS "[198.19.0.2:80, \"198.19.0.2:80\"]\n", NAME ":8:30: ",
+		     "backends.app.servers[1]: this server is already listed "
+		     "(backends.app.servers[0])");
+	expect_error(SERVERS "[198.19.0.2:80, { address: 198.19.0.2:80, weight: 2 }]\n",
+		     NAME ":8:41: ", "servers[1]: this server is already listed (backends.app.");
+	config_free(expect_ok(SERVERS "[198.19.0.2:80, 198.19.0.2:81, 198.19.0.3:80]\n"));
+
+	/* the mapping form */
+	expect_error(SERVERS "[{ address: 198.19.0.2:80, weight: 0 }]\n", NAME ":8:49: ",
+		     "backends.app.servers[0].weight: expected an integer 1..256, got \"0\"");
+	expect_error(SERVERS "[{ address: 198.19.0.2:80, weight: 257 }]\n", NAME ":8:49: ",
+		     "expected an integer 1..256");
+	expect_error(SERVERS "[{ address: 198.19.0.2:80, max_connections: 1000001 }]\n",
+		     NAME ":8:58: ",
+		     "servers[0].max_connections: expected an integer 0..1000000");
+	expect_error(SERVERS "[{ weight: 2 }]\n", NAME ":8:15: ",
+		     "backends.app.servers[0]: missing required key \"address\"");
+	expect_error(SERVERS "[{ address: 198.19.0.2:80, port: 80 }]\n", NAME ":8:41: ",
+		     "servers[0]: unknown key \"port\"; allowed here: address, weight, "
+		     "max_connections");
+	expect_error(SERVERS "\n      - address: \"[::1]:80\"\n", NAME ":9:18: ",
+		     "backends.app.servers[0].address: IPv6 backends are not supported yet");
+
+	/* CONFIG_MAX_SERVERS in block form, then one more on line 8 + 33 */
+	o = (size_t)snprintf(yaml, sizeof(yaml), SERVERS "\n");
+	for (int i = 1; i <= CONFIG_MAX_SERVERS + 1; i++)
+		o += (size_t)snprintf(yaml + o, sizeof(yaml) - o, "      - 10.0.0.%d:80\n", i);
+	expect_error(yaml, NAME ":41:9: ", "backends.app.servers[32]: at most 32 servers");
+	yaml[strrchr(yaml, '-') - yaml - 6] = '\0';
+	config_free(expect_ok(yaml));
+}
+
+/* A backend with one server on line 8; its other keys start on line 9. */
+#define BACKEND_OK SERVERS "[198.19.0.2:80]\n"
+
+static void test_backend_settings(void **state)
+{
+	(void)state;
+	expect_error(BACKEND_OK "    balance: random\n", NAME ":9:14: ",
+		     "backends.app.balance: expected one of round_robin, least_conn, source_hash, "
+		     "got \"random\"");
+	expect_error(BACKEND_OK "    connect_timeout_ms: 99\n", NAME ":9:25: ",
+		     "backends.app.connect_timeout_ms: expected an integer 100..60000, got \"99\"");
+	expect_error(BACKEND_OK "    connect_timeout_ms: 60001\n", NAME ":9:25: ",
+		     "expected an integer 100..60000");
+	expect_error(BACKEND_OK "    retries: 32\n", NAME ":9:14: ",
+		     "backends.app.retries: expected an integer 0..31, got \"32\"");
+	expect_error(BACKEND_OK "    health: tcp\n", NAME ":9:13: ",
+		     "backends.app.health: expected a mapping, got \"tcp\"");
+}
+
+#define HEALTH BACKEND_OK "    health:\n" /* its keys start on line 10 at column 7 */
+
+static void test_backend_health(void **state)
+{
+	char yaml[1024];
+
+	(void)state;
+	expect_error(HEALTH "      type: udp\n", NAME ":10:13: ",
+		     "backends.app.health.type: expected one of tcp, http, got \"udp\"");
+	expect_error(HEALTH "      type: http\n      path: healthz\n", NAME ":11:13: ",
+		     "backends.app.health.path: expected a path starting with '/'");
+	expect_error(HEALTH "      type: http\n      path: \"/a b\"\n", NAME ":11:16: ",
+		     "spaces, control and non-ASCII characters are not allowed in a path");
+	expect_error(HEALTH "      type: http\n      path: /a#b\n", NAME ":11:15: ",
+		     "health.path: a fragment (#...) is never sent to a server");
+	/* columns count characters: the 'é' is the fifth of the value */
+	expect_error(HEALTH "      type: http\n      path: /caf\xc3\xa9\n", NAME ":11:17: ",
+		     "percent-encode them");
+	snprintf(yaml, sizeof(yaml), HEALTH "      type: http\n      path: /%0255d\n", 0);
+	expect_error(yaml, NAME ":11:13: ", "health.path: expected a string of 1..255 characters, "
+					    "got 256");
+	expect_error(HEALTH "      type: http\n      host: \"app local\"\n", NAME ":11:17: ",
+		     "backends.app.health.host: expected a host name like app.local or "
+		     "app.local:8080");
+	expect_error(HEALTH "      type: http\n      host: \"\"\n", NAME ":11:13: ",
+		     "expected a string of 1..255 characters, got 0");
+	/* type tcp (the default) ignores them: most likely "type: http" was forgotten */
+	expect_error(HEALTH "      path: /healthz\n", NAME ":10:7: ",
+		     "backends.app.health.path: path is only used by HTTP checks; add type: http");
+	expect_error(HEALTH "      host: a\n      type: tcp\n", NAME ":10:7: ",
+		     "health.host: host is only used by HTTP checks");
+	expect_error(HEALTH "      interval_ms: 1000\n      timeout_ms: 1001\n", NAME ":11:19: ",
+		     "backends.app.health.timeout_ms: timeout_ms (1001) must not exceed "
+		     "interval_ms (1000)");
+	expect_error(HEALTH "      interval_ms: 500\n", NAME ":10:20: ",
+		     "health.interval_ms: timeout_ms (1000, the default) must not exceed "
+		     "interval_ms (500)");
+	expect_error(HEALTH "      timeout_ms: 2001\n", NAME ":10:19: ",
+		     "timeout_ms (2001) must not exceed interval_ms (2000, the default)");
+	expect_error(HEALTH "      interval_ms: 99\n", NAME ":10:20: ",
+		     "health.interval_ms: expected an integer 100..3600000");
+	expect_error(HEALTH "      interval_ms: 3600001\n", NAME ":10:20: ",
+		     "expected an integer 100..3600000");
+	expect_error(HEALTH "      timeout_ms: 49\n", NAME ":10:19: ",
+		     "health.timeout_ms: expected an integer 50..3600000");
+	expect_error(HEALTH "      rise: 0\n", NAME ":10:13: ",
+		     "health.rise: expected an integer 1..100");
+	expect_error(HEALTH "      fall: 101\n", NAME ":10:13: ",
+		     "health.fall: expected an integer 1..100");
+	expect_error(HEALTH "      port: 80\n", NAME ":10:7: ",
+		     "backends.app.health: unknown key \"port\"; allowed here: type, path, host, "
+		     "interval_ms, timeout_ms, rise, fall");
+	config_free(expect_ok(HEALTH "      interval_ms: 100\n      timeout_ms: 100\n"));
+}
+
+static void test_listener_backend(void **state)
+{
+	(void)state;
+	/* unknown names are found once the whole file is read, and reported at the listener */
+	expect_error(MIN_DPDK MIN_PORTS "listeners:\n  - { port: 80, backend: ap }\n"
+				       "backends:\n  app: { servers: [198.19.0.2:80] }\n"
+				       "  web: { servers: [198.19.0.3:80] }\n",
+		     NAME ":7:26: ",
+		     "listeners[0].backend: no backend named \"ap\"; defined: app, web; "
+		     "built-in: echo, discard");
+	expect_error(MIN_DPDK MIN_PORTS "listeners:\n  - { port: 80, backend: app }\n"
+				       "  - port: 81\n    backend: nope\n"
+				       "backends:\n  app: { servers: [198.19.0.2:80] }\n",
+		     NAME ":9:14: ",
+		     "listeners[1].backend: no backend named \"nope\"; defined: app;");
+	/* names are case-sensitive */
+	expect_error(MIN_DPDK MIN_PORTS "backends:\n  App: { servers: [198.19.0.2:80] }\n"
+				       "listeners:\n  - { port: 80, backend: app }\n",
+		     NAME ":9:26: ", "no backend named \"app\"; defined: App;");
+	expect_error(MIN_DPDK MIN_PORTS "listeners:\n  - { port: 80, backend: \"a/b\" }\n",
+		     NAME ":7:28: ",
+		     "listeners[0].backend: expected a name from [A-Za-z0-9_.-], found '/'");
+
+	expect_error(MIN_DPDK MIN_PORTS
+		     "listeners:\n  - { port: 7, backend: echo, proxy_protocol: v1 }\n",
+		     NAME ":7:47: ",
+		     "listeners[0].proxy_protocol: a built-in service (echo) has no backend to "
+		     "send the PROXY header to; use off");
+	expect_error(MIN_DPDK MIN_PORTS
+		     "listeners:\n  - proxy_protocol: v2\n    backend: discard\n    port: 9\n",
+		     NAME ":7:21: ", "a built-in service (discard) has no backend");
+	expect_error(MIN_DPDK MIN_PORTS
+		     "listeners:\n  - { port: 80, backend: app, proxy_protocol: v3 }\n",
+		     NAME ":7:47: ",
+		     "listeners[0].proxy_protocol: expected one of off, v1, v2, got \"v3\"");
+	expect_error(MIN_DPDK MIN_PORTS
+		     "listeners:\n  - { port: 80, backend: app, proxy_protocol: true }\n",
+		     NAME ":7:47: ", "expected one of off, v1, v2, got \"true\"");
+}
+
+static void test_idle_timeout(void **state)
+{
+	(void)state;
+	expect_error(MIN_DPDK MIN_PORTS "limits: { idle_timeout_ms: 999 }\n", NAME ":6:28: ",
+		     "limits.idle_timeout_ms: expected an integer 1000..86400000, got \"999\"");
+	expect_error(MIN_DPDK MIN_PORTS "limits: { idle_timeout_ms: 86400001 }\n", NAME ":6:28: ",
+		     "expected an integer 1000..86400000");
+}
+
+#define ACCESS_LOG MIN_DPDK MIN_PORTS "access_log: { file: " /* the value is at 6:21 */
+
+static void test_access_log(void **state)
+{
+	char want[256], path[160];
+	struct config *cfg;
+
+	(void)state;
+	/* relative: next to the config file, like certificates */
+	cfg = expect_ok_in(tname, ACCESS_LOG "access.log }\n");
+	snprintf(path, sizeof(path), "%s/access.log", certdir);
+	assert_string_equal(cfg->access_log.file, path);
+	config_free(cfg);
+	/* a config without a directory: relative to where tlsterm runs */
+	cfg = expect_ok(ACCESS_LOG "access.log }\n");
+	assert_string_equal(cfg->access_log.file, "access.log");
+	config_free(cfg);
+
+	snprintf(want, sizeof(want), "access_log.file: directory %s/nodir: %s", certdir,
+		 strerror(ENOENT));
+	expect_tls_error(ACCESS_LOG "nodir/access.log }\n", "6:21", want);
+	snprintf(want, sizeof(want), "%s/site-ecdsa.pem is not a directory", certdir);
+	expect_tls_error(ACCESS_LOG "site-ecdsa.pem/access.log }\n", "6:21", want);
+	snprintf(want, sizeof(want), "%s/. is a directory", certdir);
+	expect_tls_error(ACCESS_LOG ". }\n", "6:21", want);
+	expect_tls_error(ACCESS_LOG "logs/ }\n", "6:21", "expected a file path, not a directory");
+	expect_error(ACCESS_LOG "\"\" }\n", NAME ":6:21: ",
+		     "access_log.file: expected a path of 1..255 characters, got 0");
+	expect_error(MIN_DPDK MIN_PORTS "access_log: {}\n", NAME ":6:13: ",
+		     "access_log: missing required key \"file\"");
+	expect_error(MIN_DPDK MIN_PORTS "access_log: { path: x }\n", NAME ":6:15: ",
+		     "access_log: unknown key \"path\"; allowed here: file");
 }
 
 /* A short buffer gets a truncated, still terminated, message. */
@@ -1314,6 +1734,15 @@ int main(void)
 		cmocka_unit_test(test_tls_alpn),
 		cmocka_unit_test(test_limits_tickets_crypto),
 		cmocka_unit_test(test_ticket_key_file),
+		cmocka_unit_test(test_proxy_full),
+		cmocka_unit_test(test_proxy_defaults),
+		cmocka_unit_test(test_backend_names),
+		cmocka_unit_test(test_backend_servers),
+		cmocka_unit_test(test_backend_settings),
+		cmocka_unit_test(test_backend_health),
+		cmocka_unit_test(test_listener_backend),
+		cmocka_unit_test(test_idle_timeout),
+		cmocka_unit_test(test_access_log),
 	};
 
 	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
