@@ -3,6 +3,7 @@
  * tlsterm: command line → config → EAL → ports → workers, then the main
  * lcore becomes the control thread until SIGINT/SIGTERM.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -27,6 +28,7 @@
 #include <tlsterm/tls.h>
 #include <tlsterm/worker.h>
 
+#include "access_writer.h"
 #include "eal_args.h"
 
 #define MBUF_CACHE 256
@@ -42,10 +44,12 @@ struct app {
 	uint16_t port_ids[CONFIG_MAX_PORTS];
 	struct rte_ether_addr macs[CONFIG_MAX_PORTS];
 	unsigned int mbufs_at_start;
+	struct access_writer access;
 };
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reload_requested;
+static volatile sig_atomic_t reopen_requested;
 
 static void on_stop_signal(int sig)
 {
@@ -59,6 +63,12 @@ static void on_hup(int sig)
 	reload_requested = 1;
 }
 
+static void on_usr1(int sig)
+{
+	(void)sig;
+	reopen_requested = 1;
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa = {.sa_handler = on_stop_signal};
@@ -67,6 +77,8 @@ static void install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = on_hup;
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
 }
 
 static void usage(FILE *out)
@@ -203,8 +215,19 @@ static void log_health_changes(const struct config *cfg, const struct proxy_heal
 	}
 }
 
-static void control_loop(const struct config *cfg, const struct proxy_health *health)
+static void drain_access_log(struct app *a)
 {
+	struct rte_ring *rings[NET_MAX_WORKERS] = {0};
+	for (unsigned int w = 0; w < a->n_workers; w++)
+		if (a->workers[w] != NULL && a->workers[w]->proxy != NULL)
+			rings[w] = proxy_worker_access_ring(a->workers[w]->proxy);
+	access_writer_drain(&a->access, rings, a->n_workers);
+}
+
+static void control_loop(struct app *a)
+{
+	const struct config *cfg = a->cfg;
+	const struct proxy_health *health = a->health;
 	bool seen[CONFIG_MAX_BACKENDS][CONFIG_MAX_SERVERS];
 	memset(seen, 1, sizeof(seen)); /* servers start up */
 	uint64_t rotate_every = (uint64_t)cfg->tickets.rotate_s * 1000000 / CONTROL_TICK_US;
@@ -213,6 +236,11 @@ static void control_loop(const struct config *cfg, const struct proxy_health *he
 		if (++ticks % rotate_every == 0)
 			tls_tickets_rotate();
 		log_health_changes(cfg, health, seen);
+		drain_access_log(a);
+		if (reopen_requested) {
+			reopen_requested = 0;
+			access_writer_reopen(&a->access); /* log rotation */
+		}
 		if (reload_requested) {
 			reload_requested = 0;
 			log_warn("SIGHUP: live reload is not supported yet; configuration unchanged");
@@ -260,6 +288,10 @@ static void report_and_release(struct app *a)
 		if (a->workers[w] == NULL)
 			continue;
 		tcp_stack_free(a->workers[w]->tcp); /* tells TLS and the proxy every connection ended */
+		if (a->workers[w]->proxy != NULL) {
+			struct rte_ring *ring = proxy_worker_access_ring(a->workers[w]->proxy);
+			access_writer_drain(&a->access, &ring, 1);
+		}
 		proxy_worker_free(a->workers[w]->proxy);
 		tls_worker_free(a->workers[w]->tls);
 		net_ctx_fini(&a->workers[w]->net);
@@ -299,6 +331,10 @@ static int run(struct app *a)
 		log_err("tickets: %s", err);
 		goto out_eal;
 	}
+	if (access_writer_open(&a->access, a->cfg->access_log.file) != 0) {
+		log_err("access log %s: %s", a->cfg->access_log.file, strerror(errno));
+		goto out_eal;
+	}
 	a->health = proxy_health_create(a->cfg);
 	if (a->health == NULL) {
 		log_err("cannot allocate the backend health table");
@@ -315,7 +351,7 @@ static int run(struct app *a)
 	log_info("tlsterm %s running: %u worker(s), %u port(s); SIGINT or SIGTERM stops it",
 		 TLSTERM_VERSION, a->n_workers, a->cfg->n_ports);
 
-	control_loop(a->cfg, a->health);
+	control_loop(a);
 
 	log_info("stopping");
 	for (unsigned int w = 0; w < a->n_workers; w++)
@@ -325,6 +361,7 @@ static int run(struct app *a)
 out_release:
 	report_and_release(a);
 	proxy_health_free(a->health);
+	access_writer_close(&a->access);
 	tls_tickets_fini();
 out_eal:
 	rte_eal_cleanup();

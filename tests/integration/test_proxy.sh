@@ -72,7 +72,8 @@ tt_write_config "$TT_WORK/tlsterm.yaml" \
 	"    servers: [\"$BACK:8099\", \"$BACK:8082\"]" \
 	"    retries: 1" \
 	"    health: { interval_ms: 600000, fall: 3 }   # not found out before the request" \
-	"  down: { servers: [\"$BACK:8098\", \"$BACK:8099\"], connect_timeout_ms: 1000 }"
+	"  down: { servers: [\"$BACK:8098\", \"$BACK:8099\"], connect_timeout_ms: 1000 }" \
+	"access_log: { file: $TT_WORK/access.log }"
 "$TT_BIN" -c "$TT_WORK/tlsterm.yaml" --check >"$TT_WORK/check.txt" 2>&1 ||
 	tt_fail "config rejected: $(head -n 1 "$TT_WORK/check.txt")"
 tt_start "$TT_WORK/tlsterm.yaml" "$log"
@@ -92,21 +93,32 @@ json() {
 # Download and upload intact, over HTTPS and over L4.
 expected=$TT_WORK/expected.bin
 "$TT_PY" -c "import sys; sys.path.insert(0, '$here'); import proxy_backend as b
-open('$expected', 'wb').write(b''.join(b.pattern_bytes(8 << 20)))"
-curl_in -o "$TT_WORK/got.bin" "https://tlsterm.test/bytes/$((8 << 20))" ||
+open('$expected', 'wb').write(b''.join(b.pattern_bytes(16 << 20)))"
+sha() { sha256sum <"$1" | cut -c1-64; }
+curl_in -o "$TT_WORK/got.bin" "https://tlsterm.test/bytes/$((16 << 20))" ||
 	tt_fail "HTTPS download failed"
-cmp -s "$expected" "$TT_WORK/got.bin" || tt_fail "HTTPS download: 8 MiB differ"
-echo "  HTTPS download: 8 MiB intact"
-head -c $((4 << 20)) /dev/urandom >"$TT_WORK/up.bin"
+[ "$(sha "$expected")" = "$(sha "$TT_WORK/got.bin")" ] || tt_fail "HTTPS download: 16 MiB differ"
+echo "  HTTPS download: 16 MiB, sha256 $(sha "$expected" | cut -c1-16) both sides"
+head -c $((16 << 20)) /dev/urandom >"$TT_WORK/up.bin"
 curl_in -o "$TT_WORK/up-back.bin" --data-binary @"$TT_WORK/up.bin" \
 	-H 'Content-Type: application/octet-stream' "https://tlsterm.test/echo" ||
 	tt_fail "HTTPS upload failed"
-cmp -s "$TT_WORK/up.bin" "$TT_WORK/up-back.bin" || tt_fail "HTTPS upload: 4 MiB differ"
-echo "  HTTPS upload: 4 MiB through the backend and back intact"
-curl_in -o "$TT_WORK/got-l4.bin" "http://$HOST:8080/bytes/$((8 << 20))" ||
+[ "$(sha "$TT_WORK/up.bin")" = "$(sha "$TT_WORK/up-back.bin")" ] ||
+	tt_fail "HTTPS upload: 16 MiB differ"
+echo "  HTTPS upload: 16 MiB through the backend and back, sha256 both sides"
+curl_in -o "$TT_WORK/got-l4.bin" "http://$HOST:8080/bytes/$((16 << 20))" ||
 	tt_fail "L4 download failed"
-cmp -s "$expected" "$TT_WORK/got-l4.bin" || tt_fail "L4 download: 8 MiB differ"
-echo "  plain TCP (L4) download: 8 MiB intact"
+[ "$(sha "$expected")" = "$(sha "$TT_WORK/got-l4.bin")" ] || tt_fail "L4 download: 16 MiB differ"
+echo "  plain TCP (L4) download: 16 MiB intact"
+
+# 50 requests on one keep-alive connection.
+urls=()
+for i in $(seq 1 50); do urls+=(-o "$TT_WORK/ka$i.json" "https://tlsterm.test/?$i"); done
+connects=$(curl_in -w '%{num_connects}\n' "${urls[@]}" | awk '{s += $1} END {print s}')
+[ "$connects" -eq 1 ] || tt_fail "keep-alive: 50 requests took $connects connections"
+[ "$(json "$TT_WORK/ka50.json" 'j["request_on_connection"]')" -eq 50 ] ||
+	tt_fail "keep-alive: the backend did not see 50 requests on one connection"
+echo "  keep-alive: 50 requests on one connection (the backend's 50th request on it)"
 
 # Round robin: new connections alternate between the two servers.
 ports=""
@@ -172,8 +184,60 @@ done
 grep -q 8083 <<<"$ports" || tt_fail "8083 did not come back: ports$ports"
 echo "  health: 8083 back in rotation:$ports"
 
+# A client that reads slowly while the backend sends 64 MiB: tlsterm stops reading from the
+# backend (its window closes), so the backend blocks and what sits in between stays bounded.
+ip netns exec "$TT_NS_CLIENT" "$TT_PY" - "$HOST" "$certs/ca.pem" "$TT_NS_BACKEND" <<'PY' ||
+import socket, ssl, subprocess, sys, time
+host, ca, ns = sys.argv[1:4]
+ctx = ssl.create_default_context(cafile=ca)
+raw = socket.create_connection((host, 443), timeout=20)
+raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+s = ctx.wrap_socket(raw, server_hostname="tlsterm.test")
+s.sendall(b"GET /bytes/67108864 HTTP/1.1\r\nHost: tlsterm.test\r\n\r\n")
+got = 0
+while got < (1 << 20):
+    got += len(s.recv(65536))
+def backend_queued():
+    out = subprocess.run(["ip", "netns", "exec", ns, "ss", "-tnH", "( sport = :8082 or sport = :8083 )"],
+                         capture_output=True, text=True).stdout
+    return max([int(l.split()[2]) for l in out.splitlines() if l.startswith("ESTAB")] or [0])
+time.sleep(3)
+q1 = backend_queued()
+time.sleep(2)
+q2 = backend_queued()
+assert q1 > 0 and q2 >= q1 * 0.9, f"the backend was not held back: Send-Q {q1} then {q2}"
+s.close()
+print(f"  slow reader: after 1 MiB read, the backend is held back (Send-Q {q1}, then {q2})")
+PY
+	tt_fail "slow reader"
+
+# Every server of a pool killed: requests fail fast; restarted: served again once checked.
+kill "$BACKEND_8081"
+sleep 1
+t0=$(date +%s%N)
+curl_in -o /dev/null https://tlsterm.test:8444/ 2>/dev/null && tt_fail "served by a dead backend"
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$ms" -lt 3000 ] || tt_fail "backend killed: the client waited $ms ms"
+backend 8081 v1
+tt_wait_for "ip netns exec $TT_NS_BACKEND ss -ltnH 'sport = :8081' | grep -q LISTEN" 10
+tt_wait_for "curl_in -o /dev/null https://tlsterm.test:8444/" 15 ||
+	tt_fail "the restarted backend is not served again"
+echo "  backend killed: failed in $ms ms; restarted: served again"
+
 sleep 1
 tt_stop "$log"
+
+# The access log: a line per session, with what each side chose.
+lines=$(wc -l <"$TT_WORK/access.log")
+sessions=$(tt_stat "$log" sessions)
+[ "$lines" -eq "$sessions" ] || tt_fail "access log: $lines lines for $sessions sessions"
+grep -Eq "listener=8443 tls=TLSv1.3 cipher=TLS_AES_.* sni=tlsterm.test alpn=http/1.1 backend=v2 server=198.19.0.2:8080 .* end=done" \
+	"$TT_WORK/access.log" || tt_fail "access log: no line for the PROXY v2 request"
+grep -q "listener=9444 .* end=no_server" "$TT_WORK/access.log" || tt_fail "access log: no no_server line"
+grep -Eq "listener=443 .* down=(1[6-9]|[2-9][0-9])[0-9]{6} " "$TT_WORK/access.log" ||
+	tt_fail "access log: no line with the 16 MiB download"
+echo "  access log: $lines lines, one per session; for example:"
+grep "listener=8443" "$TT_WORK/access.log" | head -n 1 | sed 's/^/    /'
 grep -o 'stats: proxy .*' "$log" | sed 's/^stats: /  /' || true
 bad=()
 for s in tcp_connections_open tls_connections_open proxy_sessions leaked fsm_illegal; do
