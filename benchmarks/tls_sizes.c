@@ -48,6 +48,10 @@ int main(int argc, char **argv)
 	printf("sizeof_tcp_tuple=%zu\n", sizeof(struct tcp_tuple));
 	printf("pool_obj_tcp_conn=%u\n", tcp_sz.total_size);
 	printf("pool_obj_tls_conn=%u\n", tls_sz.total_size);
+	/* An mbuf of app/tlsterm's pool: rte_pktmbuf_pool_create(..., RTE_MBUF_DEFAULT_BUF_SIZE). */
+	struct rte_mempool_objsz mb_sz;
+	rte_mempool_calc_obj_size(sizeof(struct rte_mbuf) + RTE_MBUF_DEFAULT_BUF_SIZE, 0, &mb_sz);
+	printf("pool_obj_mbuf=%u\n", mb_sz.total_size);
 
 	/* As tcp_stack_create: table of 2 x max_conns, pool of max_conns + TCP_REAP_SLACK. */
 	uint64_t h0 = heap_used();
