@@ -248,6 +248,17 @@ client() {
 		echo "$(grep -o 'bytes_sent=.*' "$base.client" || true) client_rc=$rc"
 		;;
 	esac
+	client_cpu "$base.times"
+}
+
+# client_cpu FILE: user + system CPU time of every client process this (sub)shell waited for
+# (`times` must run in that shell itself, not in a pipeline's subshell).
+client_cpu() {
+	times >"$1"
+	awk 'END {
+		t = 0
+		for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] }
+		printf "client_cpu_ms=%.0f\n", t * 1000 }' "$1"
 }
 
 run_one() { # WORKLOAD RUN
@@ -260,7 +271,7 @@ run_one() { # WORKLOAD RUN
 	read -r b0 a0 < <(cpu0)
 	read -r e0 d0 < <(sched "$TT_PID" "$WORKER_TID" 2>/dev/null || echo "0 0")
 	t0=$(now_ns)
-	facts=$(client "$w" "$base")
+	facts=$(client "$w" "$base" | paste -sd' ' -)
 	t1=$(now_ns)
 	read -r e1 d1 < <(sched "$TT_PID" "$WORKER_TID" 2>/dev/null || echo "0 0")
 	read -r b1 a1 < <(cpu0)

@@ -58,6 +58,8 @@ def derive(r):
         d["worker_busy_pct"] = 100 * busy / (tsc * wall)
     if g.get("cpu0_total"):
         d["cpu0_busy_pct"] = 100 * g["cpu0_busy"] / g["cpu0_total"]
+    if g.get("client_cpu_ms") is not None and wall > 0:
+        d["client_cpu_pct"] = 100 * g["client_cpu_ms"] / 1000 / wall
     if (g.get("cpu_ns") or 0) + (g.get("wait_ns") or 0) > 0:
         d["worker_oncpu_pct"] = 100 * g["cpu_ns"] / (g["cpu_ns"] + g["wait_ns"])
     if w in HANDSHAKE:
@@ -176,20 +178,30 @@ def main():
                                    ("resumed %", "resumed_pct", 1),
                                    ("worker busy %", "worker_busy_pct", 1),
                                    ("CPU 0 (client) busy %", "cpu0_busy_pct", 1),
+                                   ("client processes' CPU time, % of one CPU", "client_cpu_pct", 1),
                                    ("worker on CPU % (vs runnable, waiting)", "worker_oncpu_pct", 1)):
                 line, noisy = row(label, d_of(w, key), dg)
                 any_noisy |= noisy and key in ("hs_per_s", "ossl_cycles_per_hs", "busy_cycles_per_hs")
                 L.append(line)
-            wb = statistics.median([v for v in d_of(w, "worker_busy_pct") if v is not None] or [0])
-            cb = statistics.median([v for v in d_of(w, "cpu0_busy_pct") if v is not None] or [0])
+            def med(key):
+                vals = [v for v in d_of(w, key) if v is not None]
+                return statistics.median(vals) if vals else 0.0
+            wb, cb, cc, oc = (med("worker_busy_pct"), med("cpu0_busy_pct"), med("client_cpu_pct"),
+                              med("worker_oncpu_pct"))
             if wb >= 90:
                 verdict = f"the worker (busy {wb:.0f}% of the wall time)"
             elif cb >= 90:
-                verdict = (f"the client side: CPU 0 busy {cb:.0f}% while the worker was busy only "
-                           f"{wb:.0f}%")
+                verdict = (f"CPU 0, the client side: busy {cb:.0f}% (the client processes' own "
+                           f"share {cc:.0f}%, the rest the client kernel's TCP, tlsterm's control "
+                           f"thread and anything else on the machine) while the worker was busy only "
+                           f"{wb:.0f}% of the wall time")
             else:
                 verdict = (f"neither CPU saturated (worker {wb:.0f}%, CPU 0 {cb:.0f}%): "
                            "latency-bound; more client processes would help")
+            if oc < 90:
+                verdict += (f". The worker was on its CPU only {oc:.0f}% of the time it wanted it: "
+                            "other tasks shared CPU 1, so its cycle counts include preemption "
+                            "(see the × on-CPU share rows)")
             L.append("")
             L.append(f"Bottleneck: {verdict}.")
             L.append("")
@@ -215,7 +227,8 @@ def main():
                                    ("worker cycles / byte × on-CPU share (estimate)", "cycles_per_byte_adj", 2),
                                    ("worker on CPU %", "worker_oncpu_pct", 0),
                                    ("worker busy %", "worker_busy_pct", 1),
-                                   ("CPU 0 (client) busy %", "cpu0_busy_pct", 1)):
+                                   ("CPU 0 (client) busy %", "cpu0_busy_pct", 1),
+                                   ("client process CPU time, % of one CPU", "client_cpu_pct", 0)):
                 line, noisy = row(label, d_of(w, key), dg)
                 any_noisy |= noisy and key in ("gb_per_s", "cycles_per_byte")
                 L.append(f"| {w}: {BULK[w]} " + line)
