@@ -272,6 +272,9 @@ def main():
         L.append(f"| tcp_conn pool heap per slot (measured, max_connections + 1024 objects) | "
                  f"{s['heap_tcp_pool'] / mc:.0f} |")
         L.append(f"| tls_conn pool heap per slot (measured) | {s['heap_tls_pool'] / mc:.0f} |")
+        if s.get("heap_tls_pool_no_iova_contig") is not None:
+            L.append(f"| (for comparison: the same pool with RTE_MEMPOOL_F_NO_IOVA_CONTIG, not what "
+                     f"tlsterm does) | {s['heap_tls_pool_no_iova_contig'] / mc:.0f} |")
         tot_obj = s["pool_obj_tcp_conn"] + s["pool_obj_tls_conn"] + s["heap_flow_table"] / mc
         tot_heap = (s["heap_tcp_pool"] + s["heap_tls_pool"] + s["heap_flow_table"]) / mc
         L.append(f"| **objects alone (tcp + tls pool objects + table share)** | **{tot_obj:.0f}** |")

@@ -32,7 +32,7 @@ static uint64_t heap_used(void)
 int main(int argc, char **argv)
 {
 	unsigned int max_conns = argc > 1 ? (unsigned int)strtoul(argv[1], NULL, 0) : 16384;
-	char *eal[] = {argv[0], "-l", "0", "--no-huge", "--no-shconf", "-m", "256", "--no-pci",
+	char *eal[] = {argv[0], "-l", "0", "--no-huge", "--no-shconf", "-m", "384", "--no-pci",
 		       "--log-level=error", NULL};
 	if (rte_eal_init(9, eal) < 0) {
 		fprintf(stderr, "tls_sizes: EAL init failed\n");
@@ -78,7 +78,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tls_sizes: cannot create the table or pools (-m 256 too small?)\n");
 		return 1;
 	}
+	/* The same tls_conn pool if its objects could straddle pages (they are never DMA'd). */
+	struct rte_mempool *tls_pool_nc =
+		rte_mempool_create("sizes_tls_nc", max_conns, sizeof(struct tls_conn), 0, 0, NULL, NULL,
+				   NULL, NULL, (int)rte_socket_id(),
+				   RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
+					   RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+	uint64_t h4 = heap_used();
 	printf("max_connections=%u\n", max_conns);
+	if (tls_pool_nc != NULL)
+		printf("heap_tls_pool_no_iova_contig=%" PRIu64 "\n", h4 - h3);
+	rte_mempool_free(tls_pool_nc);
 	printf("heap_flow_table=%" PRIu64 "\n", h1 - h0);
 	printf("heap_tcp_pool=%" PRIu64 "\n", h2 - h1);
 	printf("heap_tls_pool=%" PRIu64 "\n", h3 - h2);
