@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What one TLS connection slot costs in tlsterm's preallocated structures, for
+ * benchmarks/tls_bench.sh: the sizes of the private structs, and the memory the worker's
+ * connection pools and flow table really take from DPDK's heap when created as
+ * lib/tcp/tcp_stack.c and lib/tls/tls_worker.c create them (same element sizes, counts and
+ * flags). Starts EAL (--no-huge, no shared config) to measure; prints key=value lines.
+ *
+ *   tls_sizes [MAX_CONNECTIONS]     (default 16384, tlsterm's default)
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <rte_eal.h>
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <rte_malloc.h>
+#include <rte_mempool.h>
+
+#include "tcp_conn.h" /* lib/tcp, private */
+#include "tls_conn.h" /* lib/tls, private */
+
+static uint64_t heap_used(void)
+{
+	struct rte_malloc_socket_stats st;
+	if (rte_malloc_get_socket_stats((int)rte_socket_id(), &st) != 0)
+		return 0;
+	return st.heap_allocsz_bytes;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int max_conns = argc > 1 ? (unsigned int)strtoul(argv[1], NULL, 0) : 16384;
+	char *eal[] = {argv[0], "-l", "0", "--no-huge", "--no-shconf", "-m", "384", "--no-pci",
+		       "--log-level=error", NULL};
+	if (rte_eal_init(9, eal) < 0) {
+		fprintf(stderr, "tls_sizes: EAL init failed\n");
+		return 1;
+	}
+	struct rte_mempool_objsz tcp_sz, tls_sz;
+	rte_mempool_calc_obj_size(sizeof(struct tcp_conn), 0, &tcp_sz);
+	rte_mempool_calc_obj_size(sizeof(struct tls_conn), 0, &tls_sz);
+	printf("sizeof_tcp_conn=%zu\n", sizeof(struct tcp_conn));
+	printf("sizeof_tls_conn=%zu\n", sizeof(struct tls_conn));
+	printf("sizeof_tls_hs=%zu\n", sizeof(struct tls_hs));
+	printf("sizeof_tls_record=%zu\n", sizeof(struct tls_record));
+	printf("sizeof_tcp_tuple=%zu\n", sizeof(struct tcp_tuple));
+	printf("pool_obj_tcp_conn=%u\n", tcp_sz.total_size);
+	printf("pool_obj_tls_conn=%u\n", tls_sz.total_size);
+	/* An mbuf of app/tlsterm's pool: rte_pktmbuf_pool_create(..., RTE_MBUF_DEFAULT_BUF_SIZE). */
+	struct rte_mempool_objsz mb_sz;
+	rte_mempool_calc_obj_size(sizeof(struct rte_mbuf) + RTE_MBUF_DEFAULT_BUF_SIZE, 0, &mb_sz);
+	printf("pool_obj_mbuf=%u\n", mb_sz.total_size);
+
+	/* As tcp_stack_create: table of 2 x max_conns, pool of max_conns + TCP_REAP_SLACK. */
+	uint64_t h0 = heap_used();
+	struct rte_hash_parameters hp = {
+		.name = "sizes_table",
+		.entries = max_conns * 2,
+		.key_len = sizeof(struct tcp_tuple),
+		.hash_func = rte_jhash,
+		.socket_id = (int)rte_socket_id(),
+	};
+	struct rte_hash *table = rte_hash_create(&hp);
+	uint64_t h1 = heap_used();
+	struct rte_mempool *tcp_pool =
+		rte_mempool_create("sizes_tcp", max_conns + TCP_REAP_SLACK, sizeof(struct tcp_conn), 0,
+				   0, NULL, NULL, NULL, NULL, (int)rte_socket_id(),
+				   MEMPOOL_F_SP_PUT | MEMPOOL_F_SC_GET);
+	uint64_t h2 = heap_used();
+	struct rte_mempool *tls_pool =
+		rte_mempool_create("sizes_tls", max_conns, sizeof(struct tls_conn), 0, 0, NULL, NULL,
+				   NULL, NULL, (int)rte_socket_id(),
+				   RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+	uint64_t h3 = heap_used();
+	if (table == NULL || tcp_pool == NULL || tls_pool == NULL) {
+		fprintf(stderr, "tls_sizes: cannot create the table or pools (-m 256 too small?)\n");
+		return 1;
+	}
+	/* The same tls_conn pool if its objects could straddle pages (they are never DMA'd). */
+	struct rte_mempool *tls_pool_nc =
+		rte_mempool_create("sizes_tls_nc", max_conns, sizeof(struct tls_conn), 0, 0, NULL, NULL,
+				   NULL, NULL, (int)rte_socket_id(),
+				   RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
+					   RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+	uint64_t h4 = heap_used();
+	printf("max_connections=%u\n", max_conns);
+	if (tls_pool_nc != NULL)
+		printf("heap_tls_pool_no_iova_contig=%" PRIu64 "\n", h4 - h3);
+	rte_mempool_free(tls_pool_nc);
+	printf("heap_flow_table=%" PRIu64 "\n", h1 - h0);
+	printf("heap_tcp_pool=%" PRIu64 "\n", h2 - h1);
+	printf("heap_tls_pool=%" PRIu64 "\n", h3 - h2);
+	rte_mempool_free(tls_pool);
+	rte_mempool_free(tcp_pool);
+	rte_hash_free(table);
+	rte_eal_cleanup();
+	return 0;
+}
