@@ -147,13 +147,12 @@ void tls_tickets_fini(void)
 
 /*
  * OpenSSL's ticket callback (SSL_CTX_set_tlsext_ticket_key_evp_cb): 1 = done,
- * 2 = decrypted with an old key (OpenSSL issues a fresh ticket), 0 = unknown
- * key (full handshake), -1 = error.
+ * 2 = decrypted, and issue a fresh ticket, 0 = unknown key (full handshake),
+ * -1 = error.
  */
 int tls_ticket_key_cb(SSL *ssl, unsigned char name[16], unsigned char iv[EVP_MAX_IV_LENGTH],
 		      EVP_CIPHER_CTX *cctx, EVP_MAC_CTX *hctx, int enc)
 {
-	(void)ssl;
 	const struct tls_ticket_keys *k = rcu_dereference(current);
 	if (k == NULL || k->n == 0)
 		return enc ? -1 : 0;
@@ -182,5 +181,12 @@ int tls_ticket_key_cb(SSL *ssl, unsigned char name[16], unsigned char iv[EVP_MAX
 		return -1;
 	if (EVP_CipherInit_ex(cctx, k->aes_cbc, NULL, key->aes, iv, enc) != 1)
 		return -1;
-	return (!enc && idx > 0) ? 2 : 1;
+	/*
+	 * Decrypted: 2 asks OpenSSL for a fresh ticket. TLS 1.3 clients use a ticket
+	 * once (RFC 8446 §C.4), so every resumption hands out the next one. TLS 1.2
+	 * clients keep theirs; renew only what an old key sealed.
+	 */
+	if (enc)
+		return 1;
+	return (SSL_version(ssl) == TLS1_3_VERSION || idx > 0) ? 2 : 1;
 }

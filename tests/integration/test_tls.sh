@@ -176,8 +176,13 @@ else
 		echo_line "tickets TLS ${v/_/.} (full)" -tls$v -servername tlsterm.test \
 			-sess_out "$TT_WORK/sess"
 		echo_line "tickets TLS ${v/_/.} (resumed)" -tls$v -servername tlsterm.test \
-			-sess_in "$TT_WORK/sess"
+			-sess_in "$TT_WORK/sess" -sess_out "$TT_WORK/sess2"
 		grep -q "^Reused, TLSv1" <<<"$ECHO_OUT" || tt_fail "TLS ${v/_/.}: session not resumed"
+		[ "$v" = 1_3 ] || continue
+		# A resumption hands out the next ticket (TLS 1.3 tickets are used once).
+		echo_line "tickets TLS 1.3 (resumed with the ticket the resumption gave)" -tls1_3 \
+			-servername tlsterm.test -sess_in "$TT_WORK/sess2"
+		grep -q "^Reused, TLSv1.3" <<<"$ECHO_OUT" || tt_fail "TLS 1.3: the new ticket does not resume"
 	done
 
 	# KeyUpdate: K asks tlsterm to update too, k does not. Lines before and after come back.
@@ -259,7 +264,7 @@ timeouts=$(tt_stat "$log" handshake_timeouts)
 [ "$started" -eq $((t13 + t12 + failed + timeouts)) ] ||
 	bad+=("handshakes: started $started != 1.3 $t13 + 1.2 $t12 + failed $failed + timed out $timeouts")
 if [ "${TT_TLS_LOSS:-0}" != 1 ]; then
-	[ "$(tt_stat "$log" handshakes_resumed)" -ge 2 ] || bad+=("resumed handshakes not counted")
+	[ "$(tt_stat "$log" handshakes_resumed)" -ge 3 ] || bad+=("resumed handshakes not counted")
 	[ "$(tt_stat "$log" handshake_timeouts)" -ge 1 ] || bad+=("handshake timeout not counted")
 	grep -q "stats: tls alert_sent 20=" "$log" || bad+=("no bad_record_mac counted")
 	grep -q "stats: tls alert_sent 22=" "$log" || bad+=("no record_overflow counted")
