@@ -238,6 +238,39 @@ grep -Eq "listener=443 .* down=(1[6-9]|[2-9][0-9])[0-9]{6} " "$TT_WORK/access.lo
 	tt_fail "access log: no line with the 16 MiB download"
 echo "  access log: $lines lines, one per session; for example:"
 grep "listener=8443" "$TT_WORK/access.log" | head -n 1 | sed 's/^/    /'
+
+# Idle timeout: a second tlsterm with limits.idle_timeout_ms 1500; a proxied connection that
+# goes quiet is closed on both sides.
+tt_write_config "$TT_WORK/idle.yaml" "listeners:" "$(tls 443 app)" "backends:" \
+	"  app: { servers: [\"$BACK:8082\"] }" "limits: { idle_timeout_ms: 1500 }" \
+	"access_log: { file: $TT_WORK/access-idle.log }"
+tt_start "$TT_WORK/idle.yaml" "$TT_WORK/idle.log"
+ip netns exec "$TT_NS_CLIENT" "$TT_PY" - "$HOST" "$certs/ca.pem" <<'PY' || tt_fail "idle timeout"
+import socket, ssl, sys, time
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+s = ctx.wrap_socket(socket.create_connection((sys.argv[1], 443), timeout=10),
+                    server_hostname="tlsterm.test")
+s.sendall(b"GET / HTTP/1.1\r\nHost: tlsterm.test\r\n\r\n")
+data = b""
+while b"\r\n\r\n" not in data:
+    data += s.recv(65536)
+head, body = data.split(b"\r\n\r\n", 1)
+length = int([l.split(b":")[1] for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")][0])
+while len(body) < length:
+    body += s.recv(65536)  # the whole answer; then nothing either way
+t0 = time.monotonic()
+try:
+    left = s.recv(100)
+except (ConnectionResetError, ssl.SSLError):
+    left = b""
+waited = time.monotonic() - t0
+assert left == b"" and 1.2 < waited < 4, f"closed after {waited:.1f} s ({left!r})"
+print(f"  idle timeout: a quiet connection closed after {waited:.1f} s (limit 1.5 s)")
+PY
+sleep 0.5
+tt_stop "$TT_WORK/idle.log"
+[ "$(tt_stat "$TT_WORK/idle.log" idle_timeouts)" = 1 ] || tt_fail "idle timeout not counted"
+grep -q "end=idle_timeout" "$TT_WORK/access-idle.log" || tt_fail "access log: no idle_timeout line"
 grep -o 'stats: proxy .*' "$log" | sed 's/^stats: /  /' || true
 bad=()
 for s in tcp_connections_open tls_connections_open proxy_sessions leaked fsm_illegal; do
