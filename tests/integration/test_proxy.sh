@@ -44,6 +44,9 @@ backend() {
 	BACKEND_PIDS+=($!)
 	eval "BACKEND_$1=$!"
 }
+ip netns exec "$TT_NS_BACKEND" "$TT_PY" "$here/tcp_echo_backend.py" --listen "$BACK" --port 9007 \
+	>"$TT_WORK/echo-backend.log" 2>&1 &
+BACKEND_PIDS+=($!)
 backend 8080 v2
 backend 8081 v1
 backend 8082 off
@@ -62,11 +65,13 @@ tt_write_config "$TT_WORK/tlsterm.yaml" \
 	"listeners:" "$(tls 443 app)" "$(tls 8443 v2 v2)" "$(tls 8444 v1 v1)" \
 	"$(tls 9443 failover)" "$(tls 9444 down)" \
 	"  - { port: 8080, backend: app }" \
+	"  - { port: 7070, backend: echo_pool }" \
 	"backends:" \
 	"  app:" \
 	"    servers: [\"$BACK:8082\", \"$BACK:8083\"]" \
 	"    health: { type: http, path: /healthz, interval_ms: 300, timeout_ms: 250, rise: 2, fall: 2 }" \
 	"  v2: { servers: [\"$BACK:8080\"] }" \
+	"  echo_pool: { servers: [\"$BACK:9007\"] }" \
 	"  v1: { servers: [\"$BACK:8081\"] }" \
 	"  failover:" \
 	"    servers: [\"$BACK:8099\", \"$BACK:8082\"]" \
@@ -110,6 +115,27 @@ curl_in -o "$TT_WORK/got-l4.bin" "http://$HOST:8080/bytes/$((16 << 20))" ||
 	tt_fail "L4 download failed"
 [ "$(sha "$expected")" = "$(sha "$TT_WORK/got-l4.bin")" ] || tt_fail "L4 download: 16 MiB differ"
 echo "  plain TCP (L4) download: 16 MiB intact"
+
+# Half-close carried across both ways (L4 to a TCP echo server): the client's FIN reaches the
+# backend, which finishes echoing and sends its own FIN, which reaches the client.
+out=$TT_WORK/halfclose.txt
+timeout 120 ip netns exec "$TT_NS_CLIENT" "$TT_PY" "$here/tcp_client.py" echo --host "$HOST" \
+	--port 7070 --bytes $((4 << 20)) >"$out" 2>&1 || tt_fail "half-close: $(tail -n 1 "$out")"
+echo "  half-close (L4): $(tail -n 1 "$out")"
+tt_wait_for "grep -q 'bytes, ended by FIN' '$TT_WORK/echo-backend.log'" 5 ||
+	tt_fail "half-close: the backend did not see a FIN"
+# A client that resets: the backend connection is reset too.
+ip netns exec "$TT_NS_CLIENT" "$TT_PY" - "$HOST" <<'PY' || tt_fail "client reset"
+import socket, struct, sys, time
+s = socket.create_connection((sys.argv[1], 7070), timeout=10)
+s.sendall(b"x" * 1000)
+assert s.recv(1000)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()  # RST
+PY
+tt_wait_for "grep -q 'ended by reset' '$TT_WORK/echo-backend.log'" 5 ||
+	tt_fail "client reset: the backend connection was not reset"
+echo "  client reset (L4): the backend's connection was reset too"
 
 # 50 requests on one keep-alive connection.
 urls=()
