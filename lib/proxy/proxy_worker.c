@@ -88,11 +88,13 @@ struct proxy_worker *proxy_worker_create(const struct config *cfg, struct net_ct
 	snprintf(name, sizeof(name), "psess_%u", net->worker_id);
 	pw->sess_pool = rte_mempool_create(name, n, sizeof(struct proxy_sess), 0, 0, NULL, NULL,
 					   NULL, NULL, socket,
-					   RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+					   RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
+					   RTE_MEMPOOL_F_NO_IOVA_CONTIG); /* never DMA'd */
 	snprintf(name, sizeof(name), "psvc_%u", net->worker_id);
 	pw->svc_pool = rte_mempool_create(name, n, sizeof(struct tls_service), 0, 0, NULL, NULL,
 					  NULL, NULL, socket,
-					  RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+					  RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
+					   RTE_MEMPOOL_F_NO_IOVA_CONTIG);
 	if (pw->sess_pool == NULL || pw->svc_pool == NULL) {
 		snprintf(err, errlen, "cannot create the session pools: %s",
 			 rte_strerror(rte_errno));

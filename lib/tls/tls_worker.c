@@ -68,7 +68,8 @@ struct tls_worker *tls_worker_create(const struct config *cfg, struct net_ctx *n
 	snprintf(name, sizeof(name), "tlsconn_%u", net->worker_id);
 	tw->conn_pool = rte_mempool_create(name, cfg->tcp.max_connections, sizeof(struct tls_conn),
 					   0, 0, NULL, NULL, NULL, NULL, socket,
-					   RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+					   RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
+					   RTE_MEMPOOL_F_NO_IOVA_CONTIG); /* never DMA'd */
 	if (tw->engine != NULL)
 		tw->burst = tls_burst_create(tw->engine, net->pool, tw->ctr, BURST_RECORDS, socket);
 	if (tw->engine == NULL || tw->conn_pool == NULL || tw->burst == NULL) {
