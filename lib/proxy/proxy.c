@@ -130,6 +130,29 @@ static void client_release(struct proxy_sess *s)
 
 /* ---- toward the backend ---- */
 
+static void queue_up(struct proxy_sess *s, struct rte_mbuf *m);
+
+/*
+ * A plain TCP client's bytes, as far as the up queue has room. (A TLS client
+ * pushes its plaintext through tls_app_ops.data instead.)
+ */
+static void pull_tcp_client(struct proxy_sess *s)
+{
+	if (s->tls != NULL || s->client_gone || s->client_done)
+		return;
+	while (s->up_bytes < UP_QUEUE_MAX) {
+		uint32_t room = UP_QUEUE_MAX - s->up_bytes;
+		if (s->connected && s->up == NULL)
+			room = RTE_MAX(room, tcp_send_space(s->backend));
+		struct rte_mbuf *m = tcp_recv(s->client, room);
+		if (m == NULL)
+			break;
+		queue_up(s, m);
+	}
+	if (tcp_peer_done(s->client))
+		s->client_done = true;
+}
+
 /* Queued client bytes to the backend; then the FIN once the client is done. */
 static void flush_up(struct proxy_sess *s)
 {
@@ -142,6 +165,19 @@ static void flush_up(struct proxy_sess *s)
 	}
 	if (s->up == NULL && s->paused && !s->client_gone)
 		client_pause(s, false);
+	/*
+	 * The queue drained: read the client again. Its data may have sat in TCP's
+	 * buffer with the window closed, and a closed window brings no new segment
+	 * (so no readable()) to wake us.
+	 */
+	if (s->up == NULL && s->tls == NULL) {
+		pull_tcp_client(s);
+		if (s->up != NULL && tcp_send_space(s->backend) >= s->up_bytes &&
+		    tcp_send(s->backend, s->up) == 0) {
+			s->up = NULL;
+			s->up_bytes = 0;
+		}
+	}
 	if (s->up == NULL && s->client_done && !s->up_shut) {
 		s->up_shut = true;
 		tcp_shutdown_write(s->backend);
@@ -473,19 +509,8 @@ static void tcp_client_readable(struct tcp_conn *c)
 			rte_pktmbuf_free(m); /* a client we could not serve */
 		return;
 	}
-	while (s->up_bytes < UP_QUEUE_MAX) {
-		uint32_t room = UP_QUEUE_MAX - s->up_bytes;
-		if (s->connected && s->up == NULL)
-			room = RTE_MAX(room, tcp_send_space(s->backend));
-		struct rte_mbuf *m = tcp_recv(c, room);
-		if (m == NULL)
-			break;
-		queue_up(s, m);
-	}
-	if (tcp_peer_done(c) && !s->client_done) {
-		s->client_done = true;
-		flush_up(s);
-	}
+	pull_tcp_client(s);
+	flush_up(s);
 }
 
 static void tcp_client_writable(struct tcp_conn *c)

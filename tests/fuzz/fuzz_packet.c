@@ -36,6 +36,8 @@
 #include <tlsterm/counters.h>
 #include <tlsterm/net.h>
 
+#include "fuzz_eal.h"
+
 #define OUR_IP RTE_IPV4(198u, 18, 0, 1)
 #define GATEWAY_IP RTE_IPV4(198u, 18, 0, 254)
 #define MAX_FRAME 0x7ff /* fits one default mbuf */
@@ -64,10 +66,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	char *eal_argv[] = {"fuzz_packet", "-l0", "--no-huge", "--no-pci", "--no-shconf", "-m128",
-			    "--vdev=net_ring0", "--log-level=error", NULL};
-	check(rte_eal_init((int)(sizeof(eal_argv) / sizeof(eal_argv[0])) - 1, eal_argv) >= 0,
-	      "rte_eal_init failed");
+	check(fuzz_eal_init("fuzz_packet", 128, true) >= 0, "rte_eal_init failed");
 	pool = rte_pktmbuf_pool_create("fuzz_mbufs", 4095, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	check(pool != NULL, "mbuf pool");
 	check(rte_eth_dev_get_port_by_name("net_ring0", &ring_port) == 0, "net_ring0");

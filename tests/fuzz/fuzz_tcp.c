@@ -100,6 +100,7 @@
 #include <tlsterm/net.h>
 #include <tlsterm/tcp.h>
 
+#include "fuzz_eal.h"
 #include "tcp_conn.h"
 #include "tcp_options.h"
 
@@ -243,10 +244,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	verbose = getenv("FUZZ_TCP_VERBOSE") != NULL;
-	char *eal_argv[] = {"fuzz_tcp", "-l0", "--no-huge", "--no-pci", "--no-shconf", "-m256",
-			    "--vdev=net_ring0", "--log-level=error", NULL};
-	check(rte_eal_init((int)(sizeof(eal_argv) / sizeof(eal_argv[0])) - 1, eal_argv) >= 0,
-	      "rte_eal_init failed");
+	check(fuzz_eal_init("fuzz_tcp", 256, true) >= 0, "rte_eal_init failed");
 	pool = rte_pktmbuf_pool_create("fuzz_mbufs", POOL_SIZE, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	check(pool != NULL, "mbuf pool");
 	check(rte_eth_dev_get_port_by_name("net_ring0", &ring_port) == 0, "net_ring0");

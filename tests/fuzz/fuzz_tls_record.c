@@ -31,6 +31,7 @@
 
 #include <tlsterm/counters.h>
 
+#include "fuzz_eal.h"
 #include "tls_record.h"
 
 #define POOL_SIZE 8191
@@ -68,10 +69,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	char *eal_argv[] = {"fuzz_tls_record", "-l0", "--no-huge", "--no-pci", "--no-shconf",
-			    "-m256", "--log-level=error", NULL};
-	check(rte_eal_init((int)(sizeof(eal_argv) / sizeof(eal_argv[0])) - 1, eal_argv) >= 0,
-	      "rte_eal_init failed");
+	check(fuzz_eal_init("fuzz_tls_record", 256, false) >= 0, "rte_eal_init failed");
 	pool = rte_pktmbuf_pool_create("fuzz_mbufs", POOL_SIZE, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	check(pool != NULL, "mbuf pool");
 	engines[0] = tls_engine_create(TLS_ENGINE_EVP);

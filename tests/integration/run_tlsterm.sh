@@ -69,3 +69,52 @@ tt_stop() {
 tt_stat() {
 	grep -o "[ ]$2=[-0-9]*" "$1" | tail -n 1 | cut -d= -f2
 }
+
+# tt_begin NAME: a scratch folder (TT_WORK) and an exit trap that stops tlsterm (SIGTERM, so
+# its log ends with the statistics), runs the test's own tt_cleanup_hook (if it defines one;
+# it gets the exit status), removes the test bed, and keeps the scratch folder on failure.
+tt_begin() {
+	TT_NAME=$1
+	TT_WORK=$(mktemp -d)
+	TT_PID=
+	trap tt_end EXIT
+}
+
+tt_end() {
+	local rc=$?
+	set +e
+	if [ -n "${TT_PID:-}" ]; then
+		kill -TERM "$TT_PID" 2>/dev/null
+		timeout 10 tail --pid="$TT_PID" -f /dev/null || kill -KILL "$TT_PID" 2>/dev/null
+	fi
+	if declare -F tt_cleanup_hook >/dev/null; then
+		tt_cleanup_hook "$rc"
+	fi
+	bash "$(dirname "${BASH_SOURCE[0]}")/../../scripts/testbed.sh" down >/dev/null 2>&1
+	if [ "$rc" -ne 0 ]; then
+		echo "$TT_NAME: evidence kept in $TT_WORK" >&2
+	else
+		rm -rf "$TT_WORK"
+	fi
+}
+
+# tt_check_clean_stop LOG [STAT...]: after tt_stop, fail unless every named statistic (by
+# default: open TCP and TLS connections, proxy sessions, leaked mbufs, illegal TCP
+# transitions) is 0.
+tt_check_clean_stop() {
+	local log=$1
+	shift
+	local stats=("$@") bad=() s n
+	[ ${#stats[@]} -gt 0 ] ||
+		stats=(tcp_connections_open tls_connections_open proxy_sessions leaked fsm_illegal)
+	for s in "${stats[@]}"; do
+		n=$(tt_stat "$log" "$s" || true)
+		[ "$n" = 0 ] || bad+=("$s=${n:-missing} (want 0)")
+	done
+	if [ ${#bad[@]} -gt 0 ]; then
+		grep stats: "$log" >&2
+		local msg
+		msg=$(printf '%s; ' "${bad[@]}")
+		tt_fail "${msg%; }"
+	fi
+}

@@ -7,14 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 source "$here/run_tlsterm.sh"
 TT_BIN=${TT_BIN:-$here/../../build/app/tlsterm/tlsterm}
-TT_WORK=$(mktemp -d)
-TT_PID=
-cleanup() {
-	[ -n "${TT_PID:-}" ] && kill -KILL "$TT_PID" 2>/dev/null
-	bash "$here/../../scripts/testbed.sh" down >/dev/null 2>&1
-	rm -rf "$TT_WORK"
-}
-trap cleanup EXIT
+tt_begin test_ping
 
 bash "$here/../../scripts/testbed.sh" up >/dev/null
 tt_write_config "$TT_WORK/tlsterm.yaml"
@@ -30,8 +23,8 @@ tt_in_client ping -c 2 -i 0.2 -W 2 -s 1472 198.18.0.1 >/dev/null || tt_fail "lar
 # IP fragments never reach it (the unit tests cover both). A TTL of 0 is answered, not dropped.
 cases=$(/usr/bin/python3 "$here/malformed_frames.py" --list |
 	grep -vxE 'runt|ipv4_fragment_mf|ipv4_fragment_offset|ipv4_ttl_zero' | paste -sd, -)
-mac=$(tt_tlsterm_mac tt-edge)
-tt_in_client /usr/bin/python3 "$here/malformed_frames.py" --iface ttc0 --dst-ip 198.18.0.1 \
+mac=$(tt_tlsterm_mac "$TT_IF_EDGE")
+tt_in_client /usr/bin/python3 "$here/malformed_frames.py" --iface "$TT_IF_CLIENT" --dst-ip 198.18.0.1 \
 	--dst-mac "$mac" --count 5000 --seed 7 --pps 10000 --cases "$cases" >"$TT_WORK/sent.txt" ||
 	tt_fail "malformed frame sender failed"
 sent=$(sed -n 's/^sent \([0-9]*\) frames.*/\1/p' "$TT_WORK/sent.txt")

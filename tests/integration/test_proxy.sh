@@ -10,25 +10,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 source "$here/run_tlsterm.sh"
 TT_BIN=${TT_BIN:-$here/../../build/app/tlsterm/tlsterm}
-TT_WORK=$(mktemp -d)
-TT_PID=
 BACKEND_PIDS=()
-cleanup() {
-	local rc=$?
-	set +e
-	if [ -n "${TT_PID:-}" ]; then
-		kill -TERM "$TT_PID" 2>/dev/null
-		timeout 10 tail --pid="$TT_PID" -f /dev/null || kill -KILL "$TT_PID" 2>/dev/null
-	fi
+tt_cleanup_hook() {
+	local p
 	for p in "${BACKEND_PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	bash "$here/../../scripts/testbed.sh" down >/dev/null 2>&1
-	if [ "$rc" -ne 0 ]; then
-		echo "test_proxy: evidence kept in $TT_WORK" >&2
-	else
-		rm -rf "$TT_WORK"
-	fi
 }
-trap cleanup EXIT
+tt_begin test_proxy
 
 HOST=198.18.0.1
 BACK=198.19.0.2
@@ -298,11 +285,8 @@ tt_stop "$TT_WORK/idle.log"
 [ "$(tt_stat "$TT_WORK/idle.log" idle_timeouts)" = 1 ] || tt_fail "idle timeout not counted"
 grep -q "end=idle_timeout" "$TT_WORK/access-idle.log" || tt_fail "access log: no idle_timeout line"
 grep -o 'stats: proxy .*' "$log" | sed 's/^stats: /  /' || true
+tt_check_clean_stop "$log"
 bad=()
-for s in tcp_connections_open tls_connections_open proxy_sessions leaked fsm_illegal; do
-	n=$(tt_stat "$log" $s || true)
-	[ "$n" = 0 ] || bad+=("$s=${n:-missing} (want 0)")
-done
 [ "$(tt_stat "$log" retries)" -ge 1 ] || bad+=("no retry counted")
 [ "$(tt_stat "$log" no_server)" -ge 1 ] || bad+=("no no_server counted")
 if [ ${#bad[@]} -gt 0 ]; then

@@ -12,29 +12,16 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 source "$here/run_tlsterm.sh"
 TT_BIN=${TT_BIN:-$here/../../build/app/tlsterm/tlsterm}
-TT_WORK=$(mktemp -d)
-TT_PID=
 PCAP_PID=
-cleanup() {
-	local rc=$?
-	set +e
-	if [ -n "${TT_PID:-}" ]; then # a step failed: SIGTERM, so the log ends with the statistics
-		kill -TERM "$TT_PID" 2>/dev/null
-		timeout 10 tail --pid="$TT_PID" -f /dev/null || kill -KILL "$TT_PID" 2>/dev/null
-	fi
+tt_cleanup_hook() {
 	if [ -n "${PCAP_PID:-}" ]; then
 		kill -TERM "$PCAP_PID" 2>/dev/null
 		wait "$PCAP_PID" 2>/dev/null
 	fi
-	bash "$here/../../scripts/testbed.sh" down >/dev/null 2>&1
-	if [ "$rc" -ne 0 ]; then
-		echo "test_tcp: evidence kept in $TT_WORK" >&2
-		[ "${TT_PCAP:-0}" = 1 ] || echo "test_tcp: TT_PCAP=1 also records the client's packets" >&2
-	else
-		rm -rf "$TT_WORK"
-	fi
+	[ "$1" -eq 0 ] || [ "${TT_PCAP:-0}" = 1 ] ||
+		echo "test_tcp: TT_PCAP=1 also records the client's packets" >&2
 }
-trap cleanup EXIT
+tt_begin test_tcp
 
 HOST=198.18.0.1
 log=$TT_WORK/tlsterm.log

@@ -12,30 +12,20 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 source "$here/run_tlsterm.sh"
 TT_BIN=${TT_BIN:-$here/../../build/app/tlsterm/tlsterm}
-TT_WORK=$(mktemp -d)
-TT_PID=
 PCAP_PID=
 testbed=$here/../../scripts/testbed.sh
-cleanup() {
-	local rc=$?
-	set +e
-	if [ -n "${TT_PID:-}" ]; then # a step failed: SIGTERM, so the log ends with the statistics
-		kill -TERM "$TT_PID" 2>/dev/null
-		timeout 10 tail --pid="$TT_PID" -f /dev/null || kill -KILL "$TT_PID" 2>/dev/null
-	fi
+tt_cleanup_hook() {
 	if [ -n "${PCAP_PID:-}" ]; then
 		kill -TERM "$PCAP_PID" 2>/dev/null
 		wait "$PCAP_PID" 2>/dev/null
 	fi
-	if [ "$rc" -ne 0 ]; then
+	if [ "$1" -ne 0 ]; then
 		bash "$testbed" status >"$TT_WORK/testbed-status.txt" 2>&1
-		echo "test_tcp_loss: evidence kept in $TT_WORK" >&2
-		[ "${TT_PCAP:-0}" = 1 ] || echo "test_tcp_loss: TT_PCAP=1 also records the client's packets" >&2
+		[ "${TT_PCAP:-0}" = 1 ] ||
+			echo "test_tcp_loss: TT_PCAP=1 also records the client's packets" >&2
 	fi
-	bash "$testbed" down >/dev/null 2>&1
-	[ "$rc" -ne 0 ] || rm -rf "$TT_WORK"
 }
-trap cleanup EXIT
+tt_begin test_tcp_loss
 
 HOST=198.18.0.1
 LOSS=20 # per mille, each direction

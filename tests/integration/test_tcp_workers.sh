@@ -8,14 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 source "$here/run_tlsterm.sh"
 TT_BIN=${TT_BIN:-$here/../../build/app/tlsterm/tlsterm}
-TT_WORK=$(mktemp -d)
-TT_PID=
-cleanup() {
-	[ -n "${TT_PID:-}" ] && kill -KILL "$TT_PID" 2>/dev/null
-	bash "$here/../../scripts/testbed.sh" down >/dev/null 2>&1
-	rm -rf "$TT_WORK"
-}
-trap cleanup EXIT
+tt_begin test_tcp_workers
 
 client() { timeout 120 ip netns exec "$TT_NS_CLIENT" "$TT_PY" "$here/tcp_client.py" "$@" --host 198.18.0.1 --port 7; }
 check_clean() { # LOG

@@ -14,25 +14,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 source "$here/run_tlsterm.sh"
 TT_BIN=${TT_BIN:-$here/../../build/app/tlsterm/tlsterm}
-TT_WORK=$(mktemp -d)
-TT_PID=
 name=test_tls
 [ "${TT_TLS_LOSS:-0}" = 1 ] && name=test_tls_loss
-cleanup() {
-	local rc=$?
-	set +e
-	if [ -n "${TT_PID:-}" ]; then
-		kill -TERM "$TT_PID" 2>/dev/null
-		timeout 10 tail --pid="$TT_PID" -f /dev/null || kill -KILL "$TT_PID" 2>/dev/null
-	fi
-	bash "$here/../../scripts/testbed.sh" down >/dev/null 2>&1
-	if [ "$rc" -ne 0 ]; then
-		echo "$name: evidence kept in $TT_WORK" >&2
-	else
-		rm -rf "$TT_WORK"
-	fi
-}
-trap cleanup EXIT
+tt_begin "$name"
 
 HOST=198.18.0.1
 log=$TT_WORK/tlsterm.log
@@ -251,11 +235,8 @@ fi
 sleep 1
 tt_stop "$log"
 grep -o 'stats: tls .*' "$log" | sed 's/^stats: /  /' || true
+tt_check_clean_stop "$log"
 bad=()
-for s in tcp_connections_open tls_connections_open leaked fsm_illegal; do
-	n=$(tt_stat "$log" $s || true)
-	[ "$n" = 0 ] || bad+=("$s=${n:-missing} (want 0)")
-done
 started=$(tt_stat "$log" handshakes_started)
 t13=$(tt_stat "$log" handshakes_tls13)
 t12=$(tt_stat "$log" handshakes_tls12)
