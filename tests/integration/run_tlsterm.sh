@@ -40,7 +40,10 @@ tt_start() {
 	TT_PID=$!
 	local i
 	for i in $(seq 1 100); do
-		grep -q "running:" "$log" && return 0
+		if grep -q "running:" "$log"; then
+			echo "  tlsterm $(grep -o 'running: [0-9]* worker(s)' "$log" | head -n 1)"
+			return 0
+		fi
 		kill -0 "$TT_PID" 2>/dev/null || { cat "$log"; tt_fail "tlsterm exited during start-up"; }
 		sleep 0.1
 	done
