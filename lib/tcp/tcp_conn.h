@@ -107,6 +107,7 @@ struct tcp_conn {
 	bool dead;         /* out of service, waiting to be reaped */
 	bool ack_now;      /* this segment needs an immediate ACK */
 	bool upper_told;   /* established() ran: closed() is owed */
+	bool syn_resent;   /* SYN_SENT: resent at once after an old connection's ACK */
 	uint8_t close_reason;
 	uint8_t backoff;
 	uint8_t dupacks;

@@ -220,8 +220,19 @@ static void syn_sent(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
 	struct tcp_stack *s = c->stack;
 	bool has_ack = sg->flags & RTE_TCP_ACK_FLAG;
 	if (has_ack && (seq_leq(sg->ack, c->iss) || seq_gt(sg->ack, c->snd_max))) {
-		if (!(sg->flags & RTE_TCP_RST_FLAG))
+		if (!(sg->flags & RTE_TCP_RST_FLAG)) {
 			tcp_reply_rst(s, c->pi, &c->tuple, sg->ack, 0, false);
+			/*
+			 * Most likely the peer still holds this 4-tuple in TIME_WAIT and took
+			 * our SYN for an old duplicate (RFC 9293 §3.10.7.3). Our RST ends that
+			 * TIME_WAIT; send the SYN again now instead of a whole RTO later.
+			 */
+			if (!c->syn_resent) {
+				c->syn_resent = true;
+				s->ctr->tcp.retransmits++;
+				tcp_send_syn(c, false);
+			}
+		}
 		drop(s, sg, DROP_TCP_BAD_ACK);
 		return;
 	}

@@ -62,6 +62,8 @@ struct tcp_stack *tcp_stack_create(const struct config *cfg, struct net_ctx *net
 		uint64_t r = rte_rand();
 		memcpy(&s->cookie_secret[i], &r, sizeof(r));
 	}
+	/* A restarted tlsterm must not walk the ports its last run left in peers' TIME_WAIT. */
+	s->next_port = (uint32_t)(rte_rand() % TCP_EPHEMERAL_COUNT);
 
 	char name[RTE_HASH_NAMESIZE];
 	snprintf(name, sizeof(name), "tcp_conns_w%u", net->worker_id);

@@ -537,6 +537,37 @@ static void test_simultaneous_open_with_queued_data(void **state)
 	assert_int_equal(H.ctr.tcp.active_opens, 1);
 }
 
+/*
+ * A peer still holding the 4-tuple in TIME_WAIT answers our SYN with the old
+ * connection's ACK: we reset that and send the SYN again at once (once), so the
+ * connect costs one round trip instead of an RTO.
+ */
+static void test_syn_answered_by_an_old_ack(void **state)
+{
+	(void)state;
+	struct tcp_conn *c = tcp_connect(H.stack, 0, rte_cpu_to_be_32(FIXTURE_PEER_IP),
+					 rte_cpu_to_be_16(H_PEER_PORT), &harness_ops, NULL);
+	assert_non_null(c);
+	struct hseg syn;
+	h_expect_one(&syn);
+	H.our_port = syn.src_port;
+	h_send(F_ACK, ISN, syn.seq - 5000, 8192, NULL, 0, NULL, 0); /* the old connection's ACK */
+	struct hseg out[4];
+	assert_int_equal(h_recv(out, 4), 2);
+	assert_int_equal(out[0].flags, F_RST);
+	assert_int_equal(out[0].seq, syn.seq - 5000); /* RFC 9293: <SEQ=SEG.ACK><CTL=RST> */
+	assert_int_equal(out[1].flags, F_SYN);
+	assert_int_equal(out[1].seq, syn.seq);
+	assert_int_equal(H.ctr.drops[DROP_TCP_BAD_ACK], 1);
+	/* A second old ACK gets its RST but no more SYNs: the RTO takes over. */
+	h_send(F_ACK, ISN, syn.seq - 5000, 8192, NULL, 0, NULL, 0);
+	assert_int_equal(h_recv(out, 4), 1);
+	assert_int_equal(out[0].flags, F_RST);
+	/* The peer, its TIME_WAIT gone, answers the SYN. */
+	h_send(F_SYN | F_ACK, ISN, syn.seq + 1, 8192, NULL, 0, NULL, 0);
+	assert_int_equal(c->state, TCP_ESTABLISHED);
+}
+
 static void test_active_close_time_wait_and_reuse(void **state)
 {
 	(void)state;
@@ -746,6 +777,7 @@ int main(void)
 		T(test_keepalive_probes_then_gives_up),
 		T(test_survives_mbuf_exhaustion),
 		T(test_simultaneous_open_with_queued_data),
+		T(test_syn_answered_by_an_old_ack),
 		T(test_active_close_time_wait_and_reuse),
 		T(test_simultaneous_close),
 		T(test_full_table_recycles_time_wait),
