@@ -240,6 +240,11 @@ static void control_loop(struct app *a)
 		if (reopen_requested) {
 			reopen_requested = 0;
 			access_writer_reopen(&a->access); /* log rotation */
+			int rc = log_reopen();
+			if (rc != 0)
+				log_warn("log %s: cannot reopen: %s", a->cfg->log.file, strerror(-rc));
+			else
+				log_info("SIGUSR1: log files reopened");
 		}
 		if (reload_requested) {
 			reload_requested = 0;

@@ -11,6 +11,11 @@
 /* Log to stderr until log_open() names a file. Returns 0 or -errno. */
 int log_open(enum log_level level, const char *file);
 void log_close(void);
+/*
+ * Open the log file again (log rotation: SIGUSR1). Only the control thread
+ * logs, so no lock. 0, or -errno with the old file kept.
+ */
+int log_reopen(void);
 
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -8,6 +8,7 @@
 #include <tlsterm/log.h>
 
 static FILE *log_out;
+static char log_path[256]; /* for log_reopen() */
 static enum log_level log_threshold = LOG_LEVEL_INFO;
 
 static const char *const level_names[] = {
@@ -28,6 +29,22 @@ int log_open(enum log_level level, const char *file)
 	setvbuf(f, NULL, _IOLBF, 0);
 	log_close();
 	log_out = f;
+	snprintf(log_path, sizeof(log_path), "%s", file);
+	return 0;
+}
+
+int log_reopen(void)
+{
+	if (log_path[0] == '\0')
+		return 0; /* stderr */
+	FILE *f = fopen(log_path, "a");
+	if (f == NULL)
+		return -errno; /* keep writing to the old file */
+	setvbuf(f, NULL, _IOLBF, 0);
+	FILE *old = log_out;
+	log_out = f;
+	if (old != NULL)
+		fclose(old);
 	return 0;
 }
 

@@ -237,10 +237,20 @@ tt_wait_for "curl_in -o /dev/null https://tlsterm.test:8444/" 15 ||
 	tt_fail "the restarted backend is not served again"
 echo "  backend killed: failed in $ms ms; restarted: served again"
 
+# Log rotation: the files moved away, SIGUSR1, and new lines go to new files.
+mv "$TT_WORK/access.log" "$TT_WORK/access.log.1"
+kill -USR1 "$TT_PID"
+tt_wait_for "grep -q 'SIGUSR1: log files reopened' '$log'" 5 || tt_fail "SIGUSR1 not handled"
+curl_in -o /dev/null https://tlsterm.test/ || tt_fail "request after SIGUSR1"
+tt_wait_for "[ -s '$TT_WORK/access.log' ]" 5 || tt_fail "SIGUSR1: the access log was not reopened"
+echo "  SIGUSR1: the access log reopened after rotation"
+
 sleep 1
 tt_stop "$log"
 
 # The access log: a line per session, with what each side chose.
+cat "$TT_WORK/access.log.1" "$TT_WORK/access.log" >"$TT_WORK/access-all.log"
+mv "$TT_WORK/access-all.log" "$TT_WORK/access.log"
 lines=$(wc -l <"$TT_WORK/access.log")
 sessions=$(tt_stat "$log" sessions)
 [ "$lines" -eq "$sessions" ] || tt_fail "access log: $lines lines for $sessions sessions"
