@@ -43,6 +43,9 @@ struct request {
 	bool answered; /* a response went out early (body too large) */
 };
 
+/* libmicrohttpd hands its own printf formats */
+static void on_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 static void on_log(void *cls, const char *fmt, va_list ap)
 {
 	struct admin *a = cls;
