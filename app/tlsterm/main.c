@@ -4,12 +4,14 @@
  * lcore becomes the control thread until SIGINT/SIGTERM.
  */
 #include <errno.h>
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -19,6 +21,7 @@
 #include <rte_mbuf.h>
 #include <rte_version.h>
 
+#include <tlsterm/admin.h>
 #include <tlsterm/config.h>
 #include <tlsterm/log.h>
 #include <tlsterm/port.h>
@@ -45,6 +48,11 @@ struct app {
 	struct rte_ether_addr macs[CONFIG_MAX_PORTS];
 	unsigned int mbufs_at_start;
 	struct access_writer access;
+	struct admin *admin; /* NULL without an admin: section */
+	/* what the last admin scrape showed (admin_collect) */
+	struct worker_counters scrape_sum;
+	const struct worker_counters *scrape_workers[NET_MAX_WORKERS];
+	struct metrics_pool scrape_pools[NET_MAX_WORKERS];
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -224,6 +232,87 @@ static void drain_access_log(struct app *a)
 	access_writer_drain(&a->access, rings, a->n_workers);
 }
 
+/*
+ * A scrape sums the workers while they run. Their counters are plain uint64_t
+ * written by one worker each: on x86-64 an aligned 8-byte load is never torn,
+ * so a value is at worst a moment old.
+ */
+static void admin_collect(void *arg, struct metrics_input *in)
+{
+	struct app *a = arg;
+	unsigned int conns = 0, time_wait = 0;
+
+	memset(&a->scrape_sum, 0, sizeof(a->scrape_sum));
+	*in = (struct metrics_input){ .cfg = a->cfg, .sum = &a->scrape_sum,
+				      .workers = a->scrape_workers, .n_workers = a->n_workers,
+				      .tsc_hz = rte_get_tsc_hz(), .has_conns = true,
+				      .pools = a->scrape_pools, .n_pools = a->n_workers };
+	for (unsigned int w = 0; w < a->n_workers; w++) {
+		const struct worker *wk = a->workers[w];
+
+		worker_counters_add(&a->scrape_sum, &wk->ctr);
+		a->scrape_workers[w] = &wk->ctr;
+		conns += tcp_conn_count(wk->tcp);
+		time_wait += tcp_time_wait_count(wk->tcp);
+		in->tls_open += tls_worker_conn_count(wk->tls);
+		in->proxy_sessions += proxy_worker_sessions(wk->proxy);
+		snprintf(a->scrape_pools[w].name, sizeof(a->scrape_pools[w].name), "%s",
+			 a->pools[w]->name);
+		a->scrape_pools[w].in_use = rte_mempool_in_use_count(a->pools[w]);
+		a->scrape_pools[w].size = a->pools[w]->size;
+	}
+	in->tcp_open = conns >= time_wait ? conns - time_wait : 0; /* two racy reads */
+	in->tcp_time_wait = time_wait;
+}
+
+/* POST /reload: the hook live reload will fill; until then an honest 501, like SIGHUP. */
+static unsigned int admin_reload(void *arg, char *reply, size_t len)
+{
+	(void)arg;
+	log_warn("admin: POST /reload: live reload is not supported yet; configuration unchanged");
+	snprintf(reply, len, "{\"error\":\"live reload is not implemented yet; "
+			     "configuration unchanged\"}\n");
+	return 501;
+}
+
+static int start_admin(struct app *a)
+{
+	const struct admin_ops ops = { .collect = admin_collect, .reload = admin_reload, .arg = a };
+	char err[CONFIG_ERR_LEN];
+
+	if (!a->cfg->admin.enabled)
+		return 0;
+	a->admin = admin_start(&a->cfg->admin, &ops, err, sizeof(err));
+	if (a->admin == NULL) {
+		log_err("%s", err);
+		return -1;
+	}
+	log_info("admin API on %s:%u%s", inet_ntoa((struct in_addr){ a->cfg->admin.ipv4 }),
+		 admin_port(a->admin), a->cfg->admin.token[0] != '\0' ? ", bearer token" : "");
+	return 0;
+}
+
+static uint64_t monotonic_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* Until the next tick, serve the admin API as requests come (or just sleep without one). */
+static void control_wait(struct app *a)
+{
+	uint64_t until = monotonic_us() + CONTROL_TICK_US, now;
+
+	if (a->admin == NULL) {
+		usleep(CONTROL_TICK_US);
+		return;
+	}
+	while (!stop_requested && (now = monotonic_us()) < until)
+		admin_poll(a->admin, (unsigned int)((until - now + 999) / 1000));
+}
+
 static void control_loop(struct app *a)
 {
 	const struct config *cfg = a->cfg;
@@ -250,7 +339,7 @@ static void control_loop(struct app *a)
 			reload_requested = 0;
 			log_warn("SIGHUP: live reload is not supported yet; configuration unchanged");
 		}
-		usleep(CONTROL_TICK_US);
+		control_wait(a);
 	}
 }
 
@@ -356,13 +445,17 @@ static int run(struct app *a)
 	log_info("tlsterm %s running: %u worker(s), %u port(s); SIGINT or SIGTERM stops it",
 		 TLSTERM_VERSION, a->n_workers, a->cfg->n_ports);
 
-	control_loop(a);
+	bool admin_ok = start_admin(a) == 0;
+	if (admin_ok)
+		control_loop(a);
+	admin_stop(a->admin);
+	a->admin = NULL;
 
 	log_info("stopping");
 	for (unsigned int w = 0; w < a->n_workers; w++)
 		a->workers[w]->stop = true;
 	rte_eal_mp_wait_lcore();
-	rc = 0;
+	rc = admin_ok ? 0 : 1;
 out_release:
 	report_and_release(a);
 	proxy_health_free(a->health);

@@ -184,6 +184,17 @@ struct config_arp {
 	unsigned int pending_max;  /* packets waiting on resolution per worker; default 64 */
 };
 
+#define CONFIG_ADMIN_TOKEN_LEN 256
+
+/* The admin HTTP API (metrics, stats, health, reload) on a kernel socket, served by the
+ * control thread. */
+struct config_admin {
+	bool enabled;   /* an admin: section was given; none means no admin API (default) */
+	uint32_t ipv4;  /* listen address, network byte order */
+	uint16_t port;  /* host order */
+	char token[CONFIG_ADMIN_TOKEN_LEN]; /* bearer token; empty: none (loopback only) */
+};
+
 struct config {
 	char path[256];
 	struct config_dpdk dpdk;
@@ -200,6 +211,7 @@ struct config {
 	struct config_access_log access_log;
 	struct config_tickets tickets;
 	struct config_crypto crypto;
+	struct config_admin admin;
 	unsigned int mbufs_per_worker; /* default 8191 */
 };
 

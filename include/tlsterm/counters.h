@@ -66,6 +66,9 @@ enum drop_reason {
 
 const char *drop_reason_name(enum drop_reason r);
 
+/* The name of a TLS alert description (RFC 8446 6, IANA registry), or NULL if unassigned. */
+const char *tls_alert_name(unsigned int description);
+
 struct port_counters {
 	uint64_t rx_packets;
 	uint64_t rx_bytes;

@@ -16,6 +16,7 @@
  * config_tls.c, which says where inside a value the fault is.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <libfyaml.h>
 #include <stdarg.h>
@@ -45,7 +46,7 @@
  * be cut there silently, so they are refused here.
  */
 #define EAL_ARG_LEN_MAX (CONFIG_DEVICE_LEN - 1)
-#define SCHEMA_MAX_KEYS 12
+#define SCHEMA_MAX_KEYS 16
 #define PATH_LEN 96 /* "backends.<31 chars>.servers[31].max_connections" */
 /* Longest scalar kept when decoding; longer ones are only measured, and refused. */
 #define TEXT_MAX 1023
@@ -1431,6 +1432,105 @@ static const struct field access_log_fields[] = {
 };
 static const struct schema access_log_schema = { access_log_fields, N_ELEMS(access_log_fields) };
 
+/* ---------------------------------------------------------------- admin API */
+
+#define ADMIN_TOKEN_MIN 16 /* shorter bearer tokens are guessable */
+
+/* "a.b.c.d:port", IPv4 only; 0.0.0.0 means every address of the host. */
+static int parse_admin_listen(struct loader *ld, const struct field *f, const struct item *it,
+			      void *obj)
+{
+	const char *expected = "an IPv4 address and port like \"127.0.0.1:9901\"";
+	struct config_admin *admin = obj;
+	const char *colon;
+	unsigned long port;
+	struct text t;
+	char buf[64];
+	uint32_t a;
+
+	(void)f;
+	if (scalar_string(ld, it, expected, &t) < 0)
+		return -1;
+	colon = memrchr(t.s, ':', t.len);
+	if (colon == NULL || !ipv4_parse(t.s, (size_t)(colon - t.s), &a))
+		return fail_item(ld, it, "expected %s, got %s", expected,
+				 describe(it->node, buf, sizeof(buf)));
+	if (!parse_decimal(colon + 1, t.len - (size_t)(colon + 1 - t.s), 65535, &port) ||
+	    port == 0)
+		return fail_pos(ld, offset_pos(ld, it->node, (size_t)(colon + 1 - t.s)), it->path,
+				"expected a port 1..65535 after ':'");
+	if (a == UINT32_MAX || (a >> 28) == 0xe)
+		return fail_item(ld, it, "cannot listen on a broadcast or multicast address");
+	admin->ipv4 = htonl(a);
+	admin->port = (uint16_t)port;
+	return 0;
+}
+
+/* RFC 6750 2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=" */
+static size_t b64token_bad_at(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && (isalnum((unsigned char)s[i]) || strchr("-._~+/", s[i]) != NULL))
+		i++;
+	if (i == 0)
+		return 0;
+	while (i < len && s[i] == '=')
+		i++;
+	return i;
+}
+
+static int parse_admin_token(struct loader *ld, const struct field *f, const struct item *it,
+			     void *obj)
+{
+	char *dst = (char *)obj + f->off;
+	struct text t;
+	size_t bad;
+
+	if (scalar_string(ld, it, "a bearer token", &t) < 0)
+		return -1;
+	if (t.len < f->lo || t.len > f->hi)
+		return fail_item(ld, it, "expected a token of %lu..%lu characters, got %zu", f->lo,
+				 f->hi, t.len);
+	bad = b64token_bad_at(t.s, t.len);
+	if (bad < t.len)
+		return fail_pos(ld, offset_pos(ld, it->node, bad), it->path,
+				"a bearer token may hold letters, digits and -._~+/ then '=' "
+				"padding (RFC 6750); e.g. openssl rand -hex 32");
+	memcpy(dst, t.s, t.len + 1);
+	return 0;
+}
+
+enum { ADMIN_LISTEN, ADMIN_TOKEN }; /* admin_fields[] order */
+
+static const struct field admin_fields[] = {
+	[ADMIN_LISTEN] = { .key = "listen", .parse = parse_admin_listen, .required = true },
+	[ADMIN_TOKEN] = { .key = "token", .parse = parse_admin_token, .lo = ADMIN_TOKEN_MIN,
+			  .hi = CONFIG_ADMIN_TOKEN_LEN - 1,
+			  .off = offsetof(struct config_admin, token) },
+};
+static const struct schema admin_schema = { admin_fields, N_ELEMS(admin_fields) };
+
+/* Anyone who can reach a non-loopback address could reload or read the stats: a token it is. */
+static int parse_admin(struct loader *ld, const struct field *f, const struct item *it, void *obj)
+{
+	struct config_admin *admin = (struct config_admin *)((char *)obj + f->off);
+	char fpath[PATH_LEN], as[16];
+	struct seen seen;
+
+	if (parse_mapping(ld, it, &admin_schema, admin, &seen) < 0)
+		return -1;
+	admin->enabled = true;
+	if (admin->token[0] != '\0' || (ntohl(admin->ipv4) >> 24) == 127)
+		return 0;
+	ipv4_str(as, sizeof(as), ntohl(admin->ipv4));
+	snprintf(fpath, sizeof(fpath), "%s.listen", it->path);
+	return fail_item(ld,
+			 &(struct item){ seen.val[ADMIN_LISTEN], seen.key[ADMIN_LISTEN], fpath,
+					 it },
+			 "%s is not a loopback address (127.0.0.0/8): a token is required", as);
+}
+
 /* ---------------------------------------------------------------- schema */
 
 static const struct field dpdk_fields[] = {
@@ -1583,6 +1683,7 @@ static const struct field top_fields[] = {
 	{ .key = "backends", .parse = parse_backends },
 	{ .key = "access_log", .parse = parse_section, .sub = &access_log_schema,
 	  .off = offsetof(struct config, access_log) },
+	{ .key = "admin", .parse = parse_admin, .off = offsetof(struct config, admin) },
 };
 static const struct schema top_schema = { top_fields, N_ELEMS(top_fields) };
 
@@ -1601,6 +1702,7 @@ _Static_assert(N_ELEMS(tickets_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS
 _Static_assert(N_ELEMS(backend_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(server_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(health_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
+_Static_assert(N_ELEMS(admin_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 
 static void config_defaults(struct config *cfg)
 {

@@ -235,7 +235,7 @@ static void test_unknown_top_level_key(void **state)
 	expect_error(
 		MIN_DPDK MIN_PORTS "backend: {}\n", NAME ":6:1: ",
 		"unknown key \"backend\"; allowed here: dpdk, ports, listeners, tcp, log, arp, "
-		"limits, tickets, crypto, mbufs_per_worker, backends, access_log");
+		"limits, tickets, crypto, mbufs_per_worker, backends, access_log, admin");
 }
 
 static void test_lcores_pinned_to_cpus(void **state)
@@ -1665,6 +1665,75 @@ static void test_access_log(void **state)
 		     "access_log: unknown key \"path\"; allowed here: file");
 }
 
+#define ADMIN MIN_DPDK MIN_PORTS "admin: { listen: " /* the value is at 6:18 */
+#define ADMIN_LO ADMIN "\"127.0.0.1:9901\", token: " /* the token is at 6:43 */
+
+static void test_admin(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = expect_ok(MIN_DPDK MIN_PORTS);
+	assert_false(cfg->admin.enabled);
+	config_free(cfg);
+	/* loopback: the token is optional */
+	cfg = expect_ok(ADMIN "\"127.0.0.1:9901\" }\n");
+	assert_true(cfg->admin.enabled);
+	assert_int_equal(cfg->admin.ipv4, htonl(0x7f000001));
+	assert_int_equal(cfg->admin.port, 9901);
+	assert_string_equal(cfg->admin.token, "");
+	config_free(cfg);
+	cfg = expect_ok(ADMIN "127.9.8.7:1 }\n");
+	assert_int_equal(cfg->admin.ipv4, htonl(0x7f090807));
+	assert_int_equal(cfg->admin.port, 1);
+	config_free(cfg);
+	/* every address, with a token (RFC 6750 characters and padding) */
+	cfg = expect_ok("admin:\n  listen: 0.0.0.0:65535\n  token: aZ09-._~+/aZ09-._~+/==\n"
+			MIN_DPDK MIN_PORTS);
+	assert_int_equal(cfg->admin.ipv4, 0);
+	assert_int_equal(cfg->admin.port, 65535);
+	assert_string_equal(cfg->admin.token, "aZ09-._~+/aZ09-._~+/==");
+	config_free(cfg);
+
+	expect_error(ADMIN "\"198.18.0.1:9901\" }\n", NAME ":6:18: ",
+		     "admin.listen: 198.18.0.1 is not a loopback address (127.0.0.0/8): "
+		     "a token is required");
+	expect_error(ADMIN "0.0.0.0:9901 }\n", NAME ":6:18: ",
+		     "admin.listen: 0.0.0.0 is not a loopback address");
+	/* the token is checked wherever it sits in the mapping */
+	expect_error(MIN_DPDK MIN_PORTS "admin:\n  listen: 128.0.0.1:80\n", NAME ":7:11: ",
+		     "admin.listen: 128.0.0.1 is not a loopback address");
+	expect_error(ADMIN "\"127.0.0.1\" }\n", NAME ":6:18: ",
+		     "admin.listen: expected an IPv4 address and port like \"127.0.0.1:9901\", "
+		     "got \"127.0.0.1\"");
+	expect_error(ADMIN "\"[::1]:9901\" }\n", NAME ":6:18: ",
+		     "admin.listen: expected an IPv4 address and port");
+	expect_error(ADMIN "\"localhost:9901\" }\n", NAME ":6:18: ",
+		     "admin.listen: expected an IPv4 address and port");
+	expect_error(ADMIN "\"127.0.0.1:0\" }\n", NAME ":6:29: ",
+		     "admin.listen: expected a port 1..65535 after ':'");
+	expect_error(ADMIN "127.0.0.1:65536 }\n", NAME ":6:28: ",
+		     "admin.listen: expected a port 1..65535 after ':'");
+	expect_error(ADMIN "\"127.0.0.1:\" }\n", NAME ":6:29: ",
+		     "admin.listen: expected a port 1..65535 after ':'");
+	expect_error(ADMIN "224.0.0.1:80, token: 0123456789abcdef }\n", NAME ":6:18: ",
+		     "admin.listen: cannot listen on a broadcast or multicast address");
+	expect_error(ADMIN_LO "0123456789abcde }\n", NAME ":6:43: ",
+		     "admin.token: expected a token of 16..255 characters, got 15");
+	expect_error(ADMIN_LO "\"0123456789$abcdef\" }\n", NAME ":6:54: ",
+		     "admin.token: a bearer token may hold letters, digits and -._~+/");
+	expect_error(ADMIN_LO "0123456789abcdef=x }\n", NAME ":6:60: ",
+		     "admin.token: a bearer token may hold");
+	expect_error(ADMIN_LO "\"=0123456789abcdef\" }\n", NAME ":6:44: ",
+		     "admin.token: a bearer token may hold");
+	expect_error(MIN_DPDK MIN_PORTS "admin: {}\n", NAME ":6:8: ",
+		     "admin: missing required key \"listen\"");
+	expect_error(MIN_DPDK MIN_PORTS "admin: { listen: 127.0.0.1:1, tokn: x }\n", NAME ":6:31: ",
+		     "admin: unknown key \"tokn\"; allowed here: listen, token");
+	expect_error(MIN_DPDK MIN_PORTS "admin:\n", NAME ":6:1: ",
+		     "admin: expected a mapping, got nothing (null)");
+}
+
 /* A short buffer gets a truncated, still terminated, message. */
 static void test_small_err_buffer(void **state)
 {
@@ -1743,6 +1812,7 @@ int main(void)
 		cmocka_unit_test(test_listener_backend),
 		cmocka_unit_test(test_idle_timeout),
 		cmocka_unit_test(test_access_log),
+		cmocka_unit_test(test_admin),
 	};
 
 	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
