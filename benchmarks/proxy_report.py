@@ -1,0 +1,259 @@
+#!/usr/bin/python3
+"""The markdown report of benchmarks/proxy_bench.sh, from its per-run records (one line of
+key=value per run: what the script measured around h2load, tlsterm's shutdown counters) and
+h2load's own output. Every number printed is computed from those; nothing is assumed."""
+import argparse
+import re
+import statistics
+
+NOISE = 0.20  # (max - min) / median above this marks a row noisy
+MIB = 1 << 20
+
+WORKLOADS = {
+    "hs-ecdsa": ("full handshakes, ECDSA P-256 (1 request per connection, `Connection: close`)",
+                 "handshakes/s", "handshake"),
+    "hs-rsa": ("full handshakes, RSA-2048 (1 request per connection, `Connection: close`)",
+               "handshakes/s", "handshake"),
+    "bulk-1m": ("1 MiB GETs over keep-alive connections", "MiB/s", "MiB"),
+    "ka-1k": ("1 KiB GETs over keep-alive connections", "requests/s", "request"),
+}
+NAMES = {"tlsterm": "tlsterm", "nginx": "nginx", "haproxy": "HAProxy"}
+NORMAL_EXIT = {"tlsterm": {0}, "nginx": {0}, "haproxy": {0, 143}}  # haproxy -db: 143 on SIGTERM
+
+
+def num(v):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def load(path):
+    runs = []
+    with open(path) as f:
+        for line in f:
+            r = dict(tok.split("=", 1) for tok in line.split() if "=" in tok)
+            if r:
+                runs.append(r)
+    return runs
+
+
+def duration(text):
+    m = re.search(r"finished in ([0-9.]+)(us|ms|s),", text)
+    if not m:
+        return None
+    return float(m.group(1)) * {"us": 1e-6, "ms": 1e-3, "s": 1.0}[m.group(2)]
+
+
+def h2load(path):
+    try:
+        text = open(path, errors="replace").read()
+    except OSError:
+        return {}
+    h = {"duration": duration(text)}
+    m = re.search(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, "
+                  r"(\d+) errored, (\d+) timeout", text)
+    if m:
+        for k, v in zip(["total", "started", "done", "succeeded", "failed", "errored", "timeout"],
+                        m.groups()):
+            h[k] = int(v)
+    m = re.search(r"status codes: (\d+) 2xx", text)
+    h["s2xx"] = int(m.group(1)) if m else None
+    m = re.search(r"\((\d+)\) data", text)
+    h["data"] = int(m.group(1)) if m else None
+    for key, pat in [("proto", r"TLS Protocol: (\S+)"), ("cipher", r"Cipher: (\S+)"),
+                     ("kx", r"Server Temp Key: (\S+)"), ("alpn", r"Application protocol: (\S+)")]:
+        m = re.search(pat, text)
+        h[key] = m.group(1) if m else "?"
+    return h
+
+
+def derive(r, tsc_hz):
+    g = {k: num(v) for k, v in r.items()}
+    h = h2load(r.get("h2load", ""))
+    d = {"h": h}
+    n, dur = h.get("succeeded") or 0, h.get("duration")
+    wall = (g.get("wall_ns") or 0) / 1e9
+    if r["term"] == "tlsterm":
+        tsc = g.get("tsc_hz") or 0
+        cpu_s = g["busy_cycles"] / tsc if tsc and g.get("busy_cycles") is not None else None
+    else:
+        cpu_s = (g.get("cpu_ns") or 0) / 1e9
+    if not n or not dur:
+        return d
+    w = r["workload"]
+    units = n if w != "bulk-1m" else (h.get("data") or 0) / MIB
+    d["rate"] = units / dur
+    if cpu_s is not None and units:
+        d["us"] = cpu_s * 1e6 / units
+        if tsc_hz:
+            d["cycles"] = cpu_s * tsc_hz / units
+        if wall:
+            d["busy_pct"] = 100 * cpu_s / wall
+    c, wt = g.get("cpu_ns") or 0, g.get("wait_ns") or 0
+    if c + wt > 0:
+        d["oncpu_pct"] = 100 * c / (c + wt)
+    if g.get("cpu1_total"):
+        d["cpu1_pct"] = 100 * g["cpu1_busy"] / g["cpu1_total"]
+    if g.get("cpu0_total"):
+        d["cpu0_pct"] = 100 * g["cpu0_busy"] / g["cpu0_total"]
+    return d
+
+
+def anomalies(r, d):
+    a = []
+    h = d["h"]
+    g = {k: num(v) for k, v in r.items()}
+    if g.get("rc") is not None and int(g["rc"]) not in NORMAL_EXIT.get(r["term"], {0}):
+        a.append(f"exit status {int(g['rc'])}")
+    if g.get("client_rc"):
+        a.append(f"h2load status {int(g['client_rc'])}")
+    for k in ("failed", "errored", "timeout"):
+        if h.get(k):
+            a.append(f"{h[k]} requests {k}")
+    if h.get("s2xx") is not None and h.get("succeeded") is not None and h["s2xx"] != h["total"]:
+        a.append(f"{h['total'] - h['s2xx']} non-2xx")
+    if r["workload"].startswith("hs-") and h.get("succeeded") and g.get("client_opens") is not None \
+            and g["client_opens"] < h["succeeded"]:
+        a.append(f"only {int(g['client_opens'])} connections for {h['succeeded']} requests")
+    if g.get("client_rto"):
+        a.append(f"client RTO timeouts {int(g['client_rto'])}")
+    if r["term"] == "tlsterm":
+        for k in ("tcp_connections_open", "tls_connections_open", "proxy_sessions", "leaked",
+                  "fsm_illegal", "handshakes_failed", "handshakes_resumed", "connect_failures",
+                  "aborts", "rto_expiries"):
+            if g.get(k):
+                a.append(f"{k}={int(g[k])}")
+            elif g.get(k) is None:
+                a.append(f"{k} missing")
+    if g.get("warnings"):
+        a.append(f"{int(g['warnings'])} warning lines")
+    if r.get("others"):
+        a.append(f"other tlsterm pids {r['others']}")
+    return a
+
+
+def stat(vals):
+    vals = [v for v in vals if v is not None]
+    if not vals:
+        return None
+    med = statistics.median(vals)
+    spread = (max(vals) - min(vals)) / med if med else 0
+    return med, min(vals), max(vals), spread
+
+
+def fmt(x, digits=None):
+    if x is None:
+        return "–"
+    if digits is None:
+        digits = 0 if abs(x) >= 100 else (1 if abs(x) >= 10 else 2)
+    return f"{x:,.{digits}f}"
+
+
+def cell(s, scale=1.0):
+    if s is None:
+        return "–"
+    med, lo, hi, spread = s
+    t = f"{fmt(med / scale)} ({fmt(lo / scale)}–{fmt(hi / scale)})"
+    return t + (" ⚠" if spread > NOISE else "")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    for a in ("records", "checks", "machine", "load_before", "load_after", "params", "seconds",
+              "out"):
+        ap.add_argument("--" + a.replace("_", "-"), required=True)
+    o = ap.parse_args()
+    runs = load(o.records)
+    tscs = [num(r.get("tsc_hz")) for r in runs if num(r.get("tsc_hz"))]
+    tsc_hz = tscs[0] if tscs else None
+    for r in runs:
+        r["_d"] = derive(r, tsc_hz)
+        r["_a"] = anomalies(r, r["_d"])
+    terms = [t for t in NAMES if any(r["term"] == t for r in runs)]
+    nruns = max((int(r["run"]) for r in runs), default=0)
+    L = []
+    L.append(f"# Reverse-proxy benchmark (proxy_bench.sh), {nruns} run(s) per cell\n")
+    L.append(f"Machine: {o.machine}  ")
+    L.append(f"Load average (1/5/15 min) before: {o.load_before}; after: {o.load_after}. "
+             f"Total time {o.seconds} s.  ")
+    L.append(f"Parameters: {o.params}\n")
+    L.append("Client: h2load --h1 in the client namespace, pinned to CPU 0; backend: nginx serving "
+             "static files in the backend namespace, pinned to CPU 0; each terminator pinned to "
+             "CPU 1 (tlsterm: the worker on CPU 1, its control thread on CPU 0). Medians with "
+             "(min–max) over the runs; ⚠ marks a cell whose (max − min) / median exceeds "
+             f"{int(NOISE * 100)}%.\n")
+    L.append("Cost = CPU time on the terminator's core per unit: tlsterm `busy_cycles / tsc_hz` "
+             "(worker iterations that did work, TSC time, preemption included); nginx and HAProxy "
+             "the processes' on-CPU time (`/proc/PID/task/*/schedstat`, every thread). "
+             + (f"Cycles at the TSC rate, {tsc_hz / 1e9:.2f} GHz. " if tsc_hz else "")
+             + "Read benchmarks/README.md \"proxy_bench.sh\" for what each includes and leaves out.\n")
+    noisy = []
+    for w, (title, unit, per) in WORKLOADS.items():
+        rows = [r for r in runs if r["workload"] == w]
+        if not rows:
+            continue
+        L.append(f"## {w}: {title}\n")
+        L.append(f"| terminator | {unit} | ÷ nginx | CPU µs / {per} | cycles / {per} | ÷ nginx "
+                 f"| core busy % | on-CPU % | CPU 1 busy % | CPU 0 busy % |")
+        L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        stats = {}
+        for t in terms:
+            rr = [r["_d"] for r in rows if r["term"] == t]
+            stats[t] = {k: stat([d.get(k) for d in rr]) for k in
+                        ("rate", "us", "cycles", "busy_pct", "oncpu_pct", "cpu1_pct", "cpu0_pct")}
+        base = stats.get("nginx", {})
+        for t in terms:
+            s = stats[t]
+            for k in ("rate", "us", "cycles"):
+                if s[k] and s[k][3] > NOISE and len(rows) > 1:
+                    noisy.append(f"{w} {NAMES[t]} {k}")
+
+            def ratio(k):
+                if not s.get(k) or not base.get(k) or not base[k][0]:
+                    return "–"
+                return f"{s[k][0] / base[k][0]:.2f}"
+            cyc = cell(s["cycles"], 1e3) + " k" if s["cycles"] else "–"
+            L.append(f"| {NAMES[t]} | {cell(s['rate'])} | {ratio('rate')} | {cell(s['us'])} "
+                     f"| {cyc} | {ratio('us')} | {cell(s['busy_pct'])} | {cell(s['oncpu_pct'])} "
+                     f"| {cell(s['cpu1_pct'])} | {cell(s['cpu0_pct'])} |")
+        neg = sorted({f"{NAMES[r['term']]}: {r['_d']['h'].get('proto')} {r['_d']['h'].get('cipher')} "
+                      f"{r['_d']['h'].get('kx')} ALPN {r['_d']['h'].get('alpn')}" for r in rows})
+        L.append("\nNegotiated (h2load): " + "; ".join(neg) + "\n")
+    L.append("## Handshake check (openssl s_client, the hs-ecdsa configuration of each terminator)\n")
+    L.append("| terminator | first connection | key exchange | ALPN | answer | second connection, "
+             "offering the first's session |")
+    L.append("|---|---|---|---|---|---|")
+    L.extend(open(o.checks).read().splitlines())
+    L.append("")
+    L.append("## Every run\n")
+    L.append("| workload | terminator | run | h2load: succeeded / total, time | client connections "
+             "| client retransmits | cost | anomalies |")
+    L.append("|---|---|---:|---|---:|---:|---:|---|")
+    bad = 0
+    for r in runs:
+        h, d = r["_d"]["h"], r["_d"]
+        cost = f"{fmt(d['us'])} µs" if d.get("us") is not None else "–"
+        bad += bool(r["_a"])
+        L.append(f"| {r['workload']} | {NAMES[r['term']]} | {r['run']} | {h.get('succeeded', '?')} / "
+                 f"{h.get('total', '?')}, {fmt(h.get('duration'), 2)} s | {r.get('client_opens')} "
+                 f"| {r.get('client_retrans')} | {cost} | {'; '.join(r['_a']) or '–'} |")
+    L.append("")
+    if noisy:
+        L.append(f"**Noise warning:** {len(noisy)} cells spread more than {int(NOISE * 100)}% "
+                 f"between runs ({', '.join(noisy)}). This is a small shared machine (other "
+                 f"people's builds and tests ran on both CPUs, load average {o.load_before} → "
+                 f"{o.load_after}); compare medians only where the ranges do not overlap.\n")
+    elif nruns < 2:
+        L.append("**Noise warning:** a single run per cell: no spread to judge noise by. This is a "
+                 "small shared machine; treat the numbers as one sample.\n")
+    if bad:
+        L.append(f"**{bad} run(s) with anomalies** (table above); the scratch folder is kept.\n")
+    text = "\n".join(L)
+    open(o.out, "w").write(text + "\n")
+    print(text)
+    return 3 if bad else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
