@@ -259,10 +259,10 @@ static size_t line_of(size_t n)
 {
 	const char *head = "GET /", *tail = " HTTP/1.1\r\nHost: a\r\n\r\n";
 	size_t fixed = strlen("GET /") + strlen(" HTTP/1.1");
-	size_t o = (size_t)sprintf(big, "%s", head);
+	size_t o = (size_t)snprintf(big, sizeof(big), "%s", head);
 	memset(big + o, 'a', n - fixed);
 	o += n - fixed;
-	o += (size_t)sprintf(big + o, "%s", tail);
+	o += (size_t)snprintf(big + o, sizeof(big) - (o), "%s", tail);
 	return o;
 }
 
@@ -302,20 +302,20 @@ static void test_line_limit(void **state)
 /* Field lines totalling exactly n bytes (CRLFs included), the Host among them. */
 static size_t fields_of(size_t n)
 {
-	size_t o = (size_t)sprintf(big, "GET / HTTP/1.1\r\nHost: a\r\n");
+	size_t o = (size_t)snprintf(big, sizeof(big), "GET / HTTP/1.1\r\nHost: a\r\n");
 	size_t left = n - strlen("Host: a\r\n");
 	while (left > 0) {
 		size_t line = left > 1000 ? 1000 : left;
 		if (left - line > 0 && left - line < 5)
 			line -= 5; /* leave room for a last line of at least "X:\r\n" + 1 */
 		assert_true(line >= 4);
-		o += (size_t)sprintf(big + o, "X:");
+		o += (size_t)snprintf(big + o, sizeof(big) - (o), "X:");
 		memset(big + o, 'v', line - 4);
 		o += line - 4;
-		o += (size_t)sprintf(big + o, "\r\n");
+		o += (size_t)snprintf(big + o, sizeof(big) - (o), "\r\n");
 		left -= line;
 	}
-	o += (size_t)sprintf(big + o, "\r\n");
+	o += (size_t)snprintf(big + o, sizeof(big) - (o), "\r\n");
 	return o;
 }
 
@@ -330,24 +330,24 @@ static void test_header_limits(void **state)
 			    ERROR("431 Request Header Fields Too Large"));
 
 	/* exactly 100 fields, then 101 */
-	size_t o = (size_t)sprintf(big, "GET / HTTP/1.1\r\nHost: a\r\n");
+	size_t o = (size_t)snprintf(big, sizeof(big), "GET / HTTP/1.1\r\nHost: a\r\n");
 	for (int i = 1; i < HTTP_REDIRECT_FIELDS_MAX; i++)
-		o += (size_t)sprintf(big + o, "X%d: %d\r\n", i, i);
+		o += (size_t)snprintf(big + o, sizeof(big) - (o), "X%d: %d\r\n", i, i);
 	size_t end = o;
-	o += (size_t)sprintf(big + o, "\r\n");
+	o += (size_t)snprintf(big + o, sizeof(big) - (o), "\r\n");
 	assert_int_equal(outcome_of_len(big, o), REDIRECT_OK);
-	o = end + (size_t)sprintf(big + end, "Y: 1\r\n\r\n");
+	o = end + (size_t)snprintf(big + end, sizeof(big) - (end), "Y: 1\r\n\r\n");
 	assert_int_equal(outcome_of_len(big, o), REDIRECT_TOO_MANY_FIELDS);
 	assert_int_equal(http_redirect_status(REDIRECT_TOO_MANY_FIELDS), 431);
 
 	/* a Host value of 255 bytes is kept; 256 is not a host */
-	o = (size_t)sprintf(big, "GET / HTTP/1.1\r\nHost: ");
+	o = (size_t)snprintf(big, sizeof(big), "GET / HTTP/1.1\r\nHost: ");
 	memset(big + o, 'h', HTTP_REDIRECT_HOST_MAX);
 	size_t after = o + HTTP_REDIRECT_HOST_MAX;
-	o = after + (size_t)sprintf(big + after, "\r\n\r\n");
+	o = after + (size_t)snprintf(big + after, sizeof(big) - (after), "\r\n\r\n");
 	assert_int_equal(outcome_of_len(big, o), REDIRECT_OK);
 	big[after] = 'h';
-	o = after + 1 + (size_t)sprintf(big + after + 1, "\r\n\r\n");
+	o = after + 1 + (size_t)snprintf(big + after + 1, sizeof(big) - (after + 1), "\r\n\r\n");
 	assert_int_equal(outcome_of_len(big, o), REDIRECT_HOST_INVALID);
 }
 
