@@ -195,6 +195,11 @@ static int init_tcp(struct app *a)
 	}
 	for (unsigned int i = 0; i < a->cfg->n_listeners; i++) {
 		const struct config_listener *l = &a->cfg->listeners[i];
+		if (l->redirect_https) {
+			log_info("listener: port %u, redirect to https (%u)", l->port,
+				 l->redirect_code);
+			continue;
+		}
 		log_info("listener: port %u%s, backend %s%s", l->port, l->tls.enabled ? ", TLS" : "",
 			 l->backend,
 			 l->proxy_protocol == CONFIG_PROXY_V1   ? ", PROXY v1"

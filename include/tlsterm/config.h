@@ -96,6 +96,9 @@ struct config_listener {
 	int backend_index;             /* index into config.backends, or -1 for a built-in */
 	struct config_tls tls;
 	enum config_proxy_protocol proxy_protocol; /* toward the backend; off with a built-in */
+	bool redirect_https;           /* instead of a backend: answer HTTP/1.x with a redirect */
+	unsigned int redirect_code;    /* 301 (default) or 308 */
+	unsigned int redirect_port;    /* added to the Location's host; 0 (default): none */
 };
 
 #define CONFIG_MAX_BACKENDS 16
@@ -144,6 +147,8 @@ struct config_backend {
 struct config_limits {
 	unsigned int handshake_timeout_ms; /* default 10000 */
 	unsigned int idle_timeout_ms;      /* no byte either way for this long: close; default 300000 */
+	unsigned int redirect_timeout_ms;  /* a whole request within this, or 408; default 5000 */
+	unsigned int redirect_connections; /* unanswered redirect requests per worker; default 1024 */
 };
 
 /* One line per finished connection, written by the control thread. */

@@ -69,6 +69,37 @@ const char *drop_reason_name(enum drop_reason r);
 /* The name of a TLS alert description (RFC 8446 6, IANA registry), or NULL if unassigned. */
 const char *tls_alert_name(unsigned int description);
 
+/*
+ * How a port-80 redirect request ended (lib/edge/http_redirect.c).
+ * X(enum suffix, metric label, HTTP status; 0 for the listener's 301/308).
+ */
+#define REDIRECT_OUTCOMES(X)                          \
+	X(PENDING, "pending", 0)                      \
+	X(OK, "redirected", 0)                        \
+	X(BAD_METHOD, "bad_method", 400)              \
+	X(BAD_TARGET, "bad_target", 400)              \
+	X(BAD_VERSION, "bad_version", 400)            \
+	X(HTTP09, "http09", 400)                      \
+	X(H2_PREFACE, "h2_preface", 400)              \
+	X(LINE_END, "bad_line_end", 400)             \
+	X(BAD_FIELD, "bad_field", 400)                \
+	X(OBS_FOLD, "obs_fold", 400)                  \
+	X(HOST_MISSING, "host_missing", 400)          \
+	X(HOST_DUPLICATE, "host_duplicate", 400)      \
+	X(HOST_INVALID, "host_invalid", 400)          \
+	X(LINE_TOO_LONG, "uri_too_long", 414)         \
+	X(HEADERS_TOO_LARGE, "headers_too_large", 431) \
+	X(TOO_MANY_FIELDS, "too_many_fields", 431)
+
+enum redirect_outcome {
+#define X(e, s, code) REDIRECT_##e,
+	REDIRECT_OUTCOMES(X)
+#undef X
+	REDIRECT__COUNT
+};
+
+const char *redirect_outcome_name(enum redirect_outcome o);
+
 struct port_counters {
 	uint64_t rx_packets;
 	uint64_t rx_bytes;
@@ -141,6 +172,14 @@ struct worker_counters {
 		uint64_t bytes_down;        /* backend to client */
 		uint64_t access_log_dropped; /* the ring to the control thread was full */
 	} proxy;
+	struct edge_counters {
+		uint64_t redirect_connections;     /* accepted on a redirect_https listener */
+		uint64_t redirect_outcomes[REDIRECT__COUNT]; /* answered, by outcome */
+		uint64_t redirect_timeouts;        /* no complete request in time: 408 */
+		uint64_t redirect_incomplete;      /* the client closed before a whole request */
+		uint64_t redirect_no_state;        /* the state pool was empty: reset */
+		uint64_t redirect_send_failed;     /* no mbuf or send space for the answer: reset */
+	} edge;
 	uint64_t iterations;
 	uint64_t idle_iterations;
 	uint64_t busy_cycles; /* TSC cycles spent in iterations that did work */

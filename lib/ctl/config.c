@@ -1128,6 +1128,10 @@ static const struct field limits_fields[] = {
 	  .off = offsetof(struct config_limits, handshake_timeout_ms) },
 	{ .key = "idle_timeout_ms", .parse = parse_uint, .lo = 1000, .hi = 86400000,
 	  .off = offsetof(struct config_limits, idle_timeout_ms) },
+	{ .key = "redirect_timeout_ms", .parse = parse_uint, .lo = 100, .hi = 600000,
+	  .off = offsetof(struct config_limits, redirect_timeout_ms) },
+	{ .key = "redirect_connections", .parse = parse_uint, .lo = 16, .hi = 1048576,
+	  .off = offsetof(struct config_limits, redirect_connections) },
 };
 static const struct schema limits_schema = { limits_fields, N_ELEMS(limits_fields) };
 
@@ -1646,18 +1650,51 @@ static const struct field tcp_fields[] = {
 };
 static const struct schema tcp_schema = { tcp_fields, N_ELEMS(tcp_fields) };
 
-enum { LISTENER_PORT, LISTENER_BACKEND, LISTENER_TLS, LISTENER_PROXY_PROTOCOL };
+enum {
+	LISTENER_PORT,
+	LISTENER_BACKEND,
+	LISTENER_TLS,
+	LISTENER_PROXY_PROTOCOL,
+	LISTENER_REDIRECT_HTTPS,
+	LISTENER_REDIRECT_CODE,
+	LISTENER_REDIRECT_PORT,
+};
+
+/* RFC 9110 15.4.2/15.4.9: the permanent redirects; 308 also keeps the method and body. */
+static int parse_redirect_code(struct loader *ld, const struct field *f, const struct item *it,
+			       void *obj)
+{
+	unsigned long v = 0;
+	struct text t;
+	char buf[64];
+
+	if (is_plain_scalar(it->node) && scalar_text(it->node, &t) && t.len <= TEXT_MAX &&
+	    parse_decimal(t.s, t.len, f->hi, &v) && (v == 301 || v == 308)) {
+		*(unsigned int *)((char *)obj + f->off) = (unsigned int)v;
+		return 0;
+	}
+	return fail_item(ld, it, "expected 301 or 308, got %s", describe(it->node, buf, sizeof(buf)));
+}
 
 static const struct field listener_fields[] = {
 	[LISTENER_PORT] = { .key = "port", .parse = parse_uint, .required = true, .lo = 1,
 			    .hi = 65535, .off = offsetof(struct config_listener, port) },
-	[LISTENER_BACKEND] = { .key = "backend", .parse = parse_backend_ref, .required = true,
+	/* required unless redirect_https: true (check_listener_kind) */
+	[LISTENER_BACKEND] = { .key = "backend", .parse = parse_backend_ref,
 			       .off = offsetof(struct config_listener, backend) },
 	[LISTENER_TLS] = { .key = "tls", .parse = parse_tls,
 			   .off = offsetof(struct config_listener, tls) },
 	[LISTENER_PROXY_PROTOCOL] = { .key = "proxy_protocol", .parse = parse_choice,
 				      .choices = proxy_protocol_names,
 				      .off = offsetof(struct config_listener, proxy_protocol) },
+	[LISTENER_REDIRECT_HTTPS] = { .key = "redirect_https", .parse = parse_bool,
+				      .off = offsetof(struct config_listener, redirect_https) },
+	[LISTENER_REDIRECT_CODE] = { .key = "redirect_code", .parse = parse_redirect_code,
+				     .lo = 0, .hi = 65535,
+				     .off = offsetof(struct config_listener, redirect_code) },
+	[LISTENER_REDIRECT_PORT] = { .key = "redirect_port", .parse = parse_uint, .lo = 1,
+				     .hi = 65535,
+				     .off = offsetof(struct config_listener, redirect_port) },
 };
 static const struct schema listener_schema = { listener_fields, N_ELEMS(listener_fields) };
 
@@ -1720,6 +1757,8 @@ static void config_defaults(struct config *cfg)
 	snprintf(cfg->tcp.congestion_control, sizeof(cfg->tcp.congestion_control), "cubic");
 	cfg->limits.handshake_timeout_ms = 10000;
 	cfg->limits.idle_timeout_ms = 300000;
+	cfg->limits.redirect_timeout_ms = 5000;
+	cfg->limits.redirect_connections = 1024;
 	cfg->tickets.rotate_s = 3600;
 	snprintf(cfg->crypto.engine, sizeof(cfg->crypto.engine), "ipsec-mb");
 }
@@ -1907,7 +1946,8 @@ static int check_listener_proxy(struct loader *ld, const struct config_listener 
 {
 	char fpath[PATH_LEN];
 
-	if (l->proxy_protocol == CONFIG_PROXY_OFF || !backend_is_builtin(l->backend))
+	if (l->proxy_protocol == CONFIG_PROXY_OFF || l->redirect_https ||
+	    !backend_is_builtin(l->backend))
 		return 0;
 	snprintf(fpath, sizeof(fpath), "%s.proxy_protocol", li->path);
 	return fail_item(ld,
@@ -1915,6 +1955,54 @@ static int check_listener_proxy(struct loader *ld, const struct config_listener 
 					 seen->key[LISTENER_PROXY_PROTOCOL], fpath, li },
 			 "a built-in service (%s) has no backend to send the PROXY header to; "
 			 "use off", l->backend);
+}
+
+/* The error msg at a listener's key k: its value, or the key when the value is empty. */
+static int fail_listener_key(struct loader *ld, const struct seen *seen, unsigned int k,
+			     const struct item *li, const char *msg)
+{
+	char fpath[PATH_LEN];
+
+	snprintf(fpath, sizeof(fpath), "%s.%s", li->path, listener_fields[k].key);
+	return fail_item(ld, &(struct item){ seen->val[k], seen->key[k], fpath, li }, "%s", msg);
+}
+
+/* A listener serves a backend, or redirects to https: exactly one of the two. */
+static int check_listener_kind(struct loader *ld, struct config_listener *l,
+			       const struct seen *seen, const struct item *li)
+{
+	bool backend = seen->key[LISTENER_BACKEND] != NULL;
+	char msg[96];
+
+	if (!l->redirect_https) {
+		for (unsigned int k = LISTENER_REDIRECT_CODE; k <= LISTENER_REDIRECT_PORT; k++) {
+			if (seen->key[k] == NULL)
+				continue;
+			snprintf(msg, sizeof(msg), "%s only applies with redirect_https: true",
+				 listener_fields[k].key);
+			return fail_listener_key(ld, seen, k, li, msg);
+		}
+		if (!backend)
+			return fail_item(ld, li, "missing required key \"backend\" "
+					 "(or redirect_https: true)");
+		return 0;
+	}
+	if (backend)
+		return fail_listener_key(ld, seen, LISTENER_REDIRECT_HTTPS, li,
+					 "a listener has a backend or redirect_https: true, "
+					 "not both");
+	if (seen->key[LISTENER_TLS] != NULL)
+		return fail_listener_key(ld, seen, LISTENER_TLS, li,
+					 "redirect_https answers plain HTTP; a tls listener "
+					 "needs a backend");
+	if (l->proxy_protocol != CONFIG_PROXY_OFF)
+		return fail_listener_key(ld, seen, LISTENER_PROXY_PROTOCOL, li,
+					 "a redirect_https listener has no backend to send the "
+					 "PROXY header to; use off");
+	if (l->redirect_code == 0)
+		l->redirect_code = 301;
+	l->backend_index = -1;
+	return 0;
 }
 
 static int parse_listeners(struct loader *ld, const struct field *f, const struct item *it,
@@ -1939,6 +2027,7 @@ static int parse_listeners(struct loader *ld, const struct field *f, const struc
 			return fail_item(ld, &li, "at most %d listeners are allowed",
 					 CONFIG_MAX_LISTENERS);
 		if (parse_mapping(ld, &li, &listener_schema, l, &seen) < 0 ||
+		    check_listener_kind(ld, l, &seen, &li) < 0 ||
 		    check_listener_proxy(ld, l, &seen, &li) < 0)
 			return -1;
 		for (unsigned int j = 0; j < cfg->n_listeners; j++) {
@@ -1986,6 +2075,8 @@ static int resolve_backends(struct loader *ld, struct config *cfg, struct fy_nod
 		size_t o = 0;
 
 		ln = fy_node_sequence_iterate(fy_node_pair_value(lp), &iter);
+		if (l->redirect_https)
+			continue; /* no backend (check_listener_kind) */
 		if (backend_is_builtin(l->backend)) {
 			l->backend_index = -1;
 			continue;

@@ -55,6 +55,17 @@ const char *tls_alert_name(unsigned int description)
 	return description < 256 ? alert_names[description] : NULL;
 }
 
+static const char *const redirect_names[REDIRECT__COUNT] = {
+#define X(e, s, code) [REDIRECT_##e] = s,
+	REDIRECT_OUTCOMES(X)
+#undef X
+};
+
+const char *redirect_outcome_name(enum redirect_outcome o)
+{
+	return (unsigned int)o < REDIRECT__COUNT ? redirect_names[o] : "unknown";
+}
+
 /* The struct is all uint64_t counters, so it can be summed as an array. */
 void worker_counters_add(struct worker_counters *dst, const struct worker_counters *src)
 {

@@ -67,6 +67,16 @@ void stats_log(const struct config *cfg, const struct worker_counters *s, uint64
 		 " bytes_down=%" PRIu64,
 		 x->sessions, x->connects, x->connect_failures, x->connect_timeouts, x->retries,
 		 x->no_server, x->idle_timeouts, x->aborts, x->bytes_up, x->bytes_down);
+	const struct edge_counters *e = &s->edge;
+	log_info("stats: edge redirect_connections=%" PRIu64 " redirect_timeouts=%" PRIu64
+		 " redirect_incomplete=%" PRIu64 " redirect_no_state=%" PRIu64
+		 " redirect_send_failed=%" PRIu64,
+		 e->redirect_connections, e->redirect_timeouts, e->redirect_incomplete,
+		 e->redirect_no_state, e->redirect_send_failed);
+	for (unsigned int o = REDIRECT_OK; o < REDIRECT__COUNT; o++)
+		if (e->redirect_outcomes[o] != 0)
+			log_info("stats: edge redirect %s=%" PRIu64, redirect_outcome_name(o),
+				 e->redirect_outcomes[o]);
 	log_info("stats: iterations=%" PRIu64 " idle_iterations=%" PRIu64
 		 " busy_cycles=%" PRIu64 " tsc_hz=%" PRIu64,
 		 s->iterations, s->idle_iterations, s->busy_cycles, tsc_hz);

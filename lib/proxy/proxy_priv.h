@@ -15,6 +15,7 @@
 #include <tlsterm/counters.h>
 #include <tlsterm/proxy.h>
 
+#include "http_redirect.h"
 #include "pool.h"
 #include "proxy_protocol.h"
 
@@ -68,6 +69,17 @@ struct proxy_sess {
 
 TAILQ_HEAD(proxy_sess_list, proxy_sess);
 
+/* A redirect_https client that has not been answered yet (lib/proxy/redirect.c). */
+struct redirect_conn {
+	struct proxy_listener *pl;
+	struct tcp_conn *c;
+	uint64_t start; /* TSC at accept: the FIFO is in this order */
+	TAILQ_ENTRY(redirect_conn) link;
+	struct http_redirect_req req;
+};
+
+TAILQ_HEAD(redirect_list, redirect_conn);
+
 /* A built-in service's state for one TLS connection (echo or discard). */
 struct tls_service {
 	struct proxy_listener *pl;
@@ -87,6 +99,9 @@ struct proxy_worker {
 	struct proxy_counters *ctr;
 	struct rte_mempool *sess_pool;
 	struct rte_mempool *svc_pool;
+	struct rte_mempool *redirect_pool; /* NULL when no listener redirects */
+	struct redirect_list redirects;    /* oldest first: the timeout looks at the head only */
+	struct edge_counters *edge_ctr;
 	struct proxy_sess_list sessions;
 	unsigned int n_sessions;
 	uint64_t next_scan;     /* TSC: connect and idle timeouts */
@@ -100,6 +115,10 @@ struct proxy_worker {
 extern const struct tcp_upper_ops proxy_tcp_client_ops;
 extern const struct tls_app_ops proxy_tls_client_ops;
 extern const struct tls_app_ops service_tls_ops;
+extern const struct tcp_upper_ops redirect_ops;
+
+/* Requests not whole within limits.redirect_timeout_ms get a 408 and a FIN. */
+unsigned int redirect_poll(struct proxy_worker *pw);
 
 /* Connect and idle timeouts over this worker's sessions. */
 unsigned int proxy_scan_timeouts(struct proxy_worker *pw);

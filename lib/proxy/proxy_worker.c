@@ -45,7 +45,9 @@ static int listen_one(struct proxy_worker *pw, unsigned int i, char *err, size_t
 	struct proxy_listener *pl = &pw->listeners[i];
 	*pl = (struct proxy_listener){.pw = pw, .cfg = l};
 	int rc;
-	if (l->backend_index >= 0) {
+	if (l->redirect_https) {
+		rc = tcp_listen(pw->tcp, (uint16_t)l->port, &redirect_ops, pl);
+	} else if (l->backend_index >= 0) {
 		pl->pool = &pw->pools[l->backend_index];
 		rc = l->tls.enabled ? tls_worker_listen(pw->tls, pw->tcp, i, &proxy_tls_client_ops, pl)
 				    : tcp_listen(pw->tcp, (uint16_t)l->port, &proxy_tcp_client_ops, pl);
@@ -80,7 +82,9 @@ struct proxy_worker *proxy_worker_create(const struct config *cfg, struct net_ct
 	pw->tls = tls;
 	pw->health = health;
 	pw->ctr = &net->ctr->proxy;
+	pw->edge_ctr = &net->ctr->edge;
 	TAILQ_INIT(&pw->sessions);
+	TAILQ_INIT(&pw->redirects);
 	for (unsigned int b = 0; b < cfg->n_backends; b++)
 		pool_init(&pw->pools[b], &cfg->backends[b], b, health);
 	char name[RTE_MEMPOOL_NAMESIZE];
@@ -95,7 +99,20 @@ struct proxy_worker *proxy_worker_create(const struct config *cfg, struct net_ct
 					  NULL, NULL, socket,
 					  RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
 					   RTE_MEMPOOL_F_NO_IOVA_CONTIG);
-	if (pw->sess_pool == NULL || pw->svc_pool == NULL) {
+	bool redirects = false;
+	for (unsigned int i = 0; i < cfg->n_listeners; i++)
+		redirects |= cfg->listeners[i].redirect_https;
+	if (redirects) {
+		/* a slot holds a whole request line (8 KiB): its own, smaller bound */
+		snprintf(name, sizeof(name), "predir_%u", net->worker_id);
+		pw->redirect_pool = rte_mempool_create(name, cfg->limits.redirect_connections,
+						       sizeof(struct redirect_conn), 0, 0, NULL,
+						       NULL, NULL, NULL, socket,
+						       RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
+						       RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+	}
+	if (pw->sess_pool == NULL || pw->svc_pool == NULL ||
+	    (redirects && pw->redirect_pool == NULL)) {
 		snprintf(err, errlen, "cannot create the session pools: %s",
 			 rte_strerror(rte_errno));
 		proxy_worker_free(pw);
@@ -133,6 +150,7 @@ void proxy_worker_free(struct proxy_worker *pw)
 	health_checks_stop(pw);
 	rte_mempool_free(pw->sess_pool);
 	rte_mempool_free(pw->svc_pool);
+	rte_mempool_free(pw->redirect_pool);
 	rte_ring_free(pw->access);
 	rte_free(pw);
 }
@@ -140,6 +158,7 @@ void proxy_worker_free(struct proxy_worker *pw)
 unsigned int proxy_worker_poll(struct proxy_worker *pw)
 {
 	unsigned int work = proxy_scan_timeouts(pw);
+	work += redirect_poll(pw);
 	if (pw->checks != NULL)
 		work += health_checks_poll(pw);
 	return work;

@@ -20,6 +20,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* A listener names a built-in (index -1, no PROXY header) or the backend at its index. */
 static bool listener_backend_ok(const struct config *cfg, const struct config_listener *l)
 {
+	if (l->redirect_https) /* no backend at all, plain HTTP only */
+		return l->backend_index == -1 && l->backend[0] == '\0' && !l->tls.enabled &&
+		       l->proxy_protocol == CONFIG_PROXY_OFF &&
+		       (l->redirect_code == 301 || l->redirect_code == 308);
 	if (l->backend_index == -1)
 		return l->proxy_protocol == CONFIG_PROXY_OFF &&
 		       (strcmp(l->backend, "echo") == 0 || strcmp(l->backend, "discard") == 0);

@@ -937,7 +937,13 @@ static void test_tls_section_shape(void **state)
 			 "session_tickets");
 	/* a TLS listener still needs something to serve */
 	expect_tls_error(MIN_DPDK MIN_PORTS "listeners:\n  - port: 443\n    tls:\n" CERT_OK, "7:5",
-			 "listeners[0]: missing required key \"backend\"");
+			 "listeners[0]: missing required key \"backend\" (or redirect_https: true)");
+	/* and a redirect is plain HTTP: the error is at tls */
+	expect_tls_error(MIN_DPDK MIN_PORTS "listeners:\n  - port: 443\n    redirect_https: true\n"
+					    "    tls:\n" CERT_OK,
+			 "10:7",
+			 "listeners[0].tls: redirect_https answers plain HTTP; a tls listener needs "
+			 "a backend");
 	expect_tls_error(TLS_HEAD CERT_OK "      strict_sni: yes\n", "11:19",
 			 "listeners[0].tls.strict_sni: expected true or false, got \"yes\"");
 	expect_tls_error(TLS_HEAD CERT_OK "      session_tickets: 1\n", "11:24",
@@ -1396,6 +1402,75 @@ static void test_proxy_defaults(void **state)
 	config_free(cfg);
 }
 
+/* The first listener is on line 7: "  - { port: 80, " puts the next key at column 17. */
+#define LISTENERS MIN_DPDK MIN_PORTS "listeners:\n"
+
+static void test_redirect_listeners(void **state)
+{
+	(void)state;
+	struct config *cfg = expect_ok(LISTENERS "  - { port: 80, redirect_https: true }\n"
+						 "  - { port: 7, backend: echo }\n");
+	const struct config_listener *l = &cfg->listeners[0];
+	assert_true(l->redirect_https);
+	assert_int_equal(l->redirect_code, 301);
+	assert_int_equal(l->redirect_port, 0);
+	assert_int_equal(l->backend_index, -1);
+	assert_string_equal(l->backend, "");
+	assert_false(l->tls.enabled);
+	assert_false(cfg->listeners[1].redirect_https);
+	assert_int_equal(cfg->limits.redirect_timeout_ms, 5000);
+	assert_int_equal(cfg->limits.redirect_connections, 1024);
+	config_free(cfg);
+
+	cfg = expect_ok(LISTENERS "  - port: 8080\n    redirect_port: 8443\n"
+				  "    redirect_code: 308\n    redirect_https: true\n"
+				  "limits: { redirect_timeout_ms: 100, redirect_connections: 16 }\n");
+	l = &cfg->listeners[0];
+	assert_true(l->redirect_https);
+	assert_int_equal(l->redirect_code, 308);
+	assert_int_equal(l->redirect_port, 8443);
+	assert_int_equal(cfg->limits.redirect_timeout_ms, 100);
+	assert_int_equal(cfg->limits.redirect_connections, 16);
+	config_free(cfg);
+
+	/* exactly one of backend and redirect_https */
+	expect_error(LISTENERS "  - { port: 80, backend: echo, redirect_https: true }\n",
+		     NAME ":7:48: ",
+		     "listeners[0].redirect_https: a listener has a backend or redirect_https: true, "
+		     "not both");
+	expect_error(LISTENERS "  - { port: 80, redirect_https: true, backend: nope }\n",
+		     NAME ":7:33: ", "not both");
+	expect_error(LISTENERS "  - { port: 80 }\n", NAME ":7:5: ",
+		     "listeners[0]: missing required key \"backend\" (or redirect_https: true)");
+	expect_error(LISTENERS "  - { port: 80, redirect_https: false }\n", NAME ":7:5: ",
+		     "listeners[0]: missing required key \"backend\" (or redirect_https: true)");
+	expect_error(LISTENERS "  - port: 80\n    redirect_https: false\n    redirect_code: 301\n",
+		     NAME ":9:20: ",
+		     "listeners[0].redirect_code: redirect_code only applies with redirect_https: true");
+	expect_error(LISTENERS "  - { port: 80, backend: echo, redirect_port: 443 }\n",
+		     NAME ":7:47: ",
+		     "listeners[0].redirect_port: redirect_port only applies with redirect_https");
+	/* the values */
+	expect_error(LISTENERS "  - { port: 80, redirect_https: true, redirect_code: 302 }\n",
+		     NAME ":7:54: ", "listeners[0].redirect_code: expected 301 or 308, got \"302\"");
+	expect_error(LISTENERS "  - { port: 80, redirect_https: true, redirect_code: \"301\" }\n",
+		     NAME ":7:54: ", "listeners[0].redirect_code: expected 301 or 308, got");
+	expect_error(LISTENERS "  - { port: 80, redirect_https: yes }\n", NAME ":7:33: ",
+		     "listeners[0].redirect_https: expected true or false, got \"yes\"");
+	expect_error(LISTENERS "  - { port: 80, redirect_https: true, redirect_port: 0 }\n",
+		     NAME ":7:54: ", "listeners[0].redirect_port: expected an integer 1..65535, got \"0\"");
+	expect_error(LISTENERS "  - { port: 80, redirect_https: true, proxy_protocol: v1 }\n",
+		     NAME ":7:55: ",
+		     "listeners[0].proxy_protocol: a redirect_https listener has no backend to send "
+		     "the PROXY header to; use off");
+	expect_error(LISTENERS "  - { port: 80, redirect_https: true, redirect_typo: 1 }\n",
+		     NAME ":7:39: ", "listeners[0]: unknown key \"redirect_typo\"");
+	expect_error(MIN_DPDK MIN_PORTS "limits: { redirect_timeout_ms: 99 }\n", NAME ":6:32: ",
+		     "limits.redirect_timeout_ms: expected an integer 100..600000, got \"99\"");
+	expect_error(MIN_DPDK MIN_PORTS "limits: { redirect_connections: 15 }\n", NAME ":6:33: ",
+		     "limits.redirect_connections: expected an integer 16..1048576, got \"15\"");
+}
+
 #define BACKENDS MIN_DPDK MIN_PORTS "backends:\n" /* the first backend is on line 7 */
 
 static void test_backend_names(void **state)
@@ -1757,6 +1832,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_top_level_key),
 		cmocka_unit_test(test_unknown_nested_key),
 		cmocka_unit_test(test_listeners),
+		cmocka_unit_test(test_redirect_listeners),
 		cmocka_unit_test(test_tcp_section),
 		cmocka_unit_test(test_lcores_pinned_to_cpus),
 		cmocka_unit_test(test_typo_key),
