@@ -241,6 +241,22 @@ static const struct counter counters[] = {
 	{ "tlsterm_proxy_access_log_dropped_total", NULL,
 	  "Access-log records lost because the ring to the control thread was full.", "proxy",
 	  "access_log_dropped", WC(proxy.access_log_dropped) },
+
+	{ "tlsterm_edge_redirect_connections_total", NULL,
+	  "Connections accepted on redirect_https listeners.", "edge", "redirect_connections",
+	  WC(edge.redirect_connections) },
+	{ "tlsterm_edge_redirect_timeouts_total", NULL,
+	  "Redirect requests not complete in time (408).", "edge", "redirect_timeouts",
+	  WC(edge.redirect_timeouts) },
+	{ "tlsterm_edge_redirect_incomplete_total", NULL,
+	  "Redirect clients that closed before a whole request.", "edge", "redirect_incomplete",
+	  WC(edge.redirect_incomplete) },
+	{ "tlsterm_edge_redirect_no_state_total", NULL,
+	  "Redirect connections reset: no state slot free.", "edge", "redirect_no_state",
+	  WC(edge.redirect_no_state) },
+	{ "tlsterm_edge_redirect_send_failed_total", NULL,
+	  "Redirect answers that could not be sent (no mbuf or send space).", "edge",
+	  "redirect_send_failed", WC(edge.redirect_send_failed) },
 };
 
 /* ---------------------------------------------------------------- Prometheus */
@@ -350,6 +366,11 @@ char *metrics_prometheus(const struct metrics_input *in, size_t *len)
 	family(&o, "tlsterm_drops_total", "counter", "Frames dropped, by reason.");
 	for (unsigned int r = 0; r < DROP__COUNT; r++)
 		sample1(&o, "tlsterm_drops_total", "reason", drop_reason_name(r), s->drops[r]);
+	family(&o, "tlsterm_edge_redirect_answers_total", "counter",
+	       "Port-80 redirect requests answered, by outcome.");
+	for (unsigned int r = REDIRECT_OK; r < REDIRECT__COUNT; r++)
+		sample1(&o, "tlsterm_edge_redirect_answers_total", "outcome",
+			redirect_outcome_name(r), s->edge.redirect_outcomes[r]);
 	for (unsigned int i = 0; i < N_ELEMS(counters); i++) {
 		const struct counter *c = &counters[i];
 
