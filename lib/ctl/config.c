@@ -1110,18 +1110,6 @@ static int parse_ticket_key_file(struct loader *ld, const struct field *f, const
 	return 0;
 }
 
-static int parse_engine(struct loader *ld, const struct field *f, const struct item *it, void *obj)
-{
-	char buf[64];
-
-	if (parse_name(ld, f, it, obj) < 0)
-		return -1;
-	const char *name = (const char *)obj + f->off;
-	if (strcmp(name, "ipsec-mb") == 0 || strcmp(name, "evp") == 0)
-		return 0;
-	return fail_item(ld, it, "expected ipsec-mb or evp, got %s",
-			 describe(it->node, buf, sizeof(buf)));
-}
 
 static const struct field limits_fields[] = {
 	{ .key = "handshake_timeout_ms", .parse = parse_uint, .lo = 100, .hi = 600000,
@@ -1143,8 +1131,13 @@ static const struct field tickets_fields[] = {
 };
 static const struct schema tickets_schema = { tickets_fields, N_ELEMS(tickets_fields) };
 
+static int parse_name_in(struct loader *ld, const struct field *f, const struct item *it,
+			 void *obj);
+static const char *const engine_names[] = {"ipsec-mb", "evp", NULL};
+static const char *const cc_names[] = {"cubic", "newreno", NULL};
+
 static const struct field crypto_fields[] = {
-	{ .key = "engine", .parse = parse_engine, .lo = 1,
+	{ .key = "engine", .parse = parse_name_in, .choices = engine_names, .lo = 1,
 	  .hi = sizeof(((struct config_crypto *)0)->engine) - 1,
 	  .off = offsetof(struct config_crypto, engine) },
 };
@@ -1153,16 +1146,28 @@ static const struct schema crypto_schema = { crypto_fields, N_ELEMS(crypto_field
 /* ---------------------------------------------------------------- reverse proxy */
 
 /* One of f->choices, stored as the index: the enum the field holds counts from 0 in that order. */
-static int parse_choice(struct loader *ld, const struct field *f, const struct item *it, void *obj)
+/* "one of a, b, c" from f->choices. */
+static void choices_text(const struct field *f, char *out, size_t len)
+{
+	size_t o = (size_t)snprintf(out, len, "one of");
+	for (unsigned int i = 0; f->choices[i] != NULL && o < len; i++)
+		o += (size_t)snprintf(out + o, len - o, "%s %s", i > 0 ? "," : "", f->choices[i]);
+}
+
+static int fail_choices(struct loader *ld, const struct field *f, const struct item *it)
 {
 	char expected[128], buf[64];
-	size_t o = 0;
+	choices_text(f, expected, sizeof(expected));
+	return fail_item(ld, it, "expected %s, got %s", expected,
+			 describe(it->node, buf, sizeof(buf)));
+}
+
+static int parse_choice(struct loader *ld, const struct field *f, const struct item *it, void *obj)
+{
+	char expected[128];
 	struct text t;
 
-	o += (size_t)snprintf(expected, sizeof(expected), "one of");
-	for (unsigned int i = 0; f->choices[i] != NULL && o < sizeof(expected); i++)
-		o += (size_t)snprintf(expected + o, sizeof(expected) - o, "%s %s",
-				      i > 0 ? "," : "", f->choices[i]);
+	choices_text(f, expected, sizeof(expected));
 	if (scalar_string(ld, it, expected, &t) < 0)
 		return -1;
 	for (unsigned int i = 0; f->choices[i] != NULL; i++) {
@@ -1171,8 +1176,20 @@ static int parse_choice(struct loader *ld, const struct field *f, const struct i
 			return 0;
 		}
 	}
-	return fail_item(ld, it, "expected %s, got %s", expected,
-			 describe(it->node, buf, sizeof(buf)));
+	return fail_choices(ld, f, it);
+}
+
+/* A name kept as text that must be one of f->choices (an engine, a congestion control). */
+static int parse_name_in(struct loader *ld, const struct field *f, const struct item *it,
+			 void *obj)
+{
+	if (parse_name(ld, f, it, obj) < 0)
+		return -1;
+	const char *name = (const char *)obj + f->off;
+	for (unsigned int i = 0; f->choices[i] != NULL; i++)
+		if (strcmp(name, f->choices[i]) == 0)
+			return 0;
+	return fail_choices(ld, f, it);
 }
 
 /* The enums parse_choice fills are written as unsigned int. */
@@ -1618,18 +1635,6 @@ static int parse_backend_ref(struct loader *ld, const struct field *f, const str
 	return 0;
 }
 
-static int parse_cc(struct loader *ld, const struct field *f, const struct item *it, void *obj)
-{
-	char buf[64];
-
-	if (parse_name(ld, f, it, obj) < 0)
-		return -1;
-	const char *name = (const char *)obj + f->off;
-	if (strcmp(name, "cubic") == 0 || strcmp(name, "newreno") == 0)
-		return 0;
-	return fail_item(ld, it, "expected cubic or newreno, got %s",
-			 describe(it->node, buf, sizeof(buf)));
-}
 
 static const struct field tcp_fields[] = {
 	{ .key = "max_connections", .parse = parse_uint, .lo = 64, .hi = 4194304,
@@ -1644,7 +1649,7 @@ static const struct field tcp_fields[] = {
 	  .off = offsetof(struct config_tcp, keepalive_s) },
 	{ .key = "keepalive_interval_s", .parse = parse_uint, .lo = 1, .hi = 3600,
 	  .off = offsetof(struct config_tcp, keepalive_interval_s) },
-	{ .key = "congestion_control", .parse = parse_cc, .lo = 1,
+	{ .key = "congestion_control", .parse = parse_name_in, .choices = cc_names, .lo = 1,
 	  .hi = sizeof(((struct config_tcp *)0)->congestion_control) - 1,
 	  .off = offsetof(struct config_tcp, congestion_control) },
 };

@@ -162,14 +162,12 @@ static void ev_records(void *owner, struct rte_mbuf *wire)
 static void ev_closing(void *owner, enum tls_alert alert, bool received)
 {
 	struct tls_conn *tc = owner;
-	struct tls_worker *tw = tc->lsn->tw;
-	post(tw, tc);
+	post(tc->lsn->tw, tc);
 	if (received && alert == TLS_ALERT_CLOSE_NOTIFY) {
 		/*
 		 * RFC 8446 §6.1: the peer is done writing; we may still send (a
 		 * backend's answer, say) and close_notify when the app says so.
 		 */
-		(void)tw;
 		tell_peer_done(tc);
 		return;
 	}

@@ -268,7 +268,7 @@ static void test_tcp_section(void **state)
 	assert_string_equal(cfg->tcp.congestion_control, "newreno");
 	config_free(cfg);
 	expect_error(MIN_DPDK MIN_PORTS "tcp:\n  congestion_control: bbr\n", NAME ":7:23: ",
-		     "expected cubic or newreno");
+		     "expected one of cubic, newreno, got \"bbr\"");
 	expect_error(MIN_DPDK MIN_PORTS "tcp:\n  rcv_buffer: 100\n", NAME ":7:15: ",
 		     "expected an integer 4096..16777216");
 }
@@ -1212,7 +1212,7 @@ static void test_limits_tickets_crypto(void **state)
 	expect_error(MIN_DPDK MIN_PORTS "tickets: { rotate_s: 604801 }\n", NAME ":6:22: ",
 		     "expected an integer 60..604800");
 	expect_error(MIN_DPDK MIN_PORTS "crypto: { engine: qat }\n", NAME ":6:19: ",
-		     "crypto.engine: expected ipsec-mb or evp, got \"qat\"");
+		     "crypto.engine: expected one of ipsec-mb, evp, got \"qat\"");
 	expect_error(MIN_DPDK MIN_PORTS "crypto: { engine: \"\" }\n", NAME ":6:19: ",
 		     "crypto.engine: expected a name");
 	config_free(expect_ok(MIN_DPDK MIN_PORTS "limits: { handshake_timeout_ms: 100 }\n"
