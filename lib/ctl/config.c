@@ -878,9 +878,9 @@ static int parse_path(struct loader *ld, const struct field *f, const struct ite
 
 /* A ':' list checked by config_tls.c; an error points at the offending entry. */
 static int parse_tls_list(struct loader *ld, const struct field *f, const struct item *it,
-			  void *obj, int (*check)(const char *list, struct tls_why *why))
+			  void *obj, int (*check)(const char *list, struct config_why *why))
 {
-	struct tls_why why = { 0 };
+	struct config_why why = { 0 };
 
 	if (parse_string(ld, f, it, obj) < 0)
 		return -1;
@@ -978,7 +978,7 @@ static const struct schema cert_schema = { cert_fields, N_ELEMS(cert_fields) };
 static int check_cert(struct loader *ld, const struct config_cert *c, time_t now,
 		      struct tls_cert_names *names, const struct seen *seen, const struct item *ci)
 {
-	struct tls_why why = { 0 };
+	struct config_why why = { 0 };
 	char fpath[PATH_LEN];
 	int which;
 
@@ -1101,7 +1101,7 @@ static int parse_ticket_key_file(struct loader *ld, const struct field *f, const
 				 void *obj)
 {
 	const char *path = (const char *)obj + f->off;
-	struct tls_why why = { 0 };
+	struct config_why why = { 0 };
 
 	if (parse_path(ld, f, it, obj) < 0)
 		return -1;
@@ -1211,7 +1211,7 @@ static const char *const health_type_names[] = {
 };
 
 /* An error from config_backends.c, pointing inside the value where it can. */
-static int fail_why(struct loader *ld, const struct item *it, const struct proxy_why *why)
+static int fail_why(struct loader *ld, const struct item *it, const struct config_why *why)
 {
 	if (why->at == 0) /* about the whole value: its start, an opening quote included */
 		return fail_item(ld, it, "%s", why->msg);
@@ -1221,7 +1221,7 @@ static int fail_why(struct loader *ld, const struct item *it, const struct proxy
 static int parse_server_address(struct loader *ld, const struct field *f, const struct item *it,
 				void *obj)
 {
-	struct proxy_why why = { 0 };
+	struct config_why why = { 0 };
 	struct text t;
 
 	(void)f;
@@ -1235,10 +1235,10 @@ static int parse_server_address(struct loader *ld, const struct field *f, const 
 /* path and host fit their fields: 255 bytes, checked by length before the characters. */
 static int parse_http_field(struct loader *ld, const struct field *f, const struct item *it,
 			    void *obj,
-			    int (*check)(const char *s, size_t len, struct proxy_why *why))
+			    int (*check)(const char *s, size_t len, struct config_why *why))
 {
 	char *dst = (char *)obj + f->off;
-	struct proxy_why why = { 0 };
+	struct config_why why = { 0 };
 	struct text t;
 
 	if (scalar_string(ld, it, "a string", &t) < 0)
@@ -1404,7 +1404,7 @@ static int parse_backends(struct loader *ld, const struct field *f, const struct
 		struct config_backend *b = &cfg->backends[cfg->n_backends];
 		struct item ki = { key, val, it->path, it };
 		struct item bi = { val, key, path, it };
-		struct proxy_why why = { 0 };
+		struct config_why why = { 0 };
 		struct seen seen;
 		struct text t;
 		int prev;
@@ -1438,7 +1438,7 @@ static int parse_backends(struct loader *ld, const struct field *f, const struct
 static int parse_access_log_file(struct loader *ld, const struct field *f, const struct item *it,
 				 void *obj)
 {
-	struct proxy_why why = { 0 };
+	struct config_why why = { 0 };
 
 	if (parse_path(ld, f, it, obj) < 0)
 		return -1;
@@ -1624,7 +1624,7 @@ static int parse_backend_ref(struct loader *ld, const struct field *f, const str
 			     void *obj)
 {
 	char *dst = (char *)obj + f->off;
-	struct proxy_why why = { 0 };
+	struct config_why why = { 0 };
 	struct text t;
 
 	if (scalar_string(ld, it, "a backend name", &t) < 0)

@@ -5,7 +5,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,19 +13,6 @@
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
-static int why_at(struct proxy_why *why, size_t at, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int why_at(struct proxy_why *why, size_t at, const char *fmt, ...)
-{
-	va_list ap;
-
-	why->at = at;
-	va_start(ap, fmt);
-	vsnprintf(why->msg, sizeof(why->msg), fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static const char *const builtins[] = { "echo", "discard" };
 
@@ -39,10 +25,10 @@ bool backend_is_builtin(const char *name)
 }
 
 /* Backend names end up in metric labels and log lines: keep them tame. */
-int backend_check_name(const char *s, size_t len, bool defining, struct proxy_why *why)
+int backend_check_name(const char *s, size_t len, bool defining, struct config_why *why)
 {
 	if (len < 1 || len > CONFIG_NAME_LEN - 1)
-		return why_at(why, 0, "expected a name of 1..%d characters from [A-Za-z0-9_.-], "
+		return config_why_at(why, 0, "expected a name of 1..%d characters from [A-Za-z0-9_.-], "
 				      "got %zu characters",
 			      CONFIG_NAME_LEN - 1, len);
 	for (size_t i = 0; i < len; i++) {
@@ -50,11 +36,11 @@ int backend_check_name(const char *s, size_t len, bool defining, struct proxy_wh
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		      c == '_' || c == '.' || c == '-'))
-			return why_at(why, i, "expected a name from [A-Za-z0-9_.-], found '%c'",
+			return config_why_at(why, i, "expected a name from [A-Za-z0-9_.-], found '%c'",
 				      c >= 0x20 && c < 0x7f ? c : '?');
 	}
 	if (defining && backend_is_builtin(s))
-		return why_at(why, 0, "\"%s\" is a built-in service; name the backend otherwise",
+		return config_why_at(why, 0, "\"%s\" is a built-in service; name the backend otherwise",
 			      s);
 	return 0;
 }
@@ -78,7 +64,7 @@ static bool parse_port(const char *s, size_t len, uint16_t *out)
 }
 
 int backend_parse_server(const char *s, size_t len, struct config_server *srv,
-			 struct proxy_why *why)
+			 struct config_why *why)
 {
 	const char *expected = "expected \"a.b.c.d:port\"";
 	const char *colon = memchr(s, ':', len);
@@ -90,24 +76,24 @@ int backend_parse_server(const char *s, size_t len, struct config_server *srv,
 	/* "[2001:db8::1]:80", or a bare IPv6 address with its many colons */
 	if ((len > 0 && s[0] == '[') || (colon != NULL && memchr(colon + 1, ':',
 								  len - (size_t)(colon + 1 - s))))
-		return why_at(why, 0, "IPv6 backends are not supported yet; %s", expected);
+		return config_why_at(why, 0, "IPv6 backends are not supported yet; %s", expected);
 	if (colon == NULL)
-		return why_at(why, 0, "%s, the port is missing", expected);
+		return config_why_at(why, 0, "%s, the port is missing", expected);
 	host_len = (size_t)(colon - s);
 	/* inet_pton alone is strict: four decimal octets, no leading zeros, no spaces */
 	if (host_len == 0 || host_len >= sizeof(host))
-		return why_at(why, 0, "%s, the address is not a dotted quad", expected);
+		return config_why_at(why, 0, "%s, the address is not a dotted quad", expected);
 	memcpy(host, s, host_len);
 	host[host_len] = '\0';
 	if (inet_pton(AF_INET, host, &a) != 1)
-		return why_at(why, 0, "%s, \"%s\" is not a dotted quad", expected, host);
+		return config_why_at(why, 0, "%s, \"%s\" is not a dotted quad", expected, host);
 	h = ntohl(a.s_addr);
 	if (h == 0 || h == UINT32_MAX || (h >> 28) == 0xe || (h >> 24) == 127)
-		return why_at(why, 0, "%s is not a server address (unspecified, broadcast, "
+		return config_why_at(why, 0, "%s is not a server address (unspecified, broadcast, "
 				      "multicast or loopback)",
 			      host);
 	if (!parse_port(colon + 1, len - host_len - 1, &srv->port))
-		return why_at(why, host_len + 1, "expected a port 1..65535 after ':'");
+		return config_why_at(why, host_len + 1, "expected a port 1..65535 after ':'");
 	srv->ipv4 = a.s_addr;
 	return 0;
 }
@@ -116,34 +102,34 @@ int backend_parse_server(const char *s, size_t len, struct config_server *srv,
  * RFC 9112 3.2.1: the origin-form request target, sent as written. Bytes
  * that would break the request line (space, CTL) or need encoding are refused.
  */
-int backend_check_http_path(const char *s, size_t len, struct proxy_why *why)
+int backend_check_http_path(const char *s, size_t len, struct config_why *why)
 {
 	if (len == 0 || s[0] != '/')
-		return why_at(why, 0, "expected a path starting with '/'");
+		return config_why_at(why, 0, "expected a path starting with '/'");
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c <= 0x20 || c >= 0x7f)
-			return why_at(why, i, "spaces, control and non-ASCII characters are not "
+			return config_why_at(why, i, "spaces, control and non-ASCII characters are not "
 					      "allowed in a path; percent-encode them");
 		if (c == '#')
-			return why_at(why, i, "a fragment (#...) is never sent to a server");
+			return config_why_at(why, i, "a fragment (#...) is never sent to a server");
 	}
 	return 0;
 }
 
 /* RFC 9110 7.2: uri-host [ ":" port ]; reg-name characters, or an IPv6 literal in brackets. */
-int backend_check_http_host(const char *s, size_t len, struct proxy_why *why)
+int backend_check_http_host(const char *s, size_t len, struct config_why *why)
 {
 	if (len == 0)
-		return why_at(why, 0, "expected a host name like app.local or app.local:8080");
+		return config_why_at(why, 0, "expected a host name like app.local or app.local:8080");
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		      c == '-' || c == '.' || c == '_' || c == '~' || c == ':' || c == '[' ||
 		      c == ']'))
-			return why_at(why, i, "expected a host name like app.local or "
+			return config_why_at(why, i, "expected a host name like app.local or "
 					      "app.local:8080; this character is not allowed");
 	}
 	return 0;
@@ -176,14 +162,14 @@ int backend_find(const struct config *cfg, const char *name)
  * first connection closes. Whether the daemon's user may write there is not:
  * --check often runs as somebody else.
  */
-int access_log_check(const char *path, struct proxy_why *why)
+int access_log_check(const char *path, struct config_why *why)
 {
 	const char *slash = strrchr(path, '/');
 	char dir[CONFIG_PATH_LEN];
 	struct stat st;
 
 	if (path[0] == '\0' || path[strlen(path) - 1] == '/')
-		return why_at(why, 0, "expected a file path, not a directory");
+		return config_why_at(why, 0, "expected a file path, not a directory");
 	if (slash == NULL)
 		snprintf(dir, sizeof(dir), ".");
 	else if (slash == path)
@@ -191,10 +177,10 @@ int access_log_check(const char *path, struct proxy_why *why)
 	else
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
 	if (stat(dir, &st) != 0)
-		return why_at(why, 0, "directory %s: %s", dir, strerror(errno));
+		return config_why_at(why, 0, "directory %s: %s", dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
-		return why_at(why, 0, "%s is not a directory", dir);
+		return config_why_at(why, 0, "%s is not a directory", dir);
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return why_at(why, 0, "%s is a directory", path);
+		return config_why_at(why, 0, "%s is a directory", path);
 	return 0;
 }

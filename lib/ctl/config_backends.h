@@ -13,25 +13,21 @@
 
 #include <tlsterm/config.h>
 
-/* Why a check failed. */
-struct proxy_why {
-	size_t at; /* byte offset of the offending part of the value */
-	char msg[256];
-};
+#include "config_why.h"
 
 /* echo and discard: served by tlsterm itself, so no backend may take their names. */
 bool backend_is_builtin(const char *name);
 
 /* 1..CONFIG_NAME_LEN-1 bytes of [A-Za-z0-9_.-]; a definition may not take a built-in's name. */
-int backend_check_name(const char *s, size_t len, bool defining, struct proxy_why *why);
+int backend_check_name(const char *s, size_t len, bool defining, struct config_why *why);
 
 /* "a.b.c.d:port" into srv's address and port; weight and limits are left alone. */
 int backend_parse_server(const char *s, size_t len, struct config_server *srv,
-			 struct proxy_why *why);
+			 struct config_why *why);
 
 /* What an HTTP health check sends: a request path and a Host header value. */
-int backend_check_http_path(const char *s, size_t len, struct proxy_why *why);
-int backend_check_http_host(const char *s, size_t len, struct proxy_why *why);
+int backend_check_http_path(const char *s, size_t len, struct config_why *why);
+int backend_check_http_host(const char *s, size_t len, struct config_why *why);
 
 void backend_defaults(struct config_backend *b);
 
@@ -39,6 +35,6 @@ void backend_defaults(struct config_backend *b);
 int backend_find(const struct config *cfg, const char *name);
 
 /* The access log can be created: its directory exists and the path is not a directory. */
-int access_log_check(const char *path, struct proxy_why *why);
+int access_log_check(const char *path, struct config_why *why);
 
 #endif

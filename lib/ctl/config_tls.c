@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,19 +29,6 @@
 #define RSA_BITS_MIN 2048
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
-static int why_at(struct tls_why *why, size_t at, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int why_at(struct tls_why *why, size_t at, const char *fmt, ...)
-{
-	va_list ap;
-
-	why->at = at;
-	va_start(ap, fmt);
-	vsnprintf(why->msg, sizeof(why->msg), fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* ---------------------------------------------------------------- lists */
 
@@ -58,7 +44,7 @@ struct entry {
  * OpenSSL's other separators, operators (!, +, -, @) and empty entries are
  * refused so that what is written is exactly what is offered.
  */
-static bool next_entry(const char *list, size_t *pos, struct entry *e, struct tls_why *why,
+static bool next_entry(const char *list, size_t *pos, struct entry *e, struct config_why *why,
 		       int *err)
 {
 	size_t len = strlen(list);
@@ -72,7 +58,7 @@ static bool next_entry(const char *list, size_t *pos, struct entry *e, struct tl
 	e->len = (colon != NULL ? (size_t)(colon - list) : len) - *pos;
 	*pos += e->len + 1;
 	if (e->len == 0 || e->len >= sizeof(e->s)) {
-		*err = why_at(why, e->at, "expected names separated by ':', found an %s entry",
+		*err = config_why_at(why, e->at, "expected names separated by ':', found an %s entry",
 			      e->len == 0 ? "empty" : "overlong");
 		return false;
 	}
@@ -83,7 +69,7 @@ static bool next_entry(const char *list, size_t *pos, struct entry *e, struct tl
 
 		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
 		      c == '-' || c == '_')) {
-			*err = why_at(why, e->at,
+			*err = config_why_at(why, e->at,
 				      "\"%s\": expected a name (no spaces, commas or OpenSSL "
 				      "operators like ! + @)",
 				      e->s);
@@ -102,12 +88,12 @@ static bool seen_before(const int *ids, unsigned int n, int id)
 	return false;
 }
 
-static SSL_CTX *scratch_ctx(struct tls_why *why)
+static SSL_CTX *scratch_ctx(struct config_why *why)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
 
 	if (ctx == NULL)
-		why_at(why, 0, "cannot create an OpenSSL context to check the list");
+		config_why_at(why, 0, "cannot create an OpenSSL context to check the list");
 	return ctx;
 }
 
@@ -118,7 +104,7 @@ static const char *const tls13_suites[] = {
 	"TLS_CHACHA20_POLY1305_SHA256",
 };
 
-int tls_check_ciphersuites(const char *list, struct tls_why *why)
+int tls_check_ciphersuites(const char *list, struct config_why *why)
 {
 	int ids[N_ELEMS(tls13_suites)];
 	unsigned int n = 0;
@@ -134,14 +120,14 @@ int tls_check_ciphersuites(const char *list, struct tls_why *why)
 			if (strcmp(e.s, tls13_suites[i]) == 0)
 				id = (int)i;
 		if (id < 0)
-			return why_at(why, e.at,
+			return config_why_at(why, e.at,
 				      "\"%s\" is not a TLS 1.3 suite we serve; expected "
 				      "TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384 or "
 				      "TLS_CHACHA20_POLY1305_SHA256%s",
 				      e.s,
 				      strstr(e.s, "CCM") != NULL ? " (CCM is not supported)" : "");
 		if (seen_before(ids, n, id))
-			return why_at(why, e.at, "\"%s\" is listed twice", e.s);
+			return config_why_at(why, e.at, "\"%s\" is listed twice", e.s);
 		ids[n++] = id;
 	}
 	if (err < 0)
@@ -152,7 +138,7 @@ int tls_check_ciphersuites(const char *list, struct tls_why *why)
 	ok = SSL_CTX_set_ciphersuites(ctx, list);
 	SSL_CTX_free(ctx);
 	ERR_clear_error();
-	return ok == 1 ? 0 : why_at(why, 0, "OpenSSL refuses the suite list");
+	return ok == 1 ? 0 : config_why_at(why, 0, "OpenSSL refuses the suite list");
 }
 
 /* Why a TLS 1.2 cipher is not one we serve, or NULL when it is. */
@@ -206,7 +192,7 @@ static const SSL_CIPHER *cipher_by_name(SSL_CTX *ctx, const char *name, int *n_s
 	return found;
 }
 
-int tls_check_ciphers(const char *list, struct tls_why *why)
+int tls_check_ciphers(const char *list, struct config_why *why)
 {
 	int ids[64];
 	unsigned int n = 0;
@@ -225,36 +211,36 @@ int tls_check_ciphers(const char *list, struct tls_why *why)
 		if (c == NULL) {
 			bool tls13 = strncmp(e.s, "TLS_", 4) == 0;
 
-			err = why_at(why, e.at, "\"%s\" is not a TLS 1.2 cipher OpenSSL knows%s",
+			err = config_why_at(why, e.at, "\"%s\" is not a TLS 1.2 cipher OpenSSL knows%s",
 				     e.s, tls13 ? " (TLS 1.3 suites go in ciphersuites)" : "");
 			break;
 		}
 		if (n_selected != 1 || strcmp(SSL_CIPHER_get_name(c), e.s) != 0) {
-			err = why_at(why, e.at,
+			err = config_why_at(why, e.at,
 				     "\"%s\" selects %d ciphers; name each cipher instead", e.s,
 				     n_selected);
 			break;
 		}
 		refusal = cipher_refusal(c);
 		if (refusal != NULL) {
-			err = why_at(why, e.at,
+			err = config_why_at(why, e.at,
 				     "\"%s\": %s; expected ECDHE-ECDSA or ECDHE-RSA with AES-GCM "
 				     "or CHACHA20-POLY1305",
 				     e.s, refusal);
 			break;
 		}
 		if (seen_before(ids, n, SSL_CIPHER_get_protocol_id(c))) {
-			err = why_at(why, e.at, "\"%s\" is listed twice", e.s);
+			err = config_why_at(why, e.at, "\"%s\" is listed twice", e.s);
 			break;
 		}
 		if (n == N_ELEMS(ids)) {
-			err = why_at(why, e.at, "more than %zu ciphers", N_ELEMS(ids));
+			err = config_why_at(why, e.at, "more than %zu ciphers", N_ELEMS(ids));
 			break;
 		}
 		ids[n++] = SSL_CIPHER_get_protocol_id(c);
 	}
 	if (err == 0 && SSL_CTX_set_cipher_list(ctx, list) != 1)
-		err = why_at(why, 0, "OpenSSL refuses the cipher list");
+		err = config_why_at(why, 0, "OpenSSL refuses the cipher list");
 	SSL_CTX_free(ctx);
 	ERR_clear_error();
 	return err;
@@ -279,7 +265,7 @@ static int group_id(const char *name)
 	return -1;
 }
 
-int tls_check_groups(const char *list, struct tls_why *why)
+int tls_check_groups(const char *list, struct config_why *why)
 {
 	int ids[N_ELEMS(tls_groups)];
 	unsigned int n = 0;
@@ -292,12 +278,12 @@ int tls_check_groups(const char *list, struct tls_why *why)
 		int id = group_id(e.s);
 
 		if (id < 0)
-			return why_at(why, e.at,
+			return config_why_at(why, e.at,
 				      "\"%s\" is not a group we serve; expected X25519, P-256 or "
 				      "P-384",
 				      e.s);
 		if (seen_before(ids, n, id))
-			return why_at(why, e.at, "\"%s\" is listed twice (or under another name)",
+			return config_why_at(why, e.at, "\"%s\" is listed twice (or under another name)",
 				      e.s);
 		ids[n++] = id;
 	}
@@ -309,7 +295,7 @@ int tls_check_groups(const char *list, struct tls_why *why)
 	ok = SSL_CTX_set1_groups_list(ctx, list);
 	SSL_CTX_free(ctx);
 	ERR_clear_error();
-	return ok == 1 ? 0 : why_at(why, 0, "OpenSSL refuses the group list");
+	return ok == 1 ? 0 : config_why_at(why, 0, "OpenSSL refuses the group list");
 }
 
 /* ---------------------------------------------------------------- files */
@@ -319,7 +305,7 @@ int tls_check_groups(const char *list, struct tls_why *why)
  * (PEM parsing /dev/zero would never end), and opened without blocking so
  * that a FIFO with no writer cannot hang the check.
  */
-static unsigned char *slurp(const char *path, size_t max, size_t *len, struct tls_why *why)
+static unsigned char *slurp(const char *path, size_t max, size_t *len, struct config_why *why)
 {
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	unsigned char *buf = NULL;
@@ -327,27 +313,27 @@ static unsigned char *slurp(const char *path, size_t max, size_t *len, struct tl
 	FILE *f;
 
 	if (fd < 0 || (f = fdopen(fd, "rb")) == NULL) {
-		why_at(why, 0, "cannot open %s: %s", path, strerror(errno));
+		config_why_at(why, 0, "cannot open %s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return NULL;
 	}
 	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		why_at(why, 0, "%s is not a regular file", path);
+		config_why_at(why, 0, "%s is not a regular file", path);
 		goto close_file;
 	}
 	if (st.st_size > (off_t)max) {
-		why_at(why, 0, "%s is larger than %zu bytes", path, max);
+		config_why_at(why, 0, "%s is larger than %zu bytes", path, max);
 		goto close_file;
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (buf == NULL) {
-		why_at(why, 0, "out of memory reading %s", path);
+		config_why_at(why, 0, "out of memory reading %s", path);
 		goto close_file;
 	}
 	*len = fread(buf, 1, (size_t)st.st_size, f);
 	if (ferror(f) || *len != (size_t)st.st_size) {
-		why_at(why, 0, "cannot read %s", path);
+		config_why_at(why, 0, "cannot read %s", path);
 		free(buf);
 		buf = NULL;
 	}
@@ -387,7 +373,7 @@ static bool pem_ended_cleanly(void)
 }
 
 /* The chain in the file, leaf first; an empty stack is an error the caller names. */
-static STACK_OF(X509) *read_chain(const char *path, struct tls_why *why)
+static STACK_OF(X509) *read_chain(const char *path, struct config_why *why)
 {
 	STACK_OF(X509) *chain = NULL;
 	unsigned char *text;
@@ -401,23 +387,23 @@ static STACK_OF(X509) *read_chain(const char *path, struct tls_why *why)
 	bio = BIO_new_mem_buf(text, (int)len);
 	chain = sk_X509_new_null();
 	if (bio == NULL || chain == NULL) {
-		why_at(why, 0, "out of memory reading %s", path);
+		config_why_at(why, 0, "out of memory reading %s", path);
 		goto free_chain;
 	}
 	while ((x = PEM_read_bio_X509(bio, NULL, no_passphrase, NULL)) != NULL) {
 		if (sk_X509_push(chain, x) <= 0) {
 			X509_free(x);
-			why_at(why, 0, "out of memory reading %s", path);
+			config_why_at(why, 0, "out of memory reading %s", path);
 			goto free_chain;
 		}
 	}
 	if (!pem_ended_cleanly()) {
-		why_at(why, 0, "%s: certificate %d does not parse as PEM", path,
+		config_why_at(why, 0, "%s: certificate %d does not parse as PEM", path,
 		       sk_X509_num(chain) + 1);
 		goto free_chain;
 	}
 	if (sk_X509_num(chain) == 0) {
-		why_at(why, 0, "%s holds no PEM certificate", path);
+		config_why_at(why, 0, "%s holds no PEM certificate", path);
 		goto free_chain;
 	}
 	goto free_text;
@@ -431,7 +417,7 @@ free_text:
 	return chain;
 }
 
-static EVP_PKEY *read_key(const char *path, struct tls_why *why)
+static EVP_PKEY *read_key(const char *path, struct config_why *why)
 {
 	EVP_PKEY *pkey = NULL;
 	unsigned char *text;
@@ -445,7 +431,7 @@ static EVP_PKEY *read_key(const char *path, struct tls_why *why)
 	if (bio != NULL)
 		pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
 	if (pkey == NULL)
-		why_at(why, 0,
+		config_why_at(why, 0,
 		       "%s: no PEM private key (or an encrypted one: keys must be unencrypted)",
 		       path);
 	ERR_clear_error();
@@ -455,28 +441,28 @@ static EVP_PKEY *read_key(const char *path, struct tls_why *why)
 }
 
 /* RSA >= 2048 bits, or ECDSA on P-256 or P-384. */
-static int check_key_kind(EVP_PKEY *pkey, enum tls_key_kind *kind, struct tls_why *why)
+static int check_key_kind(EVP_PKEY *pkey, enum tls_key_kind *kind, struct config_why *why)
 {
 	char group[64] = "";
 
 	switch (EVP_PKEY_get_base_id(pkey)) {
 	case EVP_PKEY_RSA:
 		if (EVP_PKEY_get_bits(pkey) < RSA_BITS_MIN)
-			return why_at(why, 0, "RSA key of %d bits; at least %d are needed",
+			return config_why_at(why, 0, "RSA key of %d bits; at least %d are needed",
 				      EVP_PKEY_get_bits(pkey), RSA_BITS_MIN);
 		*kind = TLS_KEY_RSA;
 		return 0;
 	case EVP_PKEY_EC:
 		EVP_PKEY_get_group_name(pkey, group, sizeof(group), NULL);
 		if (strcmp(group, "prime256v1") != 0 && strcmp(group, "secp384r1") != 0)
-			return why_at(why, 0,
+			return config_why_at(why, 0,
 				      "ECDSA key on %s; expected P-256 (prime256v1) or P-384 "
 				      "(secp384r1)",
 				      group[0] != '\0' ? group : "an unnamed curve");
 		*kind = TLS_KEY_ECDSA;
 		return 0;
 	default:
-		return why_at(why, 0, "%s key; expected RSA (%d bits or more) or ECDSA P-256/P-384",
+		return config_why_at(why, 0, "%s key; expected RSA (%d bits or more) or ECDSA P-256/P-384",
 			      EVP_PKEY_get0_type_name(pkey) != NULL ? EVP_PKEY_get0_type_name(pkey)
 								    : "an unknown",
 			      RSA_BITS_MIN);
@@ -496,29 +482,29 @@ static void time_str(const ASN1_TIME *t, char *buf, size_t size)
  * would fail every handshake, and a terminator that starts anyway looks
  * healthy while serving nothing.
  */
-static int check_validity(X509 *leaf, time_t now, struct tls_why *why)
+static int check_validity(X509 *leaf, time_t now, struct config_why *why)
 {
 	const ASN1_TIME *nb = X509_get0_notBefore(leaf), *na = X509_get0_notAfter(leaf);
 	char when[64];
 
 	if (X509_cmp_time(na, &now) <= 0) {
 		time_str(na, when, sizeof(when));
-		return why_at(why, 0, "certificate expired on %s", when);
+		return config_why_at(why, 0, "certificate expired on %s", when);
 	}
 	if (X509_cmp_time(nb, &now) >= 0) {
 		time_str(nb, when, sizeof(when));
-		return why_at(why, 0, "certificate is not valid before %s", when);
+		return config_why_at(why, 0, "certificate is not valid before %s", when);
 	}
 	return 0;
 }
 
 /* Each certificate after the leaf must have issued the one before it. */
-static int check_chain_order(STACK_OF(X509) *chain, struct tls_why *why)
+static int check_chain_order(STACK_OF(X509) *chain, struct config_why *why)
 {
 	for (int i = 1; i < sk_X509_num(chain); i++)
 		if (X509_check_issued(sk_X509_value(chain, i), sk_X509_value(chain, i - 1)) !=
 		    X509_V_OK)
-			return why_at(why, 0,
+			return config_why_at(why, 0,
 				      "certificate %d in the file did not issue certificate %d "
 				      "(the chain goes leaf first, then each issuer)",
 				      i + 1, i);
@@ -569,7 +555,7 @@ static int collect_names(X509 *leaf, struct tls_cert_names *names)
 }
 
 int tls_check_cert(const char *cert_path, const char *key_path, time_t now,
-		   struct tls_cert_names *names, struct tls_why *why)
+		   struct tls_cert_names *names, struct config_why *why)
 {
 	STACK_OF(X509) *chain;
 	EVP_PKEY *pkey = NULL;
@@ -589,14 +575,14 @@ int tls_check_cert(const char *cert_path, const char *key_path, time_t now,
 	if (pkey == NULL)
 		goto free_chain;
 	if (X509_check_private_key(leaf, pkey) != 1) {
-		why_at(why, 0, "key does not match certificate %s", cert_path);
+		config_why_at(why, 0, "key does not match certificate %s", cert_path);
 		goto free_key;
 	}
 	if (check_key_kind(pkey, &names->kind, why) < 0)
 		goto free_key;
 	why->in_key = false;
 	if (collect_names(leaf, names) < 0) {
-		why_at(why, 0, "out of memory reading the names of %s", cert_path);
+		config_why_at(why, 0, "out of memory reading the names of %s", cert_path);
 		tls_cert_names_free(names);
 		goto free_key;
 	}
@@ -639,7 +625,7 @@ const char *tls_key_kind_name(enum tls_key_kind kind)
 /* nginx ssl_session_ticket_key layout: 16-byte name, 32-byte HMAC secret, 32-byte AES key. */
 #define TICKET_NAME_LEN 16
 
-int tls_check_ticket_keys(const char *path, struct tls_why *why)
+int tls_check_ticket_keys(const char *path, struct config_why *why)
 {
 	unsigned char *keys;
 	size_t len = 0, n;
@@ -651,7 +637,7 @@ int tls_check_ticket_keys(const char *path, struct tls_why *why)
 		return -1;
 	n = len / TLS_TICKET_KEY_LEN;
 	if (len % TLS_TICKET_KEY_LEN != 0 || n == 0 || n > TLS_TICKET_KEYS_MAX)
-		ret = why_at(why, 0,
+		ret = config_why_at(why, 0,
 			     "%s holds %zu bytes; expected 1..%d keys of %d bytes (16 name, 32 "
 			     "HMAC, 32 AES)",
 			     path, len, TLS_TICKET_KEYS_MAX, TLS_TICKET_KEY_LEN);
@@ -659,7 +645,7 @@ int tls_check_ticket_keys(const char *path, struct tls_why *why)
 		for (size_t j = 0; j < i && ret == 0; j++)
 			if (memcmp(keys + i * TLS_TICKET_KEY_LEN, keys + j * TLS_TICKET_KEY_LEN,
 				   TICKET_NAME_LEN) == 0)
-				ret = why_at(why, 0,
+				ret = config_why_at(why, 0,
 					     "%s: keys %zu and %zu have the same name (first 16 "
 					     "bytes), so a ticket could not say which decrypts it",
 					     path, j + 1, i + 1);

@@ -12,17 +12,12 @@
 #include <stddef.h>
 #include <time.h>
 
-/* Why a check failed. */
-struct tls_why {
-	size_t at;   /* byte offset of the offending entry in a ':' list; 0 otherwise */
-	bool in_key; /* certificate checks: the key file is at fault, not the certificate */
-	char msg[256];
-};
+#include "config_why.h"
 
 /* "a:b:c" lists in OpenSSL syntax, restricted to forward-secret AEAD. 0 or -1 with why. */
-int tls_check_ciphersuites(const char *list, struct tls_why *why);
-int tls_check_ciphers(const char *list, struct tls_why *why);
-int tls_check_groups(const char *list, struct tls_why *why);
+int tls_check_ciphersuites(const char *list, struct config_why *why);
+int tls_check_ciphers(const char *list, struct config_why *why);
+int tls_check_groups(const char *list, struct config_why *why);
 
 enum tls_key_kind { TLS_KEY_RSA, TLS_KEY_ECDSA };
 
@@ -40,7 +35,7 @@ struct tls_cert_names {
  * with tls_cert_names_free() (also safe on a zeroed struct).
  */
 int tls_check_cert(const char *cert_path, const char *key_path, time_t now,
-		   struct tls_cert_names *names, struct tls_why *why);
+		   struct tls_cert_names *names, struct config_why *why);
 void tls_cert_names_free(struct tls_cert_names *names);
 
 /* A name both serve with the same key kind (SNI could not choose between them), or NULL. */
@@ -51,6 +46,6 @@ const char *tls_key_kind_name(enum tls_key_kind kind);
 /* Session-ticket keys: 80-byte records (nginx's format), 1..8 of them, distinct names. */
 #define TLS_TICKET_KEY_LEN 80
 #define TLS_TICKET_KEYS_MAX 8
-int tls_check_ticket_keys(const char *path, struct tls_why *why);
+int tls_check_ticket_keys(const char *path, struct config_why *why);
 
 #endif
