@@ -23,6 +23,7 @@ echo "example config: $out"
 # The unit as installed, with ExecStart pointing at the binary under test.
 sed "s#/usr/local/bin/tlsterm#$TT_BIN#g" "$root/docs/production/tlsterm.service" \
 	>"$work/tlsterm.service"
+command -v systemd-analyze >/dev/null || { echo "FAIL: systemd-analyze missing (scripts/deps.sh installs systemd)"; exit 1; }
 out=$(systemd-analyze verify "$work/tlsterm.service" 2>&1) || true
 # verify complains about units it cannot see on a build machine (no hugepage mount unit in
 # a container); anything about our own file is a failure.
