@@ -131,6 +131,8 @@ struct worker_counters {
 		uint64_t retransmits;
 		uint64_t rto_expiries;
 		uint64_t fast_retransmits;
+		uint64_t tail_loss_probes;  /* RFC 8985 §7: the last segment resent after 2 RTT of quiet */
+		uint64_t lost_retransmits;  /* recovery went over its holes again: a resent one was lost */
 		uint64_t ooo_segments;
 		uint64_t dup_segments;
 		uint64_t challenge_acks;

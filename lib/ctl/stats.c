@@ -32,12 +32,14 @@ void stats_log(const struct config *cfg, const struct worker_counters *s, uint64
 		 t->active_opens, t->passive_opens, t->established, t->closed, t->resets_received,
 		 t->resets_sent, t->timeouts);
 	log_info("stats: tcp segs_in=%" PRIu64 " segs_out=%" PRIu64 " retransmits=%" PRIu64
-		 " rto_expiries=%" PRIu64 " fast_retransmits=%" PRIu64 " ooo_segments=%" PRIu64
+		 " rto_expiries=%" PRIu64 " fast_retransmits=%" PRIu64 " tail_loss_probes=%" PRIu64
+		 " lost_retransmits=%" PRIu64 " ooo_segments=%" PRIu64
 		 " dup_segments=%" PRIu64 " challenge_acks=%" PRIu64 " syncookies_sent=%" PRIu64
 		 " syncookies_accepted=%" PRIu64 " zero_window_probes=%" PRIu64
 		 " keepalive_probes=%" PRIu64 " time_wait_recycled=%" PRIu64
 		 " fsm_illegal=%" PRIu64,
 		 t->segs_in, t->segs_out, t->retransmits, t->rto_expiries, t->fast_retransmits,
+		 t->tail_loss_probes, t->lost_retransmits,
 		 t->ooo_segments, t->dup_segments, t->challenge_acks, t->syncookies_sent,
 		 t->syncookies_accepted, t->zero_window_probes, t->keepalive_probes,
 		 t->time_wait_recycled, t->fsm_illegal);

@@ -359,6 +359,54 @@ static bool sack_news(struct tcp_conn *c, const struct seg *sg)
 	return news;
 }
 
+static uint32_t sacked_bytes(const struct tcp_conn *c)
+{
+	uint32_t n = 0;
+	for (unsigned int i = 0; i < c->n_peer_sack; i++)
+		n += c->peer_sack[i].right - c->peer_sack[i].left;
+	return n;
+}
+
+/*
+ * Is a segment lost? Three duplicate ACKs say so, but (RFC 6582) not before the
+ * last recovery's data is all acknowledged: after an RTO, duplicates may be
+ * echoes of our own go-back. SACK tells more, and its echoes are D-SACKs that
+ * add nothing: three segments' worth SACKed above the hole (RFC 6675 §4 IsLost)
+ * says it even right after an RTO or when ACKs were lost or stretched.
+ */
+static bool loss_seen(const struct tcp_conn *c, bool sack_news)
+{
+	if (c->dupacks >= 3 && seq_gt(c->snd_una, c->recover - 1))
+		return true;
+	if (!c->sack_ok)
+		return false;
+	/* The probe's answer still shows a hole below what the peer holds (RFC 8985 §7.4:
+	 * even a D-SACK of the probe itself says the original got there and this did not). */
+	if (c->tlp_out && seq_gt(c->sack_high, c->snd_una))
+		return true;
+	if (!sack_news)
+		return false;
+	/* RFC 5827 early retransmit, in RACK's terms: everything sent after the hole has
+	 * been SACKed and there is nothing new to send, so no more duplicates will come. */
+	bool tail_sacked = seq_geq(c->sack_high + 1, c->snd_max) &&
+			   c->snd_max - c->snd_una >= c->sndq.bytes;
+	return tail_sacked || sacked_bytes(c) >= 3u * c->mss;
+}
+
+void tcp_enter_recovery(struct tcp_conn *c)
+{
+	struct tcp_stack *s = c->stack;
+	c->in_recovery = true;
+	c->recover = c->snd_max;
+	c->rexmit_round_us = s->now_us;
+	s->ctr->tcp.fast_retransmits++;
+	s->cc->on_congestion(&c->cc, TCP_CC_FAST_RETRANSMIT, flight(c), s->now_us);
+	c->rexmit_nxt = c->snd_una;
+	c->pass_timed = false;
+	tcp_retransmit_una(c);
+	tcp_arm_rtx(c); /* from now on, a lost resend is found in a round trip */
+}
+
 /* §3.10.7.4 fifth check, for states past SYN_RCVD: new data acknowledged, duplicates, window. */
 static bool process_ack(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
 {
@@ -377,6 +425,9 @@ static bool process_ack(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
 	uint32_t seg_wnd = sg->wnd << c->snd_wscale;
 	bool news = sack_news(c, sg);
 	record_peer_sack(c, sg);
+	bool heard = news || seq_gt(sg->ack, c->snd_una);
+	if (heard)
+		c->pass_timed = false; /* a timed pass over the holes may run again */
 	if (seq_gt(sg->ack, c->snd_una)) {
 		uint32_t acked = sg->ack - c->snd_una;
 		/* Our SYN has a sequence number but no byte in the queue (simultaneous open). */
@@ -402,6 +453,7 @@ static bool process_ack(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
 		if (seq_lt(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
 		c->backoff = 0;
+		c->tlp_out = false;
 		if (c->in_recovery) {
 			if (seq_geq(sg->ack, c->recover)) {
 				c->in_recovery = false; /* RFC 6582 §3.2 (3): full ACK */
@@ -421,21 +473,19 @@ static bool process_ack(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
 		if (data > 0)
 			up->writable = true;
 	} else if (sg->ack == c->snd_una && c->snd_una != c->snd_max &&
-		   (news || (sg->len == 0 && !(sg->flags & RTE_TCP_FIN_FLAG) &&
-			     seg_wnd == c->snd_wnd))) {
-		/* RFC 5681 §2 duplicate ACK, or (RFC 6675 §2) one that SACKs new data. */
+		   (news || (c->tlp_out && sg->opts.n_sack > 0) ||
+		    (sg->len == 0 && !(sg->flags & RTE_TCP_FIN_FLAG) && seg_wnd == c->snd_wnd))) {
+		/* RFC 5681 §2 duplicate ACK, or (RFC 6675 §2) one that SACKs new data, or the
+		 * answer to a tail loss probe. */
 		if (c->dupacks < UINT8_MAX)
 			c->dupacks++;
-		if (c->dupacks == 3 && !c->in_recovery && seq_gt(c->snd_una, c->recover - 1)) {
-			c->in_recovery = true;
-			c->recover = c->snd_max;
-			s->ctr->tcp.fast_retransmits++;
-			s->cc->on_congestion(&c->cc, TCP_CC_FAST_RETRANSMIT, flight(c), s->now_us);
-			c->rexmit_nxt = c->snd_una;
-			tcp_retransmit_una(c);
+		if (!c->in_recovery && loss_seen(c, news)) {
+			tcp_enter_recovery(c);
 		} else if (c->in_recovery && c->sack_ok) {
 			tcp_retransmit_hole(c); /* each further duplicate: the next known hole */
 		}
+		if (heard)
+			tcp_arm_early(c);
 	}
 	/* Window update (§3.10.7.4): only from a segment no older than the last one used. */
 	if (seq_lt(c->snd_wl1, sg->seq) ||

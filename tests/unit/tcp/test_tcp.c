@@ -263,6 +263,77 @@ static void test_sack_holes_retransmitted(void **state)
 	assert_int_equal(H.ctr.tcp.retransmits, 2);
 }
 
+/* The last segments go unanswered: a probe after two round trips, not an RTO; the
+ * peer's SACK of the probe shows the hole, and recovery resends it at once. */
+static void test_tail_loss_probe(void **state)
+{
+	(void)state;
+	uint8_t o[TCP_OPTIONS_MAX];
+	uint32_t iss = h_handshake(ISN, false, true, -1);
+	const uint32_t mss = 1460, base = iss + 1;
+	assert_int_equal(tcp_send(H.conn, payload_mbuf(4 * mss, 't')), 0);
+	struct hseg s[8];
+	assert_int_equal(h_recv(s, 8), 4);
+	h_advance_ms(2);
+	h_send(F_ACK, ISN + 1, base + mss, 64240, NULL, 0, NULL, 0); /* an RTT sample: 2 ms */
+	assert_true(H.conn->srtt_us >= 1000 && H.conn->srtt_us <= 3000);
+	/* 2 to 4 are lost, and so no ACK comes. Two round trips are 4 ms; the floor is 10. */
+	h_advance_ms(9);
+	h_expect_none();
+	h_advance_ms(3);
+	struct hseg p;
+	h_expect_one(&p);
+	assert_int_equal(p.seq, base + 3 * mss); /* the last segment again */
+	assert_int_equal(p.len, mss);
+	assert_int_equal(H.ctr.tcp.tail_loss_probes, 1);
+	assert_int_equal(H.ctr.tcp.rto_expiries, 0);
+	/* The probe arrives and is SACKed: everything below it is lost. */
+	struct tcp_sack_block b = {base + 3 * mss, base + 4 * mss};
+	h_send(F_ACK, ISN + 1, base + mss, 64240, o, sack_opts(o, &b, 1), NULL, 0);
+	h_expect_one(&p);
+	assert_int_equal(p.seq, base + mss);
+	assert_int_equal(H.ctr.tcp.fast_retransmits, 1);
+	assert_true(H.conn->in_recovery);
+	h_send(F_ACK, ISN + 1, base + 4 * mss, 64240, NULL, 0, NULL, 0);
+	assert_false(H.conn->in_recovery);
+	assert_int_equal(H.conn->sndq.bytes, 0);
+	assert_int_equal(H.ctr.tcp.rto_expiries, 0);
+}
+
+/* A resent hole is lost again: once a round trip has passed with SACKs still coming,
+ * the pass over the holes starts again, well before the RTO. */
+static void test_lost_retransmission_resent_within_a_round_trip(void **state)
+{
+	(void)state;
+	uint8_t o[TCP_OPTIONS_MAX];
+	uint32_t iss = h_handshake(ISN, false, true, -1);
+	const uint32_t mss = 1460, base = iss + 1;
+	assert_int_equal(tcp_send(H.conn, payload_mbuf(8 * mss, 'r')), 0);
+	struct hseg s[8];
+	assert_int_equal(h_recv(s, 8), 8);
+	h_advance_ms(2);
+	h_send(F_ACK, ISN + 1, base + mss, 64240, NULL, 0, NULL, 0);
+	/* Segment 2 is lost; 3, 4 and 5 are SACKed: three segments' worth says so. */
+	struct tcp_sack_block b = {base + 2 * mss, base + 5 * mss};
+	h_send(F_ACK, ISN + 1, base + mss, 64240, o, sack_opts(o, &b, 1), NULL, 0);
+	struct hseg p;
+	h_expect_one(&p);
+	assert_int_equal(p.seq, base + mss);
+	assert_int_equal(H.ctr.tcp.fast_retransmits, 1);
+	/* The resend is lost too. More SACKs come; the hole stays open. */
+	b.right = base + 6 * mss;
+	h_send(F_ACK, ISN + 1, base + mss, 64240, o, sack_opts(o, &b, 1), NULL, 0);
+	h_expect_none(); /* already resent this pass */
+	h_advance_ms(4); /* more than 1.25 round trips */
+	h_expect_one(&p);
+	assert_int_equal(p.seq, base + mss);
+	assert_int_equal(H.ctr.tcp.lost_retransmits, 1);
+	assert_int_equal(H.ctr.tcp.rto_expiries, 0);
+	h_send(F_ACK, ISN + 1, base + 8 * mss, 64240, NULL, 0, NULL, 0);
+	assert_false(H.conn->in_recovery);
+	assert_int_equal(H.conn->sndq.bytes, 0);
+}
+
 static void test_out_of_order_sack_and_fill(void **state)
 {
 	(void)state;
@@ -767,6 +838,8 @@ int main(void)
 		T(test_gives_up_after_retries),
 		T(test_fast_retransmit),
 		T(test_sack_holes_retransmitted),
+		T(test_tail_loss_probe),
+		T(test_lost_retransmission_resent_within_a_round_trip),
 		T(test_out_of_order_sack_and_fill),
 		T(test_window_closes_when_not_read),
 		T(test_ack_taken_while_our_window_is_zero),
