@@ -310,6 +310,10 @@ uint32_t tcp_rcv_window(const struct tcp_conn *c)
 	uint32_t max = (uint32_t)65535 << c->rcv_wscale;
 	uint32_t wnd = RTE_MIN(free_space, max);
 	wnd &= ~((1u << c->rcv_wscale) - 1); /* what the scaled field can express */
+	/* RFC 9293 §3.8.6.2.2 receiver SWS avoidance: a window opens by a full segment or
+	 * half the buffer at least, never by a few bytes the peer would send as a runt. */
+	if (wnd < RTE_MIN(c->stack->rcv_buf / 2, (uint32_t)c->mss))
+		wnd = 0;
 	uint32_t promised = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	return RTE_MAX(wnd, promised); /* RFC 9293 §3.8.6.2.2: don't shrink the window */
 }
