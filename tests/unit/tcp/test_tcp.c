@@ -91,6 +91,84 @@ static void test_no_options_peer(void **state)
 	assert_int_equal(H.conn->snd_wnd, 8192);
 }
 
+/* RFC 7323 §2.3: a shift above 14 is taken as 14. */
+static void test_wscale_above_14_taken_as_14(void **state)
+{
+	(void)state;
+	uint8_t o[TCP_OPTIONS_MAX];
+	uint8_t ol = h_syn_opts(o, 0, 0, false, false, 15);
+	h_send(F_SYN, ISN, 0, 1000, o, ol, NULL, 0);
+	struct hseg sa;
+	h_expect_one(&sa);
+	assert_true(sa.opts.wscale_present);
+	h_send(F_ACK, ISN + 1, sa.seq + 1, 3, NULL, 0, NULL, 0);
+	assert_int_equal(H.established, 1);
+	assert_int_equal(H.conn->snd_wscale, 14);
+	assert_int_equal(H.conn->snd_wnd, 3u << 14);
+}
+
+/* Window scaling needs both sides: a peer that offers none gets unscaled windows from us. */
+static void test_wscale_only_when_both_offer(void **state)
+{
+	(void)state;
+	uint8_t o[TCP_OPTIONS_MAX];
+	uint8_t ol = h_syn_opts(o, 5, 0, true, true, -1);
+	h_send(F_SYN, ISN, 0, 65535, o, ol, NULL, 0);
+	struct hseg sa;
+	h_expect_one(&sa);
+	assert_false(sa.opts.wscale_present);
+	ol = h_ts_opts(o, 6, sa.opts.tsval);
+	h_send(F_ACK, ISN + 1, sa.seq + 1, 65535, o, ol, NULL, 0);
+	assert_int_equal(H.established, 1);
+	assert_int_equal(H.conn->rcv_wscale, 0);
+	assert_int_equal(H.conn->snd_wnd, 65535);
+	/* Our window field is the window itself: at most 65535 whatever the buffer. */
+	h_send(F_ACK | F_PSH, ISN + 1, sa.seq + 1, 65535, o, ol, "x", 1);
+	struct hseg a;
+	h_expect_one(&a);
+	assert_true(H.stack->rcv_buf > 65536); /* a scaled window would say more */
+	assert_int_equal(a.win, 65535);
+}
+
+/* A SYN_RCVD connection whose SYN-ACK is never answered: resent with backoff
+ * TCP_SYN_RETRIES times, then freed with its half-open slot. */
+static void test_synack_retries_then_gives_up(void **state)
+{
+	(void)state;
+	h_send(F_SYN, ISN, 0, 8192, NULL, 0, NULL, 0);
+	struct hseg sa, r;
+	h_expect_one(&sa);
+	unsigned int resent = 0, resets = 0;
+	uint64_t waited_ms = 0;
+	while (tcp_conn_count(H.stack) > 0 && waited_ms < 200000) {
+		h_advance_ms(500);
+		waited_ms += 500;
+		struct hseg s[4];
+		unsigned int n = h_recv(s, 4);
+		for (unsigned int i = 0; i < n; i++) {
+			r = s[i];
+			if (r.flags & F_RST) {
+				resets++; /* the peer is told when we give up */
+				continue;
+			}
+			assert_int_equal(resets, 0);
+			assert_int_equal(r.flags, F_SYN | F_ACK);
+			assert_int_equal(r.seq, sa.seq);
+			resent++;
+		}
+	}
+	assert_int_equal(resent, TCP_SYN_RETRIES);
+	assert_true(resets <= 1);
+	assert_int_equal(tcp_conn_count(H.stack), 0);
+	assert_int_equal(H.ctr.tcp.timeouts, 1);
+	/* 1 + 2 + 4 + 8 + 16 s of waits, then 32 s more before giving up (RFC 6298 5.5). */
+	assert_true(waited_ms >= 63000 && waited_ms <= 64000);
+	/* The slot is back: a new SYN is answered as usual. */
+	h_send(F_SYN, ISN + 5000, 0, 8192, NULL, 0, NULL, 0);
+	h_expect_one(&r);
+	assert_int_equal(r.flags, F_SYN | F_ACK);
+}
+
 static void test_data_in_order_is_acked(void **state)
 {
 	(void)state;
@@ -830,6 +908,9 @@ int main(void)
 		T(test_passive_handshake_options),
 		T(test_segments_fit_the_mtu_with_timestamps),
 		T(test_no_options_peer),
+		T(test_wscale_above_14_taken_as_14),
+		T(test_wscale_only_when_both_offer),
+		T(test_synack_retries_then_gives_up),
 		T(test_data_in_order_is_acked),
 		T(test_send_segments_by_mss),
 		T(test_rst_exact_and_in_window),
