@@ -8,7 +8,8 @@
 #   connections that send half a ClientHello and stop are all closed after the handshake
 #   timeout while curl is served; an echo connection that says nothing is closed after the
 #   idle timeout; under a 10 s SYN flood from random sources ten curl requests in a row each
-#   succeed within 2 s (SYN cookies, max_half_open), ARP stays bounded.
+#   succeed within 2 s (SYN cookies, max_half_open; the flood's random sources churn a small
+#   per-client table), ARP stays bounded.
 # Run 2 (per-client limits, closed ports silent): a port without a listener drops silently;
 #   a connection storm from one address is cut by the new-connection bucket and by the
 #   concurrent-connection limit, and the address is served again afterwards.
@@ -74,6 +75,7 @@ tt_write_config "$TT_WORK/tlsterm.yaml" \
 	"  acl: { allow: [\"198.18.0.0/16\"], deny: [\"$DENIED/32\"], default: deny }" \
 	"  icmp_echo_per_s: 20" \
 	"  max_half_open: 16" \
+	"  per_client: { new_per_s: 1000, table_size: 1024 }   # generous: the flood churns it" \
 	"limits: { handshake_timeout_ms: 2000, idle_timeout_ms: 3000 }" \
 	"admin: { listen: \"127.0.0.1:$admin_port\" }"
 "$TT_BIN" -c "$TT_WORK/tlsterm.yaml" --check >"$TT_WORK/check.txt" 2>&1 ||
@@ -166,7 +168,8 @@ stat_at_least edge_acl_denied 3
 stat_at_least tcp_no_listener 1
 echo "  run 1 counters: handshake_timeouts=$(tt_stat "$log" handshake_timeouts)" \
 	"idle_timeouts=$(tt_stat "$log" idle_timeouts) half_open_capped=$(tt_stat "$log" half_open_capped)" \
-	"edge_acl_denied=$(tt_stat "$log" edge_acl_denied) leaked=$(tt_stat "$log" leaked)"
+	"edge_acl_denied=$(tt_stat "$log" edge_acl_denied) client_evictions=$(tt_stat "$log" client_evictions)" \
+	"leaked=$(tt_stat "$log" leaked)"
 
 # ---------------------------------------------------------------- run 2
 tt_write_config "$TT_WORK/tlsterm2.yaml" \
