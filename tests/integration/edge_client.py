@@ -6,16 +6,17 @@
       one connect: prints "connected", "refused" or "timeout" (exit 0 in all three)
   edge_client.py half_hello HOST PORT --count N --wait S
       N connections that each send the first half of a real TLS ClientHello and
-      stop; prints how many tlsterm closed (FIN or RST) within S seconds, and
-      the longest time one took
+      stop; prints "sent N halves" once they are out, then how many tlsterm closed
+      (FIN or RST) within S seconds, and the longest time one took
   edge_client.py storm HOST PORT --count N --timeout S [--hold S]
       N connects at once (non-blocking); prints how many completed within S
       seconds; with --hold, keeps those open that long before closing them
   edge_client.py sequential HOST PORT --count N --timeout S
       N connects one after another, each closed at once; prints how many completed
       (each within S seconds) and how long all took
-  edge_client.py idle HOST PORT --wait S
-      one connection that sends nothing: prints "closed after T s" or "open"
+  edge_client.py idle HOST PORT --wait S [--tls]
+      one connection (with --tls: after a whole TLS handshake) that then sends nothing:
+      prints "closed after T s" or "open"
 """
 
 import argparse
@@ -74,6 +75,8 @@ def cmd_half_hello(a):
         s.sendall(half)
         s.setblocking(False)
         socks.append(s)
+    print(f"sent {a.count} halves")
+    sys.stdout.flush()
     start = time.monotonic()
     open_ = {s.fileno(): s for s in socks}
     closed, longest = 0, 0.0
@@ -136,11 +139,22 @@ def cmd_sequential(a):
 
 def cmd_idle(a):
     s = socket.create_connection((a.host, a.port), timeout=10)
+    if a.tls:
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        s = ctx.wrap_socket(s, server_hostname="tlsterm.test")  # the handshake completes
     s.setblocking(False)
     start = time.monotonic()
     while time.monotonic() - start < a.wait:
         select.select([s], [], [], 0.2)
-        if closed_by_peer(s):
+        try:
+            if closed_by_peer(s):
+                print(f"closed after {time.monotonic() - start:.1f} s")
+                return
+        except (ssl.SSLWantReadError, ssl.SSLZeroReturnError, ssl.SSLError, OSError) as e:
+            if isinstance(e, ssl.SSLWantReadError):
+                continue
             print(f"closed after {time.monotonic() - start:.1f} s")
             return
     print("open")
@@ -158,6 +172,7 @@ def main():
         q.add_argument("--count", type=int, default=1)
         q.add_argument("--wait", type=float, default=10)
         q.add_argument("--hold", type=float, default=0)
+        q.add_argument("--tls", action="store_true")
     a = p.parse_args()
     {"connect": cmd_connect, "half_hello": cmd_half_hello, "storm": cmd_storm,
      "sequential": cmd_sequential, "idle": cmd_idle}[a.cmd](a)
