@@ -69,17 +69,21 @@ def closed_by_peer(s):
 def cmd_half_hello(a):
     hello = client_hello()
     half = hello[: len(hello) // 2]
-    socks = []
+    socks, reset_early = [], 0
     for _ in range(a.count):
-        s = socket.create_connection((a.host, a.port), timeout=10)
-        s.sendall(half)
+        try:
+            s = socket.create_connection((a.host, a.port), timeout=10)
+            s.sendall(half)
+        except (ConnectionResetError, BrokenPipeError):
+            reset_early += 1  # refused at once (max_handshaking): closed too
+            continue
         s.setblocking(False)
         socks.append(s)
     print(f"sent {a.count} halves")
     sys.stdout.flush()
     start = time.monotonic()
     open_ = {s.fileno(): s for s in socks}
-    closed, longest = 0, 0.0
+    closed, longest = reset_early, 0.0
     while open_ and time.monotonic() - start < a.wait:
         ready, _, _ = select.select(list(open_.values()), [], [], 0.2)
         for s in ready:

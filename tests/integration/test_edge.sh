@@ -13,7 +13,8 @@
 # Run 2 (per-client limits, closed ports silent): a port without a listener drops silently;
 #   a connection storm from one address is cut by the new-connection bucket and by the
 #   concurrent-connection limit, and the address is served again afterwards.
-# Both: every drop counted by reason (in /metrics too), no mbuf leaked.
+# Run 3: max_handshaking resets handshakes beyond the cap at once.
+# All: every drop counted by reason (in /metrics too), no mbuf leaked.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
@@ -235,5 +236,31 @@ stat_at_least edge_client_connections 1
 echo "  run 2 counters: edge_client_rate=$(tt_stat "$log" edge_client_rate)" \
 	"edge_client_connections=$(tt_stat "$log" edge_client_connections)" \
 	"client_evictions=$(tt_stat "$log" client_evictions)"
+# ---------------------------------------------------------------- run 3
+# A cap on handshakes at once: 30 stalled ones with max_handshaking 16 leave 16 holding
+# OpenSSL state until the timeout; the others are reset at once.
+tt_write_config "$TT_WORK/tlsterm3.yaml" \
+	"listeners:" \
+	"  - port: 443" \
+	"    backend: echo" \
+	"    tls:" \
+	"      certificates: [ { cert: $certs/site-ecdsa.pem, key: $certs/site-ecdsa.key } ]" \
+	"edge: { max_handshaking: 16 }" \
+	"limits: { handshake_timeout_ms: 2000 }"
+log=$TT_WORK/tlsterm3.log
+tt_start "$TT_WORK/tlsterm3.yaml" "$log"
+client half_hello "$HOST" 443 --count 30 --wait 20 >"$TT_WORK/half3.txt" ||
+	tt_fail "half_hello client failed"
+grep -q "^closed 30 of 30" "$TT_WORK/half3.txt" ||
+	tt_fail "30 stalled handshakes: $(tail -n 1 "$TT_WORK/half3.txt"), want all closed"
+tt_stop "$log"
+tt_check_clean_stop "$log"
+refused=$(tt_stat "$log" handshakes_refused)
+timeouts=$(tt_stat "$log" handshake_timeouts)
+[ "$refused" -ge 14 ] && [ "$timeouts" -le 16 ] && [ "$timeouts" -ge 1 ] ||
+	{ grep stats: "$log" >&2; tt_fail "max_handshaking 16: refused=$refused timeouts=$timeouts"; }
+echo "  30 stalled handshakes, max_handshaking 16: handshakes_refused=$refused" \
+	"handshake_timeouts=$timeouts; $(tail -n 1 "$TT_WORK/half3.txt")"
+
 echo "PASS: edge protection (ACL, closed ports, ICMP rate, stalled handshakes, idle, SYN flood," \
-	"per-client limits); every drop counted, no mbuf leaked"
+	"per-client limits, handshake cap); every drop counted, no mbuf leaked"
