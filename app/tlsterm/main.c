@@ -41,6 +41,7 @@ struct app {
 	struct config *cfg;
 	unsigned int n_workers;
 	struct proxy_health *health; /* backend servers up or down, shared by the workers */
+	struct edge_acl *acl;        /* edge.acl, read by every worker; NULL: all allowed */
 	struct worker *workers[NET_MAX_WORKERS];
 	struct rte_mempool *pools[NET_MAX_WORKERS];
 	unsigned int n_ports_started;
@@ -170,16 +171,29 @@ static int init_worker_contexts(struct app *a)
 	return 0;
 }
 
-/* Each worker gets its own TCP stack and listens on every configured port. */
+/* Each worker gets its own edge and TCP stack and listens on every configured port. */
 static int init_tcp(struct app *a)
 {
+	int rc;
+	a->acl = edge_acl_create(&a->cfg->edge, "edge_acl", &rc);
+	if (rc != 0) {
+		log_err("cannot build the edge ACL: %s", strerror(-rc));
+		return -1;
+	}
 	for (unsigned int w = 0; w < a->n_workers; w++) {
 		struct worker *wk = a->workers[w];
+		wk->edge = edge_create(a->cfg, a->acl, &wk->net);
+		if (wk->edge == NULL) {
+			log_err("worker %u: cannot create its edge state (edge.per_client.table_size?)",
+				w);
+			return -1;
+		}
 		wk->tcp = tcp_stack_create(a->cfg, &wk->net);
 		if (wk->tcp == NULL) {
 			log_err("worker %u: cannot create its TCP stack: %s", w, rte_strerror(rte_errno));
 			return -1;
 		}
+		tcp_stack_set_edge(wk->tcp, wk->edge);
 		char err[CONFIG_ERR_LEN];
 		wk->tls = tls_worker_create(a->cfg, &wk->net, err, sizeof(err));
 		if (wk->tls == NULL) {
@@ -393,6 +407,7 @@ static void report_and_release(struct app *a)
 		}
 		proxy_worker_free(a->workers[w]->proxy);
 		tls_worker_free(a->workers[w]->tls);
+		edge_free(a->workers[w]->edge);
 		net_ctx_fini(&a->workers[w]->net);
 	}
 	for (unsigned int i = 0; i < a->n_ports_started; i++) {
@@ -409,6 +424,8 @@ static void report_and_release(struct app *a)
 		rte_free(a->workers[w]);
 		rte_mempool_free(a->pools[w]);
 	}
+	edge_acl_free(a->acl);
+	a->acl = NULL;
 }
 
 static int run(struct app *a)

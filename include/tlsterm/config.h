@@ -149,6 +149,7 @@ struct config_limits {
 	unsigned int idle_timeout_ms;      /* no byte either way for this long: close; default 300000 */
 	unsigned int redirect_timeout_ms;  /* a whole request within this, or 408; default 5000 */
 	unsigned int redirect_connections; /* unanswered redirect requests per worker; default 1024 */
+	/* idle_timeout_ms also closes built-in service (echo/discard) connections, TLS or not */
 };
 
 /* One line per finished connection, written by the control thread. */
@@ -189,6 +190,45 @@ struct config_arp {
 	unsigned int pending_max;  /* packets waiting on resolution per worker; default 64 */
 };
 
+#define CONFIG_MAX_ACL 256 /* CIDRs in each of edge.acl.allow and edge.acl.deny */
+
+/* One CIDR of the edge ACL. IPv4 only today; family leaves room for IPv6. */
+struct config_cidr {
+	uint8_t family;  /* 4 */
+	uint8_t prefix;  /* 0..32 */
+	uint32_t addr;   /* network byte order, host bits zero */
+};
+
+/* What an address in neither list gets (longest prefix wins among the listed ones). */
+enum config_acl_default {
+	CONFIG_ACL_ALLOW, /* default */
+	CONFIG_ACL_DENY,
+};
+
+enum config_closed_ports {
+	CONFIG_CLOSED_RST,  /* default: a segment to a port without a listener gets RST */
+	CONFIG_CLOSED_DROP, /* silence */
+};
+
+/*
+ * Edge protection (lib/edge): who may talk to the listeners, and how much.
+ * Every limit is per worker (README "Edge protection" says why).
+ */
+struct config_edge {
+	unsigned int n_allow, n_deny;
+	struct config_cidr allow[CONFIG_MAX_ACL];
+	struct config_cidr deny[CONFIG_MAX_ACL];
+	enum config_acl_default acl_default;
+	enum config_closed_ports closed_ports;
+	unsigned int icmp_echo_per_s; /* echo replies per second; default 1000, 0 = none */
+	unsigned int new_per_s;       /* per_client: new connections per second; 0 = off (default) */
+	unsigned int burst;           /* per_client: bucket depth; default new_per_s */
+	unsigned int max_connections; /* per_client: at once; 0 = off (default) */
+	unsigned int table_size;      /* per_client: entries, power of two; default 65536 */
+	unsigned int max_half_open;   /* SYN_RCVD connections beyond which SYNs get cookies; 8192 */
+	unsigned int max_handshaking; /* TLS handshakes at once; default 4096 */
+};
+
 #define CONFIG_ADMIN_TOKEN_LEN 256
 
 /* The admin HTTP API (metrics, stats, health, reload) on a kernel socket, served by the
@@ -217,6 +257,7 @@ struct config {
 	struct config_tickets tickets;
 	struct config_crypto crypto;
 	struct config_admin admin;
+	struct config_edge edge;
 	unsigned int mbufs_per_worker; /* default 8191 */
 };
 

@@ -55,7 +55,11 @@
 	X(TCP_OOO_LIMIT, "tcp_ooo_limit")                 \
 	X(TCP_RCV_BUFFER_FULL, "tcp_receive_buffer_full") \
 	X(TCP_AFTER_FIN, "tcp_data_after_fin")             \
-	X(IMPAIR, "impair_drop")
+	X(IMPAIR, "impair_drop")                          \
+	X(EDGE_ACL, "edge_acl_denied")                    \
+	X(EDGE_CLIENT_RATE, "edge_client_rate")           \
+	X(EDGE_CLIENT_CONNS, "edge_client_connections")   \
+	X(ICMP_RATE, "icmp_echo_rate_limited")
 
 enum drop_reason {
 #define X(e, s) DROP_##e,
@@ -181,6 +185,9 @@ struct worker_counters {
 		uint64_t redirect_incomplete;      /* the client closed before a whole request */
 		uint64_t redirect_no_state;        /* the state pool was empty: reset */
 		uint64_t redirect_send_failed;     /* no mbuf or send space for the answer: reset */
+		uint64_t client_evictions;   /* per-client entries taken over for another address */
+		uint64_t half_open_capped;   /* SYNs answered with a cookie: max_half_open reached */
+		uint64_t handshakes_refused; /* reset at once: max_handshaking reached */
 	} edge;
 	uint64_t iterations;
 	uint64_t idle_iterations;

@@ -52,6 +52,12 @@ struct net_ctx {
 	void (*tcp_input)(void *arg, unsigned int pi, struct rte_mbuf *m, uint32_t l3_off,
 			  uint32_t l4_off);
 	void *tcp_arg;
+	/*
+	 * The edge registers here: before an ICMP echo is answered, -1 to answer or
+	 * the drop reason (ACL, rate). NULL: answer every echo.
+	 */
+	int (*icmp_echo_admit)(void *arg, uint32_t src_be);
+	void *edge_arg;
 	/* steer_in[w]: ring that worker w fills for us; steer_out[w]: ring we fill for w. */
 	struct rte_ring *steer_in[NET_MAX_WORKERS];
 	struct rte_ring *steer_out[NET_MAX_WORKERS];

@@ -1552,6 +1552,133 @@ static int parse_admin(struct loader *ld, const struct field *f, const struct it
 			 "%s is not a loopback address (127.0.0.0/8): a token is required", as);
 }
 
+/* ---------------------------------------------------------------- edge */
+
+/* "a.b.c.d/prefix" with the host bits zero: a CIDR that says what it means. */
+static int parse_acl_list(struct loader *ld, const struct field *f, const struct item *it,
+			  void *obj)
+{
+	const char *expected = "a CIDR like \"198.18.0.0/16\"";
+	struct config_edge *e = obj;
+	bool deny = f->off == offsetof(struct config_edge, deny);
+	struct config_cidr *list = deny ? e->deny : e->allow;
+	unsigned int *n = deny ? &e->n_deny : &e->n_allow;
+	struct fy_node *entry;
+	void *iter = NULL;
+	char buf[64], path[PATH_LEN], ns[16];
+
+	if (it->node == NULL || !fy_node_is_sequence(it->node))
+		return fail_item(ld, it, "expected a sequence of CIDRs, got %s",
+				 describe(it->node, buf, sizeof(buf)));
+	while ((entry = fy_node_sequence_iterate(it->node, &iter)) != NULL) {
+		struct item ei = { entry, NULL, path, it };
+		unsigned long prefix;
+		const char *slash;
+		struct text t;
+		uint32_t a;
+
+		snprintf(path, sizeof(path), "%s[%u]", it->path, *n);
+		if (*n == CONFIG_MAX_ACL)
+			return fail_item(ld, &ei, "at most %d entries are allowed", CONFIG_MAX_ACL);
+		if (check_plain_node(ld, &ei) < 0 || scalar_string(ld, &ei, expected, &t) < 0)
+			return -1;
+		slash = memchr(t.s, '/', t.len);
+		if (slash == NULL || !ipv4_parse(t.s, (size_t)(slash - t.s), &a))
+			return fail_item(ld, &ei, "expected %s, got %s", expected,
+					 describe(entry, buf, sizeof(buf)));
+		if (!parse_decimal(slash + 1, t.len - (size_t)(slash + 1 - t.s), 32, &prefix))
+			return fail_item(ld, &ei, "expected a prefix length 0..32 after '/', got %s",
+					 describe(entry, buf, sizeof(buf)));
+		if ((a & ~prefix_mask((unsigned int)prefix)) != 0) {
+			ipv4_str(ns, sizeof(ns), a & prefix_mask((unsigned int)prefix));
+			return fail_item(ld, &ei, "%s has host bits set; did you mean %s/%lu?",
+					 describe(entry, buf, sizeof(buf)), ns, prefix);
+		}
+		for (unsigned int i = 0; i < *n; i++)
+			if (list[i].addr == htonl(a) && list[i].prefix == prefix)
+				return fail_item(ld, &ei, "%s is listed twice",
+						 describe(entry, buf, sizeof(buf)));
+		/* The same prefix in both lists has no answer under "longest prefix wins". */
+		const struct config_cidr *other = deny ? e->allow : e->deny;
+		unsigned int n_other = deny ? e->n_allow : e->n_deny;
+		for (unsigned int i = 0; i < n_other; i++)
+			if (other[i].addr == htonl(a) && other[i].prefix == prefix)
+				return fail_item(ld, &ei, "%s is in both allow and deny",
+						 describe(entry, buf, sizeof(buf)));
+		list[*n] = (struct config_cidr){ .family = 4, .prefix = (uint8_t)prefix,
+						 .addr = htonl(a) };
+		(*n)++;
+	}
+	return 0;
+}
+
+static const char *const acl_default_names[] = {"allow", "deny", NULL};
+static const char *const closed_ports_names[] = {"rst", "drop", NULL};
+_Static_assert(sizeof(enum config_acl_default) == sizeof(unsigned int), "enum size");
+_Static_assert(sizeof(enum config_closed_ports) == sizeof(unsigned int), "enum size");
+
+static int parse_choice(struct loader *ld, const struct field *f, const struct item *it, void *obj);
+
+/* Both lists and the default fill struct config_edge itself (off 0 in edge_fields). */
+static const struct field acl_fields[] = {
+	{ .key = "allow", .parse = parse_acl_list, .off = offsetof(struct config_edge, allow) },
+	{ .key = "deny", .parse = parse_acl_list, .off = offsetof(struct config_edge, deny) },
+	{ .key = "default", .parse = parse_choice, .choices = acl_default_names,
+	  .off = offsetof(struct config_edge, acl_default) },
+};
+static const struct schema acl_schema = { acl_fields, N_ELEMS(acl_fields) };
+
+enum { PER_CLIENT_NEW, PER_CLIENT_BURST }; /* per_client_fields[] order */
+
+static const struct field per_client_fields[] = {
+	[PER_CLIENT_NEW] = { .key = "new_per_s", .parse = parse_uint, .lo = 0, .hi = 1000000,
+			     .off = offsetof(struct config_edge, new_per_s) },
+	[PER_CLIENT_BURST] = { .key = "burst", .parse = parse_uint, .lo = 1, .hi = 1000000,
+			       .off = offsetof(struct config_edge, burst) },
+	{ .key = "max_connections", .parse = parse_uint, .lo = 0, .hi = 4194304,
+	  .off = offsetof(struct config_edge, max_connections) },
+	{ .key = "table_size", .parse = parse_uint, .pow2 = true, .lo = 1024, .hi = 4194304,
+	  .off = offsetof(struct config_edge, table_size) },
+};
+static const struct schema per_client_schema = { per_client_fields, N_ELEMS(per_client_fields) };
+
+static int parse_per_client(struct loader *ld, const struct field *f, const struct item *it,
+			    void *obj)
+{
+	struct config_edge *e = obj;
+	char fpath[PATH_LEN];
+	struct seen seen;
+
+	(void)f;
+	if (parse_mapping(ld, it, &per_client_schema, e, &seen) < 0)
+		return -1;
+	if (seen.key[PER_CLIENT_BURST] == NULL) {
+		e->burst = e->new_per_s; /* one second's worth */
+		return 0;
+	}
+	if (e->new_per_s != 0)
+		return 0;
+	snprintf(fpath, sizeof(fpath), "%s.burst", it->path);
+	return fail_item(ld,
+			 &(struct item){ seen.val[PER_CLIENT_BURST], seen.key[PER_CLIENT_BURST],
+					 fpath, it },
+			 "burst needs new_per_s (a bucket that never fills limits nothing)");
+}
+
+static const struct field edge_fields[] = {
+	{ .key = "acl", .parse = parse_section, .sub = &acl_schema, .off = 0 },
+	{ .key = "closed_ports", .parse = parse_choice, .choices = closed_ports_names,
+	  .off = offsetof(struct config_edge, closed_ports) },
+	{ .key = "icmp_echo_per_s", .parse = parse_uint, .lo = 0, .hi = 1000000,
+	  .off = offsetof(struct config_edge, icmp_echo_per_s) },
+	{ .key = "per_client", .parse = parse_per_client },
+	{ .key = "max_half_open", .parse = parse_uint, .lo = 16, .hi = 4194304,
+	  .off = offsetof(struct config_edge, max_half_open) },
+	{ .key = "max_handshaking", .parse = parse_uint, .lo = 16, .hi = 4194304,
+	  .off = offsetof(struct config_edge, max_handshaking) },
+};
+static const struct schema edge_schema = { edge_fields, N_ELEMS(edge_fields) };
+
 /* ---------------------------------------------------------------- schema */
 
 static const struct field dpdk_fields[] = {
@@ -1726,6 +1853,8 @@ static const struct field top_fields[] = {
 	{ .key = "access_log", .parse = parse_section, .sub = &access_log_schema,
 	  .off = offsetof(struct config, access_log) },
 	{ .key = "admin", .parse = parse_admin, .off = offsetof(struct config, admin) },
+	{ .key = "edge", .parse = parse_section, .sub = &edge_schema,
+	  .off = offsetof(struct config, edge) },
 };
 static const struct schema top_schema = { top_fields, N_ELEMS(top_fields) };
 
@@ -1745,6 +1874,7 @@ _Static_assert(N_ELEMS(backend_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS
 _Static_assert(N_ELEMS(server_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(health_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(admin_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
+_Static_assert(N_ELEMS(edge_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 
 static void config_defaults(struct config *cfg)
 {
@@ -1765,6 +1895,10 @@ static void config_defaults(struct config *cfg)
 	cfg->limits.redirect_timeout_ms = 5000;
 	cfg->limits.redirect_connections = 1024;
 	cfg->tickets.rotate_s = 3600;
+	cfg->edge.icmp_echo_per_s = 1000;
+	cfg->edge.table_size = 65536;
+	cfg->edge.max_half_open = 8192;
+	cfg->edge.max_handshaking = 4096;
 	snprintf(cfg->crypto.engine, sizeof(cfg->crypto.engine), "ipsec-mb");
 }
 

@@ -263,6 +263,15 @@ static const struct counter counters[] = {
 	{ "tlsterm_edge_redirect_send_failed_total", NULL,
 	  "Redirect answers that could not be sent (no mbuf or send space).", "edge",
 	  "redirect_send_failed", WC(edge.redirect_send_failed) },
+	{ "tlsterm_edge_client_evictions_total", NULL,
+	  "Per-client table entries with live state taken over for another address.", "edge",
+	  "client_evictions", WC(edge.client_evictions) },
+	{ "tlsterm_edge_half_open_capped_total", NULL,
+	  "SYNs answered with a cookie because edge.max_half_open was reached.", "edge",
+	  "half_open_capped", WC(edge.half_open_capped) },
+	{ "tlsterm_edge_handshakes_refused_total", NULL,
+	  "Connections reset at once: edge.max_handshaking TLS handshakes were under way.",
+	  "edge", "handshakes_refused", WC(edge.handshakes_refused) },
 };
 
 /* ---------------------------------------------------------------- Prometheus */

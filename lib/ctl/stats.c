@@ -75,6 +75,9 @@ void stats_log(const struct config *cfg, const struct worker_counters *s, uint64
 		 " redirect_send_failed=%" PRIu64,
 		 e->redirect_connections, e->redirect_timeouts, e->redirect_incomplete,
 		 e->redirect_no_state, e->redirect_send_failed);
+	log_info("stats: edge client_evictions=%" PRIu64 " half_open_capped=%" PRIu64
+		 " handshakes_refused=%" PRIu64,
+		 e->client_evictions, e->half_open_capped, e->handshakes_refused);
 	for (unsigned int o = REDIRECT_OK; o < REDIRECT__COUNT; o++)
 		if (e->redirect_outcomes[o] != 0)
 			log_info("stats: edge redirect %s=%" PRIu64, redirect_outcome_name(o),

@@ -114,6 +114,7 @@ struct tcp_conn {
 			    * recovery a new pass over the holes; not the RTO */
 	bool tlp_out;      /* a probe went out and nothing new was acknowledged since */
 	bool pass_timed;   /* recovery: the timer started a pass and nothing was heard since */
+	bool edge_counted; /* counted against its client by the edge (tcp_edge_release) */
 	uint8_t close_reason;
 	uint8_t backoff;
 	uint8_t dupacks;
@@ -165,6 +166,9 @@ struct tcp_stack {
 	bool freeing; /* tcp_stack_free() runs: no new work */
 	unsigned int max_conns;
 	unsigned int syn_backlog;
+	unsigned int max_half_open; /* SYN_RCVD over all listeners before cookies (edge) */
+	unsigned int n_half_open;
+	struct edge *edge;          /* NULL: no edge checks */
 	unsigned int ooo_segs, ooo_max; /* mbufs of out-of-order data, all connections */
 	uint32_t rcv_buf, snd_buf;
 	uint8_t rcv_wscale;
@@ -244,6 +248,8 @@ unsigned int tcp_owner(const struct tcp_tuple *t, unsigned int n_workers);
 struct tcp_listener *tcp_listener_find(struct tcp_stack *s, uint16_t port_be);
 struct tcp_conn *tcp_conn_lookup(struct tcp_stack *s, const struct tcp_tuple *t);
 struct tcp_conn *tcp_conn_new(struct tcp_stack *s, const struct tcp_tuple *t, unsigned int pi);
+/* The edge stops counting c against its client (at TIME_WAIT or destruction; once). */
+void tcp_edge_release(struct tcp_conn *c);
 void tcp_conn_destroy(struct tcp_conn *c, enum tcp_close_reason why);
 uint32_t tcp_rcv_window(const struct tcp_conn *c);
 uint32_t tcp_isn(struct tcp_stack *s, const struct tcp_tuple *t);

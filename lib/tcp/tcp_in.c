@@ -5,6 +5,8 @@
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
+#include <tlsterm/edge.h>
+
 #include "syncookie.h"
 #include "tcp_conn.h"
 
@@ -92,7 +94,10 @@ static void become_established(struct tcp_conn *c, struct upcalls *up)
 static void listen_syn(struct tcp_stack *s, struct tcp_listener *l, unsigned int pi,
 		       const struct tcp_tuple *t, struct seg *sg)
 {
-	if (l->syn_rcvd >= s->syn_backlog || s->n_conns >= s->max_conns) {
+	bool capped = s->n_half_open >= s->max_half_open;
+	if (l->syn_rcvd >= s->syn_backlog || s->n_conns >= s->max_conns || capped) {
+		if (capped)
+			s->ctr->edge.half_open_capped++;
 		struct syncookie_tuple ct;
 		memcpy(ct.local_addr, t->laddr, 16);
 		memcpy(ct.remote_addr, t->raddr, 16);
@@ -122,17 +127,26 @@ static void listen_syn(struct tcp_stack *s, struct tcp_listener *l, unsigned int
 		release(sg);
 		return;
 	}
+	bool counted = false;
+	if (s->edge != NULL && !edge_conn_opened(s->edge, t->family, t->raddr, &counted)) {
+		drop(s, sg, DROP_EDGE_CLIENT_CONNS);
+		return;
+	}
 	struct tcp_conn *c = tcp_conn_new(s, t, pi);
 	if (c == NULL) {
+		if (counted)
+			edge_conn_closed(s->edge, t->family, t->raddr);
 		release(sg);
 		return;
 	}
+	c->edge_counted = counted;
 	c->state = TCP_LISTEN;
 	tcp_fsm_step(c, TCP_EV_SYN);
 	c->ops = l->ops;
 	c->upper = l->arg;
 	c->listener = l;
 	l->syn_rcvd++;
+	s->n_half_open++;
 	s->ctr->tcp.passive_opens++;
 	c->irs = sg->seq;
 	c->rcv_nxt = sg->seq + 1;
@@ -152,7 +166,7 @@ static void listen_syn(struct tcp_stack *s, struct tcp_listener *l, unsigned int
 
 /* An ACK for no connection on a listening port: a returning SYN cookie? */
 static struct tcp_conn *cookie_ack(struct tcp_stack *s, struct tcp_listener *l, unsigned int pi,
-				   const struct tcp_tuple *t, const struct seg *sg)
+				   const struct tcp_tuple *t, const struct seg *sg, bool *refused)
 {
 	struct syncookie_tuple ct;
 	memcpy(ct.local_addr, t->laddr, 16);
@@ -163,9 +177,18 @@ static struct tcp_conn *cookie_ack(struct tcp_stack *s, struct tcp_listener *l, 
 				  s->cookie_secret, NULL);
 	if (mss <= 0)
 		return NULL;
-	struct tcp_conn *c = tcp_conn_new(s, t, pi);
-	if (c == NULL)
+	bool counted = false;
+	if (s->edge != NULL && !edge_conn_opened(s->edge, t->family, t->raddr, &counted)) {
+		*refused = true;
 		return NULL;
+	}
+	struct tcp_conn *c = tcp_conn_new(s, t, pi);
+	if (c == NULL) {
+		if (counted)
+			edge_conn_closed(s->edge, t->family, t->raddr);
+		return NULL;
+	}
+	c->edge_counted = counted;
 	s->ctr->tcp.syncookies_accepted++;
 	s->ctr->tcp.passive_opens++;
 	c->state = TCP_SYN_RCVD; /* one step from ESTABLISHED, taken by the caller */
@@ -641,8 +664,10 @@ static void synchronized(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
 			drop(s, sg, DROP_TCP_BAD_ACK);
 			return;
 		}
-		if (c->listener != NULL) /* NULL when it came back as a SYN cookie */
+		if (c->listener != NULL) { /* NULL when it came back as a SYN cookie */
 			c->listener->syn_rcvd--;
+			s->n_half_open--;
+		}
 		c->listener = NULL;
 		tcp_fsm_step(c, TCP_EV_ACK_OF_SYN);
 		c->snd_wl1 = sg->seq - 1; /* so the window in this segment is taken */
@@ -777,10 +802,33 @@ static int parse(struct tcp_stack *s, struct rte_mbuf *m, uint32_t l3_off, uint3
 	return -1;
 }
 
+/*
+ * The edge ACL comes first for a listener's port: a denied source costs no
+ * checksum and no lookup. (Other ports are checked once nothing answers
+ * there, so replies to our own connections to backends are never filtered.)
+ */
+static bool acl_denies_early(struct tcp_stack *s, struct rte_mbuf *m, uint32_t l3_off,
+			     uint32_t l4_off)
+{
+	if (rte_pktmbuf_data_len(m) < l4_off + sizeof(struct rte_tcp_hdr))
+		return false; /* parse() drops it */
+	const struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, l4_off);
+	if (tcp_listener_find(s, th->dst_port) == NULL)
+		return false;
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l3_off);
+	const uint32_t addr[4] = {ip->src_addr, 0, 0, 0};
+	return edge_check_source(s->edge, 4, addr) >= 0;
+}
+
 void tcp_input(void *arg, unsigned int pi, struct rte_mbuf *m, uint32_t l3_off, uint32_t l4_off)
 {
 	struct tcp_stack *s = arg;
 	s->now_us = s->net->now / s->tsc_per_us;
+	if (s->edge != NULL && acl_denies_early(s, m, l3_off, l4_off)) {
+		s->ctr->drops[DROP_EDGE_ACL]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
 	struct tcp_tuple t;
 	struct seg sg = {0};
 	int why = parse(s, m, l3_off, l4_off, &t, &sg);
@@ -812,19 +860,36 @@ void tcp_input(void *arg, unsigned int pi, struct rte_mbuf *m, uint32_t l3_off, 
 	if (c == NULL) {
 		struct tcp_listener *l = tcp_listener_find(s, t.lport);
 		if (l == NULL) {
-			if (!(sg.flags & RTE_TCP_RST_FLAG))
+			if (s->edge != NULL && edge_check_source(s->edge, t.family, t.raddr) >= 0) {
+				drop(s, &sg, DROP_EDGE_ACL); /* a denied source hears nothing */
+				return;
+			}
+			if (!(sg.flags & RTE_TCP_RST_FLAG) &&
+			    (s->edge == NULL || !edge_closed_ports_silent(s->edge)))
 				no_connection(s, pi, &t, &sg);
 			drop(s, &sg, DROP_TCP_NO_LISTENER);
 			return;
 		}
 		if ((sg.flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) ==
 		    RTE_TCP_SYN_FLAG) {
+			/* Per-client limits before any state: before the SYN queue and cookies. */
+			int limit = s->edge != NULL ? edge_check_syn(s->edge, t.family, t.raddr) : -1;
+			if (limit >= 0) {
+				drop(s, &sg, (enum drop_reason)limit);
+				return;
+			}
 			listen_syn(s, l, pi, &t, &sg);
 			return;
 		}
+		bool refused = false;
 		if ((sg.flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) ==
 		    RTE_TCP_ACK_FLAG)
-			c = cookie_ack(s, l, pi, &t, &sg);
+			c = cookie_ack(s, l, pi, &t, &sg, &refused);
+		if (refused) {
+			/* Silence: the client's next segment brings the cookie back to try again. */
+			drop(s, &sg, DROP_EDGE_CLIENT_CONNS);
+			return;
+		}
 		if (c == NULL) {
 			no_connection(s, pi, &t, &sg);
 			drop(s, &sg, DROP_TCP_NO_CONN);

@@ -43,6 +43,7 @@ struct tls_worker *tls_worker_create(const struct config *cfg, struct net_ctx *n
 	TAILQ_INIT(&tw->handshaking);
 	TAILQ_INIT(&tw->post);
 	tw->hs_timeout_tsc = net->tsc_hz * cfg->limits.handshake_timeout_ms / 1000;
+	tw->max_handshaking = cfg->edge.max_handshaking ? cfg->edge.max_handshaking : UINT32_MAX;
 	/* listeners[] is indexed like cfg->listeners; plain TCP ones stay empty. */
 	unsigned int n_tls = 0;
 	for (unsigned int i = 0; i < cfg->n_listeners; i++) {

@@ -1821,6 +1821,77 @@ static void test_small_err_buffer(void **state)
 	assert_null(parse(MIN_DPDK, NULL, 0));
 }
 
+
+/* The edge section starts on line 6; its first key on line 7. */
+#define EDGE MIN_DPDK MIN_PORTS "edge:\n"
+
+static void test_edge(void **state)
+{
+	(void)state;
+	struct config *cfg = expect_ok(MIN_DPDK MIN_PORTS);
+	assert_int_equal(cfg->edge.n_allow, 0);
+	assert_int_equal(cfg->edge.acl_default, CONFIG_ACL_ALLOW);
+	assert_int_equal(cfg->edge.closed_ports, CONFIG_CLOSED_RST);
+	assert_int_equal(cfg->edge.icmp_echo_per_s, 1000);
+	assert_int_equal(cfg->edge.new_per_s, 0);
+	assert_int_equal(cfg->edge.max_connections, 0);
+	assert_int_equal(cfg->edge.table_size, 65536);
+	assert_int_equal(cfg->edge.max_half_open, 8192);
+	assert_int_equal(cfg->edge.max_handshaking, 4096);
+	config_free(cfg);
+
+	cfg = expect_ok(EDGE "  acl: { allow: [\"198.18.0.0/16\", 0.0.0.0/0], deny: [\"198.18.5.0/24\","
+			     " 198.18.5.7/32], default: deny }\n"
+			     "  closed_ports: drop\n  icmp_echo_per_s: 0\n"
+			     "  per_client: { new_per_s: 50, max_connections: 256, table_size: 1024 }\n"
+			     "  max_half_open: 16\n  max_handshaking: 100\n");
+	const struct config_edge *e = &cfg->edge;
+	assert_int_equal(e->n_allow, 2);
+	assert_int_equal(e->allow[0].addr, htonl(0xc6120000));
+	assert_int_equal(e->allow[0].prefix, 16);
+	assert_int_equal(e->allow[1].prefix, 0);
+	assert_int_equal(e->n_deny, 2);
+	assert_int_equal(e->deny[1].addr, htonl(0xc6120507));
+	assert_int_equal(e->deny[1].prefix, 32);
+	assert_int_equal(e->acl_default, CONFIG_ACL_DENY);
+	assert_int_equal(e->closed_ports, CONFIG_CLOSED_DROP);
+	assert_int_equal(e->icmp_echo_per_s, 0);
+	assert_int_equal(e->new_per_s, 50);
+	assert_int_equal(e->burst, 50); /* one second's worth when not given */
+	assert_int_equal(e->max_connections, 256);
+	assert_int_equal(e->table_size, 1024);
+	assert_int_equal(e->max_half_open, 16);
+	assert_int_equal(e->max_handshaking, 100);
+	config_free(cfg);
+
+	expect_error(EDGE "  acl: { allow: [\"198.18.0.1/16\"] }\n", NAME ":7:18: ",
+		     "edge.acl.allow[0]: \"198.18.0.1/16\" has host bits set; did you mean "
+		     "198.18.0.0/16?");
+	expect_error(EDGE "  acl: { deny: [198.18.0.0] }\n", NAME ":7:17: ",
+		     "edge.acl.deny[0]: expected a CIDR like \"198.18.0.0/16\", got");
+	expect_error(EDGE "  acl: { deny: [198.18.0.0/33] }\n", NAME ":7:17: ",
+		     "expected a prefix length 0..32 after '/'");
+	expect_error(EDGE "  acl: { deny: [10.0.0.0/8, 10.0.0.0/8] }\n", NAME ":7:29: ",
+		     "edge.acl.deny[1]: \"10.0.0.0/8\" is listed twice");
+	expect_error(EDGE "  acl: { allow: [10.0.0.0/8], deny: [10.0.0.0/8] }\n", NAME ":7:38: ",
+		     "edge.acl.deny[0]: \"10.0.0.0/8\" is in both allow and deny");
+	expect_error(EDGE "  acl: { allow: 10.0.0.0/8 }\n", NAME ":7:17: ",
+		     "edge.acl.allow: expected a sequence of CIDRs");
+	expect_error(EDGE "  acl: { default: maybe }\n", NAME ":7:19: ",
+		     "edge.acl.default: expected one of allow, deny, got \"maybe\"");
+	expect_error(EDGE "  acl: { permit: [] }\n", NAME ":7:10: ", "unknown key \"permit\"");
+	expect_error(EDGE "  closed_ports: reject\n", NAME ":7:17: ",
+		     "edge.closed_ports: expected one of rst, drop, got \"reject\"");
+	expect_error(EDGE "  per_client: { burst: 10 }\n", NAME ":7:24: ",
+		     "edge.per_client.burst: burst needs new_per_s");
+	expect_error(EDGE "  per_client: { table_size: 1000 }\n", NAME ":7:29: ",
+		     "edge.per_client.table_size: expected a power of two 1024..4194304");
+	expect_error(EDGE "  per_client: { rate: 1 }\n", NAME ":7:17: ", "unknown key \"rate\"");
+	expect_error(EDGE "  max_half_open: 0\n", NAME ":7:18: ",
+		     "edge.max_half_open: expected an integer 16..4194304");
+	expect_error(EDGE "  syn_flood: true\n", NAME ":7:3: ", "unknown key \"syn_flood\"");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1889,6 +1960,7 @@ int main(void)
 		cmocka_unit_test(test_idle_timeout),
 		cmocka_unit_test(test_access_log),
 		cmocka_unit_test(test_admin),
+		cmocka_unit_test(test_edge),
 	};
 
 	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);

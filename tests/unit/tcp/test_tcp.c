@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include <tlsterm/edge.h>
+
 #include "tcp_harness.h"
 
 #define ISN 1000000u
@@ -900,6 +902,153 @@ static void test_cookie_synack_window_is_the_buffer(void **state)
 	assert_int_equal(sa.win, 4096);
 }
 
+/* ---- the edge's hooks in the TCP input path (lib/edge decides, tcp_in.c asks) ---- */
+
+static struct edge_acl *edge_test_acl;
+
+/* An edge from H.cfg.edge (with an ACL denying the peer when deny_peer) on the stack. */
+static struct edge *with_edge(bool deny_peer)
+{
+	edge_test_acl = NULL;
+	if (deny_peer) {
+		H.cfg.edge.deny[0] = (struct config_cidr){
+			.family = 4, .prefix = 32, .addr = rte_cpu_to_be_32(FIXTURE_PEER_IP)};
+		H.cfg.edge.n_deny = 1;
+		int rc = -1;
+		edge_test_acl = edge_acl_create(&H.cfg.edge, "tcp_test_acl", &rc);
+		assert_non_null(edge_test_acl);
+	}
+	H.cfg.edge.table_size = 1024;
+	struct edge *e = edge_create(&H.cfg, edge_test_acl, &H.net);
+	assert_non_null(e);
+	tcp_stack_set_edge(H.stack, e);
+	return e;
+}
+
+/* The stack lets go of the edge before the harness tears the stack down. */
+static void without_edge(struct edge *e)
+{
+	tcp_stack_set_edge(H.stack, NULL);
+	edge_free(e);
+	edge_acl_free(edge_test_acl);
+}
+
+static void send_syn_from(uint16_t peer_port, uint16_t our_port)
+{
+	uint8_t o[TCP_OPTIONS_MAX];
+	uint8_t ol = h_syn_opts(o, 1000, 0, true, true, 7);
+	H.peer_port = peer_port;
+	H.our_port = our_port;
+	h_send(F_SYN, ISN, 0, 64240, o, ol, NULL, 0);
+}
+
+static void test_edge_acl_denied_hears_nothing(void **state)
+{
+	(void)state;
+	struct edge *e = with_edge(true);
+	send_syn_from(40001, H_PORT);
+	send_syn_from(40002, 8); /* no listener: no RST either */
+	/* A listener's port is refused before anything else: a bad checksum is not even seen. */
+	uint8_t f[128];
+	uint16_t n = fixture_put_eth(f, &fixture_mac, &fixture_peer_mac, RTE_ETHER_TYPE_IPV4);
+	n = (uint16_t)(n + fixture_put_ipv4(f + n, FIXTURE_PEER_IP, FIXTURE_IP, IPPROTO_TCP, 20));
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(f + n);
+	*th = (struct rte_tcp_hdr){.dst_port = rte_cpu_to_be_16(H_PORT), .data_off = 5 << 4,
+				   .tcp_flags = F_SYN, .cksum = 0x1234};
+	net_input(&H.net, 0, fixture_frame(f, (uint16_t)(n + 20)));
+	h_expect_none();
+	assert_int_equal(H.ctr.drops[DROP_EDGE_ACL], 3);
+	assert_int_equal(H.ctr.drops[DROP_TCP_CHECKSUM], 0);
+	assert_int_equal(tcp_conn_count(H.stack), 0);
+	without_edge(e);
+}
+
+static void test_edge_closed_ports_silent(void **state)
+{
+	(void)state;
+	H.cfg.edge.closed_ports = CONFIG_CLOSED_DROP;
+	struct edge *e = with_edge(false);
+	send_syn_from(40001, 8);
+	h_expect_none();
+	assert_int_equal(H.ctr.drops[DROP_TCP_NO_LISTENER], 1);
+	assert_int_equal(H.ctr.tcp.resets_sent, 0);
+	without_edge(e);
+}
+
+/* The client's bucket is asked before the SYN queue and before a cookie is made. */
+static void test_edge_client_rate_before_cookies(void **state)
+{
+	(void)state;
+	H.cfg.edge.new_per_s = 1;
+	H.cfg.edge.burst = 1;
+	struct edge *e = with_edge(false);
+	H.stack->syn_backlog = 0; /* every SYN that gets through is answered with a cookie */
+	send_syn_from(40001, H_PORT);
+	struct hseg sa;
+	h_expect_one(&sa);
+	assert_int_equal(sa.flags, F_SYN | F_ACK);
+	send_syn_from(40002, H_PORT);
+	h_expect_none();
+	assert_int_equal(H.ctr.drops[DROP_EDGE_CLIENT_RATE], 1);
+	assert_int_equal(H.ctr.tcp.syncookies_sent, 1);
+	h_advance_ms(1000); /* a token again */
+	send_syn_from(40003, H_PORT);
+	h_expect_one(&sa);
+	assert_int_equal(H.ctr.tcp.syncookies_sent, 2);
+	without_edge(e);
+}
+
+/* Counted from the SYN to the close; TIME_WAIT and closed connections do not count. */
+static void test_edge_client_connections(void **state)
+{
+	(void)state;
+	H.cfg.edge.max_connections = 1;
+	struct edge *e = with_edge(false);
+	H.peer_port = 40001;
+	uint32_t iss = h_handshake(ISN, true, true, 7);
+	send_syn_from(40002, H_PORT);
+	h_expect_none();
+	assert_int_equal(H.ctr.drops[DROP_EDGE_CLIENT_CONNS], 1);
+	assert_int_equal(tcp_conn_count(H.stack), 1);
+	/* The first one is reset by the peer: the client may connect again. */
+	H.peer_port = 40001;
+	h_send(F_RST, ISN + 1, iss + 1, 0, NULL, 0, NULL, 0);
+	assert_int_equal(tcp_conn_count(H.stack), 0);
+	send_syn_from(40003, H_PORT);
+	struct hseg sa;
+	h_expect_one(&sa);
+	assert_int_equal(sa.flags, F_SYN | F_ACK);
+	assert_int_equal(H.ctr.drops[DROP_EDGE_CLIENT_CONNS], 1);
+	without_edge(e);
+}
+
+/* Beyond max_half_open SYN_RCVD connections, SYNs get cookies (and no state). */
+static void test_max_half_open_gives_cookies(void **state)
+{
+	(void)state;
+	uint8_t o[TCP_OPTIONS_MAX];
+	H.stack->max_half_open = 1;
+	send_syn_from(40001, H_PORT);
+	struct hseg first, sa;
+	h_expect_one(&first);
+	assert_int_equal(tcp_conn_count(H.stack), 1);
+	send_syn_from(40002, H_PORT);
+	h_expect_one(&sa);
+	assert_int_equal(sa.flags, F_SYN | F_ACK);
+	assert_int_equal(tcp_conn_count(H.stack), 1); /* a cookie: no state */
+	assert_int_equal(H.ctr.tcp.syncookies_sent, 1);
+	assert_int_equal(H.ctr.edge.half_open_capped, 1);
+	/* The half-open one completes: room for a stateful one again. */
+	H.peer_port = 40001;
+	uint8_t ol = h_ts_opts(o, 1001, first.opts.tsval);
+	h_send(F_ACK, ISN + 1, first.seq + 1, 502, o, ol, NULL, 0);
+	assert_int_equal(H.established, 1);
+	send_syn_from(40003, H_PORT);
+	h_expect_one(&sa);
+	assert_int_equal(tcp_conn_count(H.stack), 2);
+	assert_int_equal(H.ctr.tcp.syncookies_sent, 1);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, harness_setup, harness_teardown)
 
 int main(void)
@@ -940,6 +1089,11 @@ int main(void)
 		T(test_bad_checksum_dropped),
 		T(test_syn_cookies_when_backlog_full),
 		T(test_cookie_synack_window_is_the_buffer),
+		T(test_edge_acl_denied_hears_nothing),
+		T(test_edge_closed_ports_silent),
+		T(test_edge_client_rate_before_cookies),
+		T(test_edge_client_connections),
+		T(test_max_half_open_gives_cookies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
