@@ -32,6 +32,7 @@
 #include <tlsterm/worker.h>
 
 #include "access_writer.h"
+#include "dump_filter.h"
 #include "eal_args.h"
 
 #define MBUF_CACHE 256
@@ -431,6 +432,8 @@ static int run(struct app *a)
 		log_err("dpdk.lcores gives %u workers; need 1..%d", a->n_workers, NET_MAX_WORKERS);
 		goto out_eal;
 	}
+	if (dump_filter_dpdk(a->cfg) != 0 || dump_filter_secure_heap(a->cfg) != 0)
+		goto out_eal;
 	char err[CONFIG_ERR_LEN];
 	if (tls_tickets_init(a->cfg, err, sizeof(err)) != 0) {
 		log_err("tickets: %s", err);
@@ -495,6 +498,9 @@ int main(int argc, char **argv)
 	const char *path = NULL;
 	bool check = false;
 	int c;
+
+	if (dump_filter_wipe_freed() != 0)
+		fprintf(stderr, "tlsterm: OpenSSL allocated before main(): its freed memory is not wiped\n");
 	while ((c = getopt_long(argc, argv, "c:Vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':

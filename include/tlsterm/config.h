@@ -233,6 +233,7 @@ struct config {
 	struct config_admin admin;
 	struct config_tls_global tls;
 	unsigned int mbufs_per_worker; /* default 8191 */
+	bool dump_core_memory; /* false (default): packet memory and keys stay out of core dumps */
 	unsigned int n_warnings;  /* accepted, but worth telling: "file:line:col: warning: ..." */
 	char warnings[CONFIG_MAX_WARNINGS][CONFIG_ERR_LEN];
 };

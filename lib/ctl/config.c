@@ -1782,6 +1782,8 @@ static const struct field top_fields[] = {
 	{ .key = "admin", .parse = parse_admin, .off = offsetof(struct config, admin) },
 	{ .key = "tls", .parse = parse_section, .sub = &tls_global_schema,
 	  .off = offsetof(struct config, tls) },
+	{ .key = "dump_core_memory", .parse = parse_bool,
+	  .off = offsetof(struct config, dump_core_memory) },
 };
 static const struct schema top_schema = { top_fields, N_ELEMS(top_fields) };
 

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Keep secrets out of core dumps (unless dump_core_memory: true): DPDK's
+ * memory (mbufs hold plaintext, the TLS connection pools hold traffic keys)
+ * is marked MADV_DONTDUMP, and OpenSSL's secure heap, which OpenSSL itself
+ * mlocks and marks MADV_DONTDUMP, holds the private keys and ticket keys.
+ * Core dumps stay on: what is left in them is what a crash needs to be read.
+ */
+#ifndef TLSTERM_DUMP_FILTER_H
+#define TLSTERM_DUMP_FILTER_H
+
+#include <tlsterm/config.h>
+
+/*
+ * First thing in main(), before OpenSSL allocates anything: every block
+ * OpenSSL frees is wiped first. OpenSSL 3.0's key decoders leave the
+ * PKCS#8 DER of a private key in freed memory (seen in core dumps here: one
+ * copy per load); this catches those and any like them. The cost is a memset
+ * of each freed block, a few KiB per handshake. 0, or -1 if it came too late.
+ */
+int dump_filter_wipe_freed(void);
+
+/*
+ * Before any long-lived key is loaded (the config check's keys are wiped and
+ * gone by then): OpenSSL's secure heap, where private-key numbers (BN_secure)
+ * and ticket keys (OPENSSL_secure_zalloc) go. 0, or -1 when it cannot be made.
+ */
+int dump_filter_secure_heap(const struct config *cfg);
+
+/*
+ * After rte_eal_init(): every DPDK memory segment list, and memory DPDK maps
+ * later (hugepage mode grows on demand), marked MADV_DONTDUMP. 0 or -1.
+ */
+int dump_filter_dpdk(const struct config *cfg);
+
+#endif
