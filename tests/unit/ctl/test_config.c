@@ -1269,6 +1269,15 @@ static void test_key_permissions(void **state)
 			 "tls.key_permissions: expected one of refuse, warn");
 	expect_tls_error(MIN_DPDK MIN_PORTS "tls: { keys: warn }\n", "6:8",
 			 "unknown key \"keys\"; allowed here: key_permissions, ocsp_refresh_s");
+	/* core dumps: secrets kept out unless asked */
+	cfg = expect_ok(MIN_DPDK MIN_PORTS);
+	assert_false(cfg->dump_core_memory);
+	config_free(cfg);
+	cfg = expect_ok(MIN_DPDK MIN_PORTS "dump_core_memory: true\n");
+	assert_true(cfg->dump_core_memory);
+	config_free(cfg);
+	expect_error(MIN_DPDK MIN_PORTS "dump_core_memory: yes\n", NAME ":6:19: ",
+		     "dump_core_memory: expected true or false");
 	/* read first, so its errors come first too */
 	expect_tls_error(MIN_DPDK MIN_PORTS "listeners: 7\ntls: { ocsp_refresh_s: 0 }\n", "7:24",
 			 "tls.ocsp_refresh_s: expected an integer 1..86400");
