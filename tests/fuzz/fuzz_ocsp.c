@@ -11,6 +11,7 @@
  * responder, from openssl ocsp; and fail each in turn: revoked, expired,
  * another certificate, a signer that is not a responder, not successful.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
