@@ -31,13 +31,22 @@ static void *plain_malloc(size_t n, const char *file, int line)
 	return malloc(n);
 }
 
+/* Read by any thread that frees OpenSSL memory (workers too); written by the control thread. */
+static bool wipe_all = true;
+
+void dump_filter_wipe_all(bool on)
+{
+	__atomic_store_n(&wipe_all, on, __ATOMIC_SEQ_CST);
+}
+
 static void wiping_free(void *p, const char *file, int line)
 {
 	(void)file;
 	(void)line;
 	if (p == NULL)
 		return;
-	OPENSSL_cleanse(p, malloc_usable_size(p));
+	if (__atomic_load_n(&wipe_all, __ATOMIC_RELAXED))
+		OPENSSL_cleanse(p, malloc_usable_size(p));
 	free(p);
 }
 
@@ -47,6 +56,8 @@ static void *wiping_realloc(void *p, size_t n, const char *file, int line)
 	size_t old;
 	void *q;
 
+	if (!__atomic_load_n(&wipe_all, __ATOMIC_RELAXED))
+		return realloc(p, n);
 	if (p == NULL)
 		return plain_malloc(n, file, line);
 	if (n == 0) {

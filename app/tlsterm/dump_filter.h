@@ -9,16 +9,27 @@
 #ifndef TLSTERM_DUMP_FILTER_H
 #define TLSTERM_DUMP_FILTER_H
 
+#include <stdbool.h>
+
 #include <tlsterm/config.h>
 
 /*
- * First thing in main(), before OpenSSL allocates anything: every block
- * OpenSSL frees is wiped first. OpenSSL 3.0's key decoders leave the
- * PKCS#8 DER of a private key in freed memory (seen in core dumps here: one
- * copy per load); this catches those and any like them. The cost is a memset
- * of each freed block, a few KiB per handshake. 0, or -1 if it came too late.
+ * First thing in main(), before OpenSSL allocates anything: OpenSSL's frees
+ * go through us, and while wiping is on (from here until
+ * dump_filter_wipe_all(false)) every block it frees is wiped first. OpenSSL
+ * 3.0's key decoders leave the PKCS#8 DER of a private key in freed memory
+ * (seen in core dumps here: one copy per load); this catches those and any
+ * like them. 0, or -1 if it came too late.
  */
 int dump_filter_wipe_freed(void);
+
+/*
+ * Wipe every block OpenSSL frees (true), or only leave it to OpenSSL (false):
+ * on while keys are loaded (start-up, and a reload), off while serving, where
+ * OpenSSL wipes the handshake secrets it frees itself and a memset of every
+ * freed block costs some 5-10% of a handshake's cycles (handshake_bench, here).
+ */
+void dump_filter_wipe_all(bool on);
 
 /*
  * Before any long-lived key is loaded (the config check's keys are wiped and

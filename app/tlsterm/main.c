@@ -458,6 +458,7 @@ static int run(struct app *a)
 		goto out_release;
 
 	a->mbufs_at_start = mbufs_in_use(a);
+	dump_filter_wipe_all(false); /* the keys are loaded: see dump_filter.h */
 	install_signals();
 	for (unsigned int w = 0; w < a->n_workers; w++)
 		rte_eal_remote_launch(worker_main, a->workers[w], a->workers[w]->lcore_id);
