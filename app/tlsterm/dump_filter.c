@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <inttypes.h>
 #include <malloc.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -106,7 +108,7 @@ static int dontdump(void *addr, size_t len)
 	if (addr == NULL || len == 0)
 		return 0;
 	if (madvise(addr, len, MADV_DONTDUMP) != 0) {
-		log_err("madvise(MADV_DONTDUMP) on DPDK memory at %p (%zu bytes): %s", addr, len,
+		log_err("madvise(MADV_DONTDUMP) at %p (%zu bytes): %s", addr, len,
 			strerror(errno));
 		return -1;
 	}
@@ -125,6 +127,31 @@ static void on_mem_event(enum rte_mem_event type, const void *addr, size_t len, 
 	(void)arg;
 	if (type == RTE_MEM_EVENT_ALLOC)
 		dontdump((void *)(uintptr_t)addr, len);
+}
+
+int dump_filter_ports(const struct config *cfg)
+{
+	char line[512], path[256];
+	uintptr_t lo, hi;
+	int ret = 0;
+	FILE *maps;
+
+	if (cfg->dump_core_memory)
+		return 0;
+	maps = fopen("/proc/self/maps", "r");
+	if (maps == NULL) {
+		log_err("/proc/self/maps: %s", strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), maps) != NULL) {
+		path[0] = '\0';
+		if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " %*s %*s %*s %*s %255s", &lo, &hi, path) < 2)
+			continue;
+		if (strncmp(path, "socket:[", 8) == 0 && dontdump((void *)lo, hi - lo) != 0)
+			ret = -1;
+	}
+	fclose(maps);
+	return ret;
 }
 
 int dump_filter_dpdk(const struct config *cfg)

@@ -44,4 +44,12 @@ int dump_filter_secure_heap(const struct config *cfg);
  */
 int dump_filter_dpdk(const struct config *cfg);
 
+/*
+ * After the ports started: memory the kernel maps for a port's frames
+ * (net_af_packet's PACKET_MMAP rings, "socket:[inode]" in /proc/self/maps)
+ * holds packets as on the wire, plaintext on a port to the backends: marked
+ * MADV_DONTDUMP too. 0 or -1.
+ */
+int dump_filter_ports(const struct config *cfg);
+
 #endif

@@ -453,8 +453,8 @@ static int run(struct app *a)
 		log_err("cannot allocate the backend health table");
 		goto out_eal;
 	}
-	if (create_workers(a) != 0 || start_ports(a) != 0 || init_worker_contexts(a) != 0 ||
-	    init_tcp(a) != 0)
+	if (create_workers(a) != 0 || start_ports(a) != 0 || dump_filter_ports(a->cfg) != 0 ||
+	    init_worker_contexts(a) != 0 || init_tcp(a) != 0)
 		goto out_release;
 
 	a->mbufs_at_start = mbufs_in_use(a);

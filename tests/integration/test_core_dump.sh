@@ -5,7 +5,8 @@
 # MADV_DONTDUMP, as the kernel does) dumps it. The dump must not hold the ECDSA private
 # scalar (in either byte order), the ticket keys' HMAC and AES secrets, or the marker; with
 # dump_core_memory: true the same run's dump must hold them (so this test can fail), and in
-# both the key file's PEM text is absent (the buffers it was read through are wiped).
+# both the key file's PEM text is absent (the buffers it was read through are wiped). The
+# af_packet rings' and DPDK memory's mappings are marked VM_DONTDUMP in smaps (or not).
 # At shutdown: no connection left, no mbuf leaked.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -57,6 +58,14 @@ dump() {
 			-CAfile "$certs/ca.pem" -verify_return_error 2>&1 || true)
 	grep -q "Verify return code: 0 (ok)" <<<"$out" ||
 		{ echo "$out" | tail -5 >&2; tt_fail "dump_core_memory=$1: no handshake"; }
+	# the marks themselves: every af_packet ring (socket:[...]) and DPDK's memory (nohuge)
+	# mapping is "dd" (VM_DONTDUMP) in smaps, or none is
+	awk '/^[0-9a-f]+-[0-9a-f]+ /{ name = $6 }
+	     /^VmFlags:/ { kind = name ~ /^socket:/ ? "rings" : name ~ /nohuge/ ? "dpdk" : ""
+	                   if (kind == "") next
+	                   seen[kind] = 1; if ($0 !~ / dd/) dumped[kind] = 1 }
+	     END { for (k in seen) print k "_dontdump", (k in dumped) ? "no" : "yes" }' \
+		"/proc/$TT_PID/smaps" | sort
 	timeout 120 gcore -o "$TT_WORK/core-$1" "$TT_PID" >/dev/null 2>&1 ||
 		tt_fail "gcore failed on tlsterm"
 	local core=$TT_WORK/core-$1.$TT_PID
@@ -82,6 +91,11 @@ for s in ecdsa_scalar_le ticket_hmac ticket_aes marker; do
 done
 for s in ecdsa_scalar ecdsa_scalar_le ticket_hmac ticket_aes marker key_pem; do
 	grep -qx "$s absent" <<<"$without" || tt_fail "$s is in the core dump"
+done
+for k in rings dpdk; do
+	grep -qx "${k}_dontdump yes" <<<"$without" || tt_fail "$k mappings are not all MADV_DONTDUMP"
+	grep -qx "${k}_dontdump no" <<<"$with" ||
+		tt_fail "$k mappings are MADV_DONTDUMP with dump_core_memory: true"
 done
 grep -qx "key_pem absent" <<<"$with" || tt_fail "the key file's PEM text is in memory (not wiped)"
 echo "test_core_dump: ok"
