@@ -168,7 +168,7 @@ static int cert_names(const char *path, char names[][256], unsigned int max, cha
 /*
  * The private key, read with read(2) into a buffer wiped afterwards: OpenSSL's
  * own file reading goes through stdio, whose buffer keeps the PEM text in
- * freed memory. With the secure heap up (tls_secure_heap_init) the key's
+ * freed memory. With OpenSSL's secure heap up (app/tlsterm/dump_filter.c) the key's
  * numbers live there, out of core dumps.
  */
 static EVP_PKEY *load_key(const char *path, char *err, size_t errlen)
