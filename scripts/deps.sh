@@ -7,6 +7,7 @@ PKGS=(
     meson ninja-build pkg-config gcc clang libclang-rt-14-dev
     dpdk-dev libdpdk-dev libssl-dev liburcu-dev libipsec-mb-dev
     libfyaml-dev libmicrohttpd-dev libcmocka-dev
+    python3-cryptography gdb
     iproute2 nftables ethtool iputils-ping curl openssl gnutls-bin
     python3-scapy python3-prometheus-client tcpdump procps kmod systemd
 )

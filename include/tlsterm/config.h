@@ -15,6 +15,7 @@
 #define CONFIG_NAME_LEN 32
 #define CONFIG_DEVICE_LEN 256
 #define CONFIG_ERR_LEN 512
+#define CONFIG_MAX_WARNINGS 8
 
 enum log_level { LOG_LEVEL_ERR, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
 
@@ -63,6 +64,7 @@ struct config_port {
 struct config_cert {
 	char cert[CONFIG_PATH_LEN]; /* resolved against the config file's directory */
 	char key[CONFIG_PATH_LEN];
+	char ocsp[CONFIG_PATH_LEN]; /* a DER OCSPResponse to staple; empty: none (default) */
 };
 
 /*
@@ -164,6 +166,18 @@ struct config_tickets {
 					  * the first encrypts, all decrypt */
 };
 
+/* What a private-key file that others may read gets at load. */
+enum config_key_permissions {
+	CONFIG_KEY_PERMISSIONS_REFUSE, /* default: an error, nothing starts */
+	CONFIG_KEY_PERMISSIONS_WARN,   /* a warning at load, then served */
+};
+
+/* TLS settings shared by every listener (the top-level tls: section). */
+struct config_tls_global {
+	enum config_key_permissions key_permissions;
+	unsigned int ocsp_refresh_s; /* OCSP files re-read (when changed) this often; default 3600 */
+};
+
 /* Record-layer crypto. */
 struct config_crypto {
 	char engine[16]; /* "ipsec-mb" (default) or "evp" */
@@ -258,7 +272,11 @@ struct config {
 	struct config_crypto crypto;
 	struct config_admin admin;
 	struct config_edge edge;
+	struct config_tls_global tls;
 	unsigned int mbufs_per_worker; /* default 8191 */
+	bool dump_core_memory; /* false (default): packet memory and keys stay out of core dumps */
+	unsigned int n_warnings;  /* accepted, but worth telling: "file:line:col: warning: ..." */
+	char warnings[CONFIG_MAX_WARNINGS][CONFIG_ERR_LEN];
 };
 
 /*

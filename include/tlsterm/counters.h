@@ -162,6 +162,10 @@ struct worker_counters {
 		uint64_t bursts;           /* engine submissions */
 		uint64_t key_updates_received;
 		uint64_t key_updates_sent;
+		uint64_t ocsp_staples_sent;    /* the client asked (status_request) and got one */
+		uint64_t ocsp_staples_expired; /* asked, but the response is past nextUpdate */
+		uint64_t ocsp_refresh_ok;      /* control thread only: a changed file taken */
+		uint64_t ocsp_refresh_failed;  /* control thread only: a file refused or missing */
 		uint64_t alerts_sent[256];     /* by description */
 		uint64_t alerts_received[256];
 	} tls;

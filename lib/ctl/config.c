@@ -66,6 +66,7 @@ struct loader {
 	size_t errlen;
 	bool failed;
 	struct fy_diag *diag; /* collects libfyaml errors instead of printing them */
+	struct config *cfg;   /* warnings go here; tls: is read before the listeners need it */
 };
 
 /*
@@ -240,6 +241,27 @@ static int fail_item(struct loader *ld, const struct item *it, const char *fmt, 
 	fail_vpos(ld, item_pos(ld, it), it->path, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+/* A warning about the item's value, kept in the config for whoever loaded it to show. */
+static void warn_item(struct loader *ld, const struct item *it, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void warn_item(struct loader *ld, const struct item *it, const char *fmt, ...)
+{
+	struct config *cfg = ld->cfg;
+	struct pos p = item_pos(ld, it);
+	char msg[CONFIG_ERR_LEN / 2];
+	va_list ap;
+
+	if (cfg == NULL || cfg->n_warnings == CONFIG_MAX_WARNINGS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(cfg->warnings[cfg->n_warnings], CONFIG_ERR_LEN, "%s:%d:%d: warning: %s: %s",
+		 ld->name, p.line, p.col, it->path, msg);
+	flatten(cfg->warnings[cfg->n_warnings++]);
 }
 
 /* ---------------------------------------------------------------- scalars */
@@ -964,13 +986,15 @@ static int parse_alpn(struct loader *ld, const struct field *f, const struct ite
 	return 0;
 }
 
-enum { CERT_CERT, CERT_KEY }; /* cert_fields[] order */
+enum { CERT_CERT, CERT_KEY, CERT_OCSP }; /* cert_fields[] order */
 
 static const struct field cert_fields[] = {
 	[CERT_CERT] = { .key = "cert", .parse = parse_path, .required = true, .lo = 1,
 			.hi = CONFIG_PATH_LEN - 1, .off = offsetof(struct config_cert, cert) },
 	[CERT_KEY] = { .key = "key", .parse = parse_path, .required = true, .lo = 1,
 		       .hi = CONFIG_PATH_LEN - 1, .off = offsetof(struct config_cert, key) },
+	[CERT_OCSP] = { .key = "ocsp", .parse = parse_path, .lo = 1, .hi = CONFIG_PATH_LEN - 1,
+			.off = offsetof(struct config_cert, ocsp) },
 };
 static const struct schema cert_schema = { cert_fields, N_ELEMS(cert_fields) };
 
@@ -980,11 +1004,25 @@ static int check_cert(struct loader *ld, const struct config_cert *c, time_t now
 {
 	struct config_why why = { 0 };
 	char fpath[PATH_LEN];
-	int which;
+	int which, rc;
 
-	if (tls_check_cert(c->cert, c->key, now, names, &why) == 0)
+	snprintf(fpath, sizeof(fpath), "%s.key", ci->path);
+	rc = tls_check_key_mode(c->key, &why);
+	if (rc != 0) {
+		struct item ki = { seen->val[CERT_KEY], seen->key[CERT_KEY], fpath, ci };
+
+		if (rc < 0 ||
+		    ld->cfg->tls.key_permissions == CONFIG_KEY_PERMISSIONS_REFUSE)
+			return fail_item(ld, &ki, "%s; chmod 600 or set tls.key_permissions: warn",
+					 why.msg);
+		warn_item(ld, &ki, "%s; chmod 600 it", why.msg);
+		why = (struct config_why){ 0 };
+	}
+	which = CERT_OCSP;
+	if (tls_check_cert(c->cert, c->key, now, names, &why) < 0)
+		which = why.in_key ? CERT_KEY : CERT_CERT;
+	else if (c->ocsp[0] == '\0' || tls_check_ocsp(c->ocsp, c->cert, now, &why) == 0)
 		return 0;
-	which = why.in_key ? CERT_KEY : CERT_CERT;
 	snprintf(fpath, sizeof(fpath), "%s.%s", ci->path, cert_fields[which].key);
 	return fail_item(ld, &(struct item){ seen->val[which], seen->key[which], fpath, ci }, "%s",
 			 why.msg);
@@ -1123,6 +1161,21 @@ static const struct field limits_fields[] = {
 };
 static const struct schema limits_schema = { limits_fields, N_ELEMS(limits_fields) };
 
+static int parse_choice(struct loader *ld, const struct field *f, const struct item *it,
+			void *obj);
+static const char *const key_permissions_names[] = {
+	[CONFIG_KEY_PERMISSIONS_REFUSE] = "refuse", [CONFIG_KEY_PERMISSIONS_WARN] = "warn", NULL
+};
+
+/* Read before the listeners (parse_text): their key checks follow key_permissions. */
+static const struct field tls_global_fields[] = {
+	{ .key = "key_permissions", .parse = parse_choice, .choices = key_permissions_names,
+	  .off = offsetof(struct config_tls_global, key_permissions) },
+	{ .key = "ocsp_refresh_s", .parse = parse_uint, .lo = 1, .hi = 86400,
+	  .off = offsetof(struct config_tls_global, ocsp_refresh_s) },
+};
+static const struct schema tls_global_schema = { tls_global_fields, N_ELEMS(tls_global_fields) };
+
 static const struct field tickets_fields[] = {
 	{ .key = "rotate_s", .parse = parse_uint, .lo = 60, .hi = 604800,
 	  .off = offsetof(struct config_tickets, rotate_s) },
@@ -1196,6 +1249,7 @@ static int parse_name_in(struct loader *ld, const struct field *f, const struct 
 _Static_assert(sizeof(enum config_proxy_protocol) == sizeof(unsigned int), "enum size");
 _Static_assert(sizeof(enum config_balance) == sizeof(unsigned int), "enum size");
 _Static_assert(sizeof(enum config_health_type) == sizeof(unsigned int), "enum size");
+_Static_assert(sizeof(enum config_key_permissions) == sizeof(unsigned int), "enum size");
 
 static const char *const proxy_protocol_names[] = {
 	[CONFIG_PROXY_OFF] = "off", [CONFIG_PROXY_V1] = "v1", [CONFIG_PROXY_V2] = "v2", NULL
@@ -1855,6 +1909,10 @@ static const struct field top_fields[] = {
 	{ .key = "admin", .parse = parse_admin, .off = offsetof(struct config, admin) },
 	{ .key = "edge", .parse = parse_section, .sub = &edge_schema,
 	  .off = offsetof(struct config, edge) },
+	{ .key = "tls", .parse = parse_section, .sub = &tls_global_schema,
+	  .off = offsetof(struct config, tls) },
+	{ .key = "dump_core_memory", .parse = parse_bool,
+	  .off = offsetof(struct config, dump_core_memory) },
 };
 static const struct schema top_schema = { top_fields, N_ELEMS(top_fields) };
 
@@ -1870,6 +1928,7 @@ _Static_assert(N_ELEMS(impair_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS"
 _Static_assert(N_ELEMS(tls_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(cert_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(tickets_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
+_Static_assert(N_ELEMS(tls_global_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(backend_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(server_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(health_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
@@ -1899,6 +1958,7 @@ static void config_defaults(struct config *cfg)
 	cfg->edge.table_size = 65536;
 	cfg->edge.max_half_open = 8192;
 	cfg->edge.max_handshaking = 4096;
+	cfg->tls.ocsp_refresh_s = 3600;
 	snprintf(cfg->crypto.engine, sizeof(cfg->crypto.engine), "ipsec-mb");
 }
 
@@ -2239,6 +2299,24 @@ static int resolve_backends(struct loader *ld, struct config *cfg, struct fy_nod
 	return 0;
 }
 
+/*
+ * The top-level tls: section says how the listeners' key files are judged, and
+ * it may come after them in the file: read it first (the walk in order reads it
+ * again, to the same effect). A root that is not a mapping is reported there.
+ */
+static int parse_tls_global_first(struct loader *ld, struct config *cfg, struct fy_node *root)
+{
+	struct fy_node_pair *tp;
+	struct seen seen;
+
+	if (root == NULL || !fy_node_is_mapping(root) || (tp = pair_by_key(root, "tls")) == NULL)
+		return 0;
+	return parse_mapping(ld,
+			     &(struct item){ fy_node_pair_value(tp), fy_node_pair_key(tp), "tls",
+					     &(struct item){ root, NULL, "", NULL } },
+			     &tls_global_schema, &cfg->tls, &seen);
+}
+
 /* ---------------------------------------------------------------- documents */
 
 static void diag_discard(struct fy_diag *diag, void *user, const char *buf, size_t len)
@@ -2399,6 +2477,8 @@ static int parse_text(struct loader *ld, const char *text, size_t len, struct co
 	}
 	if (load_document(ld, fyp, &fyd) < 0)
 		goto destroy_document;
+	if (parse_tls_global_first(ld, cfg, fy_document_root(fyd)) < 0)
+		goto destroy_document;
 	ret = parse_mapping(ld, &(struct item){ fy_document_root(fyd), NULL, "", NULL },
 			    &top_schema, cfg, &seen);
 	if (ret == 0)
@@ -2432,6 +2512,7 @@ struct config *config_parse(const char *name, const char *text, size_t len, char
 	}
 	snprintf(cfg->path, sizeof(cfg->path), "%s", ld.name);
 	config_defaults(cfg);
+	ld.cfg = cfg;
 	if (parse_text(&ld, text, len, cfg) < 0)
 		goto free_cfg;
 	fy_diag_destroy(ld.diag);

@@ -220,6 +220,18 @@ static const struct counter counters[] = {
 	  WC(tls.key_updates_received) },
 	{ "tlsterm_tls_key_updates_total", "direction=\"sent\"", NULL, "tls", "key_updates_sent",
 	  WC(tls.key_updates_sent) },
+	{ "tlsterm_tls_ocsp_staples_total", "result=\"sent\"",
+	  "Clients that asked for an OCSP staple (status_request): stapled (sent), or not "
+	  "because the response had passed its nextUpdate (expired).",
+	  "tls", "ocsp_staples_sent", WC(tls.ocsp_staples_sent) },
+	{ "tlsterm_tls_ocsp_staples_total", "result=\"expired\"", NULL, "tls",
+	  "ocsp_staples_expired", WC(tls.ocsp_staples_expired) },
+	{ "tlsterm_tls_ocsp_refreshes_total", "result=\"ok\"",
+	  "OCSP response files re-read after they changed: taken (ok), or refused or missing "
+	  "(failed; the response before stays until it expires).",
+	  "tls", "ocsp_refresh_ok", WC(tls.ocsp_refresh_ok) },
+	{ "tlsterm_tls_ocsp_refreshes_total", "result=\"failed\"", NULL, "tls",
+	  "ocsp_refresh_failed", WC(tls.ocsp_refresh_failed) },
 
 	{ "tlsterm_proxy_sessions_total", NULL, "Client connections handed to a backend pool.",
 	  "proxy", "sessions", WC(proxy.sessions) },

@@ -56,6 +56,10 @@ void stats_log(const struct config *cfg, const struct worker_counters *s, uint64
 		 " key_updates_received=%" PRIu64 " key_updates_sent=%" PRIu64,
 		 l->records_opened, l->records_sealed, l->bytes_opened, l->bytes_sealed, l->bursts,
 		 l->key_updates_received, l->key_updates_sent);
+	log_info("stats: tls ocsp_staples_sent=%" PRIu64 " ocsp_staples_expired=%" PRIu64
+		 " ocsp_refresh_ok=%" PRIu64 " ocsp_refresh_failed=%" PRIu64,
+		 l->ocsp_staples_sent, l->ocsp_staples_expired, l->ocsp_refresh_ok,
+		 l->ocsp_refresh_failed);
 	for (unsigned int a = 0; a < 256; a++) {
 		if (l->alerts_sent[a] != 0)
 			log_info("stats: tls alert_sent %u=%" PRIu64, a, l->alerts_sent[a]);

@@ -1220,6 +1220,124 @@ static void test_limits_tickets_crypto(void **state)
 				       "crypto: { engine: ipsec-mb }\n"));
 }
 
+/*
+ * A private key that group or others may read is refused where the key is named, or
+ * accepted with a warning pointing there under tls.key_permissions: warn (which may come
+ * after the listeners).
+ */
+static void test_key_permissions(void **state)
+{
+	char key[160], cmd[512];
+	struct config *cfg;
+
+	(void)state;
+	snprintf(key, sizeof(key), "%s/open.key", certdir);
+	snprintf(cmd, sizeof(cmd), "cp %s/site-ecdsa.key %s && chmod 0640 %s", certdir, key, key);
+	assert_int_equal(system(cmd), 0);
+	expect_cert_error("site-ecdsa.pem", "open.key", "10:52",
+			  "listeners[0].tls.certificates[0].key: ");
+	expect_cert_error("site-ecdsa.pem", "open.key", "10:52",
+			  "open.key is readable by others (mode 0640); chmod 600 or set "
+			  "tls.key_permissions: warn");
+	/* the default, said out loud, is the same */
+	expect_tls_error(TLS_HEAD "      certificates: [ { cert: site-ecdsa.pem, key: open.key } ]\n"
+				  "tls: { key_permissions: refuse }\n",
+			 "10:52", "readable by others");
+
+	cfg = expect_ok_in(tname, TLS_HEAD
+			   "      certificates: [ { cert: site-ecdsa.pem, key: open.key } ]\n"
+			   "tls: { key_permissions: warn }\n");
+	assert_int_equal(cfg->tls.key_permissions, CONFIG_KEY_PERMISSIONS_WARN);
+	assert_int_equal(cfg->n_warnings, 1);
+	assert_non_null(strstr(cfg->warnings[0], ":10:52: warning: "
+						  "listeners[0].tls.certificates[0].key: "));
+	assert_non_null(strstr(cfg->warnings[0], "open.key is readable by others (mode 0640)"));
+	config_free(cfg);
+
+	/* 0600 (what certs.sh makes): no warning */
+	cfg = expect_ok_in(tname, TLS_HEAD CERT_OK "tls: { key_permissions: warn }\n");
+	assert_int_equal(cfg->n_warnings, 0);
+	config_free(cfg);
+
+	/* world-readable, and the other way of being open */
+	snprintf(cmd, sizeof(cmd), "chmod 0604 %s", key);
+	assert_int_equal(system(cmd), 0);
+	expect_cert_error("site-ecdsa.pem", "open.key", "10:52", "(mode 0604)");
+	unlink(key);
+
+	expect_tls_error(MIN_DPDK MIN_PORTS "tls: { key_permissions: maybe }\n", "6:25",
+			 "tls.key_permissions: expected one of refuse, warn");
+	expect_tls_error(MIN_DPDK MIN_PORTS "tls: { keys: warn }\n", "6:8",
+			 "unknown key \"keys\"; allowed here: key_permissions, ocsp_refresh_s");
+	/* core dumps: secrets kept out unless asked */
+	cfg = expect_ok(MIN_DPDK MIN_PORTS);
+	assert_false(cfg->dump_core_memory);
+	config_free(cfg);
+	cfg = expect_ok(MIN_DPDK MIN_PORTS "dump_core_memory: true\n");
+	assert_true(cfg->dump_core_memory);
+	config_free(cfg);
+	expect_error(MIN_DPDK MIN_PORTS "dump_core_memory: yes\n", NAME ":6:19: ",
+		     "dump_core_memory: expected true or false");
+	/* read first, so its errors come first too */
+	expect_tls_error(MIN_DPDK MIN_PORTS "listeners: 7\ntls: { ocsp_refresh_s: 0 }\n", "7:24",
+			 "tls.ocsp_refresh_s: expected an integer 1..86400");
+}
+
+/* certdir/out: a response from the test CA saying good for cert (openssl ocsp, as users would). */
+static void make_ocsp(const char *cert, const char *out)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && s=$(openssl x509 -in %s -noout -serial | cut -d= -f2) && "
+		 "printf 'V\\t301231000000Z\\t\\t%%s\\tunknown\\t/CN=x\\n' \"$s\" >ocsp-index && "
+		 "openssl ocsp -index ocsp-index -CA ca.pem -rsigner ca.pem -rkey ca.key "
+		 "-issuer ca.pem -cert %s -respout %s -ndays 1 >/dev/null 2>&1",
+		 certdir, cert, cert, out);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_ocsp_file(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	make_ocsp("site-ecdsa.pem", "site-ecdsa.ocsp");
+	make_ocsp("site-rsa.pem", "site-rsa.ocsp");
+#define OCSP_ENTRY(ocsp) \
+	TLS_HEAD "      certificates: [ { cert: site-ecdsa.pem, key: site-ecdsa.key, ocsp: " ocsp \
+		 " } ]\n"
+	cfg = expect_ok_in(tname, OCSP_ENTRY("site-ecdsa.ocsp"));
+	assert_non_null(strstr(cfg->listeners[0].tls.certs[0].ocsp, "/certs/site-ecdsa.ocsp"));
+	assert_int_equal(cfg->tls.ocsp_refresh_s, 3600);
+	assert_int_equal(cfg->tls.key_permissions, CONFIG_KEY_PERMISSIONS_REFUSE);
+	config_free(cfg);
+	/* none by default */
+	cfg = expect_ok_in(tname, TLS_HEAD CERT_OK "tls: { ocsp_refresh_s: 60 }\n");
+	assert_string_equal(cfg->listeners[0].tls.certs[0].ocsp, "");
+	assert_int_equal(cfg->tls.ocsp_refresh_s, 60);
+	config_free(cfg);
+
+	/* errors point at the ocsp value (column 74) */
+	expect_tls_error(OCSP_ENTRY("site-rsa.ocsp"), "10:74",
+			 "listeners[0].tls.certificates[0].ocsp: ");
+	expect_tls_error(OCSP_ENTRY("site-rsa.ocsp"), "10:74",
+			 "site-rsa.ocsp: it is about another certificate of the same issuer");
+	expect_tls_error(OCSP_ENTRY("site-ecdsa.pem"), "10:74", "not a DER OCSPResponse");
+	expect_tls_error(OCSP_ENTRY("missing.ocsp"), "10:74", "cannot open ");
+	expect_tls_error(OCSP_ENTRY("\"\""), "10:74", "expected a path of 1..255 characters");
+	expect_tls_error(OCSP_ENTRY("."), "10:74", "is not a regular file");
+#undef OCSP_ENTRY
+	/* the issuer must be in the certificate file to check the response against */
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "cd %s && openssl x509 -in site-ecdsa.pem -out leaf-only.pem",
+		 certdir);
+	assert_int_equal(system(cmd), 0);
+	expect_tls_error(TLS_HEAD "      certificates: [ { cert: leaf-only.pem, key: site-ecdsa.key, "
+				  "ocsp: site-ecdsa.ocsp } ]\n",
+			 "10:73", "the issuer of");
+}
+
 static void test_ticket_key_file(void **state)
 {
 	unsigned char keys[9 * 80];
@@ -1950,6 +2068,8 @@ int main(void)
 		cmocka_unit_test(test_tls_alpn),
 		cmocka_unit_test(test_limits_tickets_crypto),
 		cmocka_unit_test(test_ticket_key_file),
+		cmocka_unit_test(test_key_permissions),
+		cmocka_unit_test(test_ocsp_file),
 		cmocka_unit_test(test_proxy_full),
 		cmocka_unit_test(test_proxy_defaults),
 		cmocka_unit_test(test_backend_names),
