@@ -33,6 +33,7 @@
 
 #include "access_writer.h"
 #include "eal_args.h"
+#include "reload.h"
 
 #define MBUF_CACHE 256
 #define CONTROL_TICK_US 100000
@@ -49,6 +50,7 @@ struct app {
 	unsigned int mbufs_at_start;
 	struct access_writer access;
 	struct admin *admin; /* NULL without an admin: section */
+	struct reload reload; /* the configuration generations */
 	/* what the last admin scrape showed (admin_collect) */
 	struct worker_counters scrape_sum;
 	const struct worker_counters *scrape_workers[NET_MAX_WORKERS];
@@ -181,11 +183,13 @@ static int init_tcp(struct app *a)
 			return -1;
 		}
 		char err[CONFIG_ERR_LEN];
-		wk->tls = tls_worker_create(a->cfg, &wk->net, err, sizeof(err));
+		wk->tls = tls_worker_create(a->cfg, &wk->net, reload_first_tls(&a->reload, w), err,
+					    sizeof(err));
 		if (wk->tls == NULL) {
 			log_err("worker %u: %s", w, err);
 			return -1;
 		}
+		reload_handed_over(&a->reload, w);
 		wk->proxy = proxy_worker_create(a->cfg, &wk->net, wk->tcp, wk->tls, a->health, err,
 						sizeof(err));
 		if (wk->proxy == NULL) {
@@ -268,16 +272,17 @@ static void admin_collect(void *arg, struct metrics_input *in)
 	}
 	in->tcp_open = conns >= time_wait ? conns - time_wait : 0; /* two racy reads */
 	in->tcp_time_wait = time_wait;
+	in->has_reload = true;
+	in->generation = a->reload.current->id;
+	in->reloads_ok = a->reload.results[RELOAD_OK];
+	in->reloads_failed = a->reload.results[RELOAD_FAILED];
+	in->reloads_refused = a->reload.results[RELOAD_REFUSED];
 }
 
-/* POST /reload: the hook live reload will fill; until then an honest 501, like SIGHUP. */
 static unsigned int admin_reload(void *arg, char *reply, size_t len)
 {
-	(void)arg;
-	log_warn("admin: POST /reload: live reload is not supported yet; configuration unchanged");
-	snprintf(reply, len, "{\"error\":\"live reload is not implemented yet; "
-			     "configuration unchanged\"}\n");
-	return 501;
+	struct app *a = arg;
+	return reload_run(&a->reload, a->workers, "admin: POST /reload", reply, len);
 }
 
 static int start_admin(struct app *a)
@@ -320,15 +325,19 @@ static void control_wait(struct app *a)
 
 static void control_loop(struct app *a)
 {
-	const struct config *cfg = a->cfg;
+	const struct config *cfg = a->cfg; /* backends are restart-only: generation 1's hold */
 	const struct proxy_health *health = a->health;
 	bool seen[CONFIG_MAX_BACKENDS][CONFIG_MAX_SERVERS];
 	memset(seen, 1, sizeof(seen)); /* servers start up */
-	uint64_t rotate_every = (uint64_t)cfg->tickets.rotate_s * 1000000 / CONTROL_TICK_US;
 	uint64_t ticks = 0;
 	while (!stop_requested) {
-		if (++ticks % rotate_every == 0)
+		/* the current generation's period: a reload may change it */
+		uint64_t rotate_every =
+			(uint64_t)a->reload.current->cfg->tickets.rotate_s * 1000000 / CONTROL_TICK_US;
+		if (++ticks >= rotate_every) {
+			ticks = 0;
 			tls_tickets_rotate();
+		}
 		log_health_changes(cfg, health, seen);
 		drain_access_log(a);
 		if (reopen_requested) {
@@ -341,9 +350,11 @@ static void control_loop(struct app *a)
 				log_info("SIGUSR1: log files reopened");
 		}
 		if (reload_requested) {
+			char reply[ADMIN_REPLY_LEN];
 			reload_requested = 0;
-			log_warn("SIGHUP: live reload is not supported yet; configuration unchanged");
+			reload_run(&a->reload, a->workers, "SIGHUP", reply, sizeof(reply));
 		}
+		reload_reap(&a->reload);
 		control_wait(a);
 	}
 }
@@ -434,6 +445,10 @@ static int run(struct app *a)
 		log_err("access log %s: %s", a->cfg->access_log.file, strerror(errno));
 		goto out_eal;
 	}
+	if (reload_init(&a->reload, a->cfg, a->n_workers, rte_get_tsc_hz(), err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		goto out_release;
+	}
 	a->health = proxy_health_create(a->cfg);
 	if (a->health == NULL) {
 		log_err("cannot allocate the backend health table");
@@ -463,6 +478,7 @@ static int run(struct app *a)
 	rc = admin_ok ? 0 : 1;
 out_release:
 	report_and_release(a);
+	reload_fini(&a->reload);
 	proxy_health_free(a->health);
 	access_writer_close(&a->access);
 	tls_tickets_fini();

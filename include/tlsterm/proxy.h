@@ -30,6 +30,13 @@ struct proxy_worker *proxy_worker_create(const struct config *cfg, struct net_ct
 					 struct proxy_health *health, char *err, size_t errlen);
 void proxy_worker_free(struct proxy_worker *pw);
 
+/*
+ * Control thread: the timeouts the worker applies from its next scan on
+ * (limits.idle_timeout_ms, redirect_timeout_ms). limits must stay valid
+ * until a synchronize_rcu() after it is replaced.
+ */
+void proxy_worker_publish_limits(struct proxy_worker *pw, const struct config_limits *limits);
+
 /* Once per loop iteration: connect and idle timeouts, health checks. Returns work done. */
 unsigned int proxy_worker_poll(struct proxy_worker *pw);
 

@@ -18,13 +18,34 @@
 struct tls_worker;
 
 /*
- * Per worker: OpenSSL contexts for every TLS listener (built from the config,
- * certificates loaded), the crypto engine and the record burst. NULL on error
- * with a message in err.
+ * One worker's TLS share of a configuration generation: the OpenSSL contexts
+ * of every TLS listener (certificates and keys read from disk, SNI table,
+ * ALPN, versions, suites) and the handshake timeout. Built on the control
+ * thread from cfg, which must outlive it. NULL on error with err set.
+ */
+struct tls_gen;
+struct tls_gen *tls_gen_create(const struct config *cfg, uint64_t id, uint64_t tsc_hz, char *err,
+			       size_t errlen);
+void tls_gen_free(struct tls_gen *g);
+/* Handshakes still running on g (control thread; g no longer published). */
+uint64_t tls_gen_handshakes(const struct tls_gen *g);
+
+/*
+ * Per worker: the crypto engine, the record burst, the listeners of cfg (whose
+ * restart-only fields it keeps using) and gen, its first generation (taken on
+ * success only). NULL on error with a message in err.
  */
 struct tls_worker *tls_worker_create(const struct config *cfg, struct net_ctx *net,
-				     char *err, size_t errlen);
+				     struct tls_gen *gen, char *err, size_t errlen);
+/* Frees the current generation too: call after the worker has stopped. */
 void tls_worker_free(struct tls_worker *tw);
+
+/*
+ * Control thread: make g the generation new handshakes take; returns the one
+ * it replaces, still in use until synchronize_rcu() has passed and
+ * tls_gen_handshakes() of it is 0.
+ */
+struct tls_gen *tls_worker_publish(struct tls_worker *tw, struct tls_gen *g);
 
 struct tls_conn;
 
@@ -94,5 +115,18 @@ int tls_tickets_init(const struct config *cfg, char *err, size_t errlen);
 /* A new encryption key; the previous ones stay for decryption. Control thread only. */
 void tls_tickets_rotate(void);
 void tls_tickets_fini(void);
+
+/*
+ * Reload, in two steps so that a failed reload changes nothing: prepare reads
+ * cfg->tickets.key_file again (or makes a fresh key when a key file is given
+ * up) into *out without publishing; *out stays NULL when the keys are to stay
+ * as they are (generated keys, no file before or now). 0, or -1 with err set.
+ * commit publishes what prepare made (NULL: nothing to do); discard drops it.
+ */
+struct tls_ticket_keys;
+int tls_tickets_prepare(const struct config *cfg, struct tls_ticket_keys **out, char *err,
+			size_t errlen);
+void tls_tickets_commit(const struct config *cfg, struct tls_ticket_keys *k);
+void tls_tickets_discard(struct tls_ticket_keys *k);
 
 #endif

@@ -543,7 +543,8 @@ unsigned int proxy_scan_timeouts(struct proxy_worker *pw)
 		return 0;
 	uint64_t ms = pw->net->tsc_hz / 1000;
 	pw->next_scan = now + SCAN_PERIOD_MS * ms;
-	uint64_t idle = (uint64_t)pw->cfg->limits.idle_timeout_ms * ms;
+	/* The current generation's: a reload changes it for every session, old ones too. */
+	uint64_t idle = (uint64_t)rcu_dereference(pw->limits)->idle_timeout_ms * ms;
 	unsigned int n = 0;
 	struct proxy_sess *s, *next;
 	for (s = TAILQ_FIRST(&pw->sessions); s != NULL; s = next) {

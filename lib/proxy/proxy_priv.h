@@ -10,6 +10,8 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include <urcu-qsbr.h>
+
 #include <tlsterm/access_log.h>
 #include <tlsterm/config.h>
 #include <tlsterm/counters.h>
@@ -102,6 +104,8 @@ struct proxy_worker {
 	struct rte_mempool *redirect_pool; /* NULL when no listener redirects */
 	struct redirect_list redirects;    /* oldest first: the timeout looks at the head only */
 	struct edge_counters *edge_ctr;
+	/* RCU: the current generation's timeouts (idle, redirect), read once per scan */
+	const struct config_limits *limits;
 	struct proxy_sess_list sessions;
 	unsigned int n_sessions;
 	uint64_t next_scan;     /* TSC: connect and idle timeouts */

@@ -81,6 +81,7 @@ struct proxy_worker *proxy_worker_create(const struct config *cfg, struct net_ct
 	pw->tcp = tcp;
 	pw->tls = tls;
 	pw->health = health;
+	pw->limits = &cfg->limits;
 	pw->ctr = &net->ctr->proxy;
 	pw->edge_ctr = &net->ctr->edge;
 	TAILQ_INIT(&pw->sessions);
@@ -162,6 +163,12 @@ unsigned int proxy_worker_poll(struct proxy_worker *pw)
 	if (pw->checks != NULL)
 		work += health_checks_poll(pw);
 	return work;
+}
+
+void proxy_worker_publish_limits(struct proxy_worker *pw, const struct config_limits *limits)
+{
+	/* rcu_assign_pointer() is this release store; its liburcu form will not take a const */
+	__atomic_store_n(&pw->limits, limits, __ATOMIC_RELEASE);
 }
 
 struct rte_ring *proxy_worker_access_ring(const struct proxy_worker *pw)

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Live reload on the control thread (POST /reload, SIGHUP): read the config
+ * file, certificates, keys and the ticket key file again, check that nothing
+ * restart-only changed, build everything new, and only then publish it to
+ * the workers as the next generation. Older generations are kept until no
+ * handshake uses them.
+ */
+#ifndef TLSTERM_RELOAD_H
+#define TLSTERM_RELOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <tlsterm/config.h>
+#include <tlsterm/net.h>
+
+struct worker;
+struct tls_gen;
+
+/* Older generations waiting for their last handshake; a reload beyond this waits. */
+#define RELOAD_MAX_RETIRED 8
+
+enum reload_result { RELOAD_OK, RELOAD_FAILED, RELOAD_REFUSED, RELOAD__COUNT };
+
+/* What one configuration file made: its config and every worker's TLS share of it. */
+struct generation {
+	uint64_t id;
+	struct config *cfg;
+	struct tls_gen *tls[NET_MAX_WORKERS];
+};
+
+struct reload {
+	struct config *start_cfg; /* generation 1's: the workers keep its restart-only fields */
+	unsigned int n_workers;
+	uint64_t tsc_hz;
+	struct generation *current;
+	struct generation *retired[RELOAD_MAX_RETIRED];
+	unsigned int n_retired;
+	uint64_t results[RELOAD__COUNT]; /* reloads by outcome, for the metrics */
+	bool handed_over[NET_MAX_WORKERS]; /* generation 1's TLS share now the worker's */
+};
+
+/* Generation 1 from cfg (which stays the caller's). 0, or -1 with err set. */
+int reload_init(struct reload *r, struct config *cfg, unsigned int n_workers, uint64_t tsc_hz,
+		char *err, size_t errlen);
+/* Worker w's TLS share of generation 1, for tls_worker_create. */
+struct tls_gen *reload_first_tls(const struct reload *r, unsigned int w);
+/* tls_worker_create took it: the worker frees it (or the generation it is replaced by). */
+void reload_handed_over(struct reload *r, unsigned int w);
+
+/*
+ * Reload now (trigger names who asked, for the log). Returns the HTTP status
+ * (200, 400 bad config, 409 restart-only change, 422 certificates or keys that
+ * would not load, 503 too many old generations still in use) and writes a
+ * one-line JSON body into reply.
+ */
+unsigned int reload_run(struct reload *r, struct worker *const *workers, const char *trigger,
+			char *reply, size_t len);
+
+/* Free the retired generations no handshake uses any more (every control tick). */
+void reload_reap(struct reload *r);
+
+/*
+ * At exit, after the workers stopped and their connections are gone (the
+ * workers freed the current generation's TLS share): free the rest.
+ */
+void reload_fini(struct reload *r);
+
+#endif
