@@ -41,7 +41,6 @@
 struct app {
 	struct config *cfg;
 	unsigned int n_workers;
-	struct proxy_health *health; /* backend servers up or down, shared by the workers */
 	struct worker *workers[NET_MAX_WORKERS];
 	struct rte_mempool *pools[NET_MAX_WORKERS];
 	unsigned int n_ports_started;
@@ -189,13 +188,14 @@ static int init_tcp(struct app *a)
 			log_err("worker %u: %s", w, err);
 			return -1;
 		}
-		reload_handed_over(&a->reload, w);
-		wk->proxy = proxy_worker_create(a->cfg, &wk->net, wk->tcp, wk->tls, a->health, err,
-						sizeof(err));
+		reload_tls_handed_over(&a->reload, w);
+		wk->proxy = proxy_worker_create(a->cfg, &wk->net, wk->tcp, wk->tls,
+						reload_first_proxy(&a->reload, w), err, sizeof(err));
 		if (wk->proxy == NULL) {
 			log_err("worker %u: %s", w, err);
 			return -1;
 		}
+		reload_proxy_handed_over(&a->reload, w);
 	}
 	for (unsigned int i = 0; i < a->cfg->n_listeners; i++) {
 		const struct config_listener *l = &a->cfg->listeners[i];
@@ -213,7 +213,10 @@ static int init_tcp(struct app *a)
 	return 0;
 }
 
-/* Workers never log: the control thread reports the health checks' verdicts. */
+/*
+ * Workers never log: the control thread reports the health checks' verdicts
+ * (the current generation's; a reload carries the verdicts of servers it keeps).
+ */
 static void log_health_changes(const struct config *cfg, const struct proxy_health *h,
 			       bool seen[CONFIG_MAX_BACKENDS][CONFIG_MAX_SERVERS])
 {
@@ -325,20 +328,26 @@ static void control_wait(struct app *a)
 
 static void control_loop(struct app *a)
 {
-	const struct config *cfg = a->cfg; /* backends are restart-only: generation 1's hold */
-	const struct proxy_health *health = a->health;
 	bool seen[CONFIG_MAX_BACKENDS][CONFIG_MAX_SERVERS];
 	memset(seen, 1, sizeof(seen)); /* servers start up */
+	uint64_t seen_generation = a->reload.current->id;
 	uint64_t ticks = 0;
 	while (!stop_requested) {
+		const struct generation *g = a->reload.current;
 		/* the current generation's period: a reload may change it */
-		uint64_t rotate_every =
-			(uint64_t)a->reload.current->cfg->tickets.rotate_s * 1000000 / CONTROL_TICK_US;
+		uint64_t rotate_every = (uint64_t)g->cfg->tickets.rotate_s * 1000000 / CONTROL_TICK_US;
 		if (++ticks >= rotate_every) {
 			ticks = 0;
 			tls_tickets_rotate();
 		}
-		log_health_changes(cfg, health, seen);
+		if (g->id != seen_generation) {
+			/* what the new generation starts from is no change to report */
+			seen_generation = g->id;
+			for (unsigned int b = 0; b < g->cfg->n_backends; b++)
+				for (unsigned int s = 0; s < g->cfg->backends[b].n_servers; s++)
+					seen[b][s] = proxy_health_up(g->health, b, s);
+		}
+		log_health_changes(g->cfg, g->health, seen);
 		drain_access_log(a);
 		if (reopen_requested) {
 			reopen_requested = 0;
@@ -449,11 +458,6 @@ static int run(struct app *a)
 		log_err("%s", err);
 		goto out_release;
 	}
-	a->health = proxy_health_create(a->cfg);
-	if (a->health == NULL) {
-		log_err("cannot allocate the backend health table");
-		goto out_eal;
-	}
 	if (create_workers(a) != 0 || start_ports(a) != 0 || init_worker_contexts(a) != 0 ||
 	    init_tcp(a) != 0)
 		goto out_release;
@@ -479,7 +483,6 @@ static int run(struct app *a)
 out_release:
 	report_and_release(a);
 	reload_fini(&a->reload);
-	proxy_health_free(a->health);
 	access_writer_close(&a->access);
 	tls_tickets_fini();
 out_eal:

@@ -5,12 +5,14 @@
  * and leaves the running generation exactly as it was.
  *
  * Freeing an old generation needs two things. synchronize_rcu() after the
- * switch: no worker can still be about to take the old pointer for a new
- * handshake. And every worker's handshake count for it at zero: handshakes
+ * switch: no worker can still be about to take the old pointers for a new
+ * handshake or session. And every worker's counts for it at zero: handshakes
  * that started on it run on its SSL_CTXs, SNI and ALPN tables until they end
- * (established connections need none of it: the SSL object is gone at the
- * hand-off). The counts are per worker and written by their worker only, so
- * the packet path pays no atomic instruction; the control tick reads them.
+ * (established TLS connections need none of it: the SSL object is gone at
+ * the hand-off); proxy sessions keep its pool, server and PROXY setting to
+ * their end; worker 0 holds it while it runs its health checks. The counts
+ * are per worker and written by their worker only, so the packet path pays
+ * no atomic instruction; the control tick reads them.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -30,16 +32,22 @@ static void generation_free(struct reload *r, struct generation *g)
 {
 	if (g == NULL)
 		return;
-	for (unsigned int w = 0; w < r->n_workers; w++)
+	for (unsigned int w = 0; w < r->n_workers; w++) {
 		tls_gen_free(g->tls[w]);
+		proxy_gen_free(g->proxy[w]);
+	}
+	proxy_health_free(g->health);
 	if (g->cfg != r->start_cfg)
 		config_free(g->cfg);
 	free(g);
 }
 
-/* Every worker's TLS share of cfg; NULL with err set (file paths in it) on failure. */
+/*
+ * Every worker's share of cfg; NULL with err set (file paths in it) on failure.
+ * prev: the generation it follows, whose health verdicts carry over.
+ */
 static struct generation *generation_build(struct reload *r, struct config *cfg, uint64_t id,
-					   char *err, size_t errlen)
+					   const struct generation *prev, char *err, size_t errlen)
 {
 	struct generation *g = calloc(1, sizeof(*g));
 	if (g == NULL) {
@@ -48,24 +56,36 @@ static struct generation *generation_build(struct reload *r, struct config *cfg,
 	}
 	g->id = id;
 	g->cfg = cfg;
+	g->health = proxy_health_create(cfg);
+	if (g->health == NULL)
+		goto no_memory;
+	if (prev != NULL)
+		proxy_health_carry(g->health, cfg, prev->health, prev->cfg);
 	for (unsigned int w = 0; w < r->n_workers; w++) {
 		char why[CONFIG_ERR_LEN];
 		g->tls[w] = tls_gen_create(cfg, id, r->tsc_hz, why, sizeof(why));
 		if (g->tls[w] == NULL) {
 			snprintf(err, errlen, "%s: %s", cfg->path, why);
-			g->cfg = NULL; /* the caller's on failure */
-			generation_free(r, g);
-			return NULL;
+			goto fail;
 		}
+		g->proxy[w] = proxy_gen_create(cfg, id, g->health, w == 0);
+		if (g->proxy[w] == NULL)
+			goto no_memory;
 	}
 	return g;
+no_memory:
+	snprintf(err, errlen, "%s: out of memory", cfg->path);
+fail:
+	g->cfg = NULL; /* the caller's on failure */
+	generation_free(r, g);
+	return NULL;
 }
 
 int reload_init(struct reload *r, struct config *cfg, unsigned int n_workers, uint64_t tsc_hz,
 		char *err, size_t errlen)
 {
 	*r = (struct reload){ .start_cfg = cfg, .n_workers = n_workers, .tsc_hz = tsc_hz };
-	r->current = generation_build(r, cfg, 1, err, errlen);
+	r->current = generation_build(r, cfg, 1, NULL, err, errlen);
 	return r->current != NULL ? 0 : -1;
 }
 
@@ -74,9 +94,19 @@ struct tls_gen *reload_first_tls(const struct reload *r, unsigned int w)
 	return r->current->tls[w];
 }
 
-void reload_handed_over(struct reload *r, unsigned int w)
+struct proxy_gen *reload_first_proxy(const struct reload *r, unsigned int w)
 {
-	r->handed_over[w] = true;
+	return r->current->proxy[w];
+}
+
+void reload_tls_handed_over(struct reload *r, unsigned int w)
+{
+	r->tls_handed_over[w] = true;
+}
+
+void reload_proxy_handed_over(struct reload *r, unsigned int w)
+{
+	r->proxy_handed_over[w] = true;
 }
 
 /* {"error":"..."}: the message as a JSON string. */
@@ -123,7 +153,8 @@ unsigned int reload_run(struct reload *r, struct worker *const *workers, const c
 		config_free(cfg);
 		return fail(r, RELOAD_REFUSED, 409, trigger, err, reply, len);
 	}
-	struct generation *g = generation_build(r, cfg, r->current->id + 1, err, sizeof(err));
+	struct generation *g = generation_build(r, cfg, r->current->id + 1, r->current, err,
+						sizeof(err));
 	if (g == NULL) {
 		config_free(cfg);
 		return fail(r, RELOAD_FAILED, 422, trigger, err, reply, len);
@@ -139,9 +170,9 @@ unsigned int reload_run(struct reload *r, struct worker *const *workers, const c
 	/* Everything is built and checked: from here on nothing can fail. */
 	for (unsigned int w = 0; w < r->n_workers; w++) {
 		struct tls_gen *old = tls_worker_publish(workers[w]->tls, g->tls[w]);
-		if (old != r->current->tls[w])
-			log_err("reload: worker %u had an unexpected TLS generation", w);
-		proxy_worker_publish_limits(workers[w]->proxy, &cfg->limits);
+		struct proxy_gen *old_proxy = proxy_worker_publish(workers[w]->proxy, g->proxy[w]);
+		if (old != r->current->tls[w] || old_proxy != r->current->proxy[w])
+			log_err("reload: worker %u had an unexpected generation", w);
 	}
 	tls_tickets_commit(cfg, keys); /* synchronize_rcu() inside when keys changed */
 	log_set_level(cfg->log.level);
@@ -156,11 +187,12 @@ unsigned int reload_run(struct reload *r, struct worker *const *workers, const c
 	return 200;
 }
 
-static uint64_t handshakes_on(const struct reload *r, const struct generation *g)
+/* Handshakes, sessions and health checks still on g, every worker. */
+static uint64_t holds_on(const struct reload *r, const struct generation *g)
 {
 	uint64_t n = 0;
 	for (unsigned int w = 0; w < r->n_workers; w++)
-		n += tls_gen_handshakes(g->tls[w]);
+		n += tls_gen_handshakes(g->tls[w]) + proxy_gen_holds(g->proxy[w]);
 	return n;
 }
 
@@ -168,11 +200,12 @@ void reload_reap(struct reload *r)
 {
 	for (unsigned int i = 0; i < r->n_retired;) {
 		struct generation *g = r->retired[i];
-		if (handshakes_on(r, g) != 0) {
+		if (holds_on(r, g) != 0) {
 			i++;
 			continue;
 		}
-		log_info("reload: generation %" PRIu64 " freed (no handshake uses it)", g->id);
+		log_info("reload: generation %" PRIu64 " freed (no handshake or session uses it)",
+			 g->id);
 		generation_free(r, g);
 		r->retired[i] = r->retired[--r->n_retired];
 	}
@@ -181,18 +214,22 @@ void reload_reap(struct reload *r)
 void reload_fini(struct reload *r)
 {
 	for (unsigned int i = 0; i < r->n_retired; i++) {
-		uint64_t n = handshakes_on(r, r->retired[i]);
+		uint64_t n = holds_on(r, r->retired[i]);
 		if (n != 0)
 			log_err("reload: generation %" PRIu64 " still counts %" PRIu64
-				" handshakes at exit", r->retired[i]->id, n);
+				" handshakes and sessions at exit", r->retired[i]->id, n);
 	}
 	reload_reap(r); /* the workers and their connections are gone: every count is final */
 	for (unsigned int i = 0; i < r->n_retired; i++)
 		log_err("reload: generation %" PRIu64 " not freed", r->retired[i]->id);
 	if (r->current != NULL) {
-		for (unsigned int w = 0; w < r->n_workers; w++)
-			if (r->current->id > 1 || r->handed_over[w])
-				r->current->tls[w] = NULL; /* tls_worker_free() freed it */
+		for (unsigned int w = 0; w < r->n_workers; w++) {
+			/* tls_worker_free() and proxy_worker_free() freed these */
+			if (r->current->id > 1 || r->tls_handed_over[w])
+				r->current->tls[w] = NULL;
+			if (r->current->id > 1 || r->proxy_handed_over[w])
+				r->current->proxy[w] = NULL;
+		}
 		generation_free(r, r->current);
 		r->current = NULL;
 	}

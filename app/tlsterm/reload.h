@@ -16,6 +16,8 @@
 #include <tlsterm/config.h>
 #include <tlsterm/net.h>
 
+struct proxy_gen;
+struct proxy_health;
 struct worker;
 struct tls_gen;
 
@@ -24,11 +26,13 @@ struct tls_gen;
 
 enum reload_result { RELOAD_OK, RELOAD_FAILED, RELOAD_REFUSED, RELOAD__COUNT };
 
-/* What one configuration file made: its config and every worker's TLS share of it. */
+/* What one configuration file made: its config and every worker's share of it. */
 struct generation {
 	uint64_t id;
 	struct config *cfg;
+	struct proxy_health *health; /* its backend servers' verdicts, shared by the workers */
 	struct tls_gen *tls[NET_MAX_WORKERS];
+	struct proxy_gen *proxy[NET_MAX_WORKERS];
 };
 
 struct reload {
@@ -39,16 +43,20 @@ struct reload {
 	struct generation *retired[RELOAD_MAX_RETIRED];
 	unsigned int n_retired;
 	uint64_t results[RELOAD__COUNT]; /* reloads by outcome, for the metrics */
-	bool handed_over[NET_MAX_WORKERS]; /* generation 1's TLS share now the worker's */
+	/* generation 1's shares that tls_worker_create / proxy_worker_create took */
+	bool tls_handed_over[NET_MAX_WORKERS];
+	bool proxy_handed_over[NET_MAX_WORKERS];
 };
 
 /* Generation 1 from cfg (which stays the caller's). 0, or -1 with err set. */
 int reload_init(struct reload *r, struct config *cfg, unsigned int n_workers, uint64_t tsc_hz,
 		char *err, size_t errlen);
-/* Worker w's TLS share of generation 1, for tls_worker_create. */
+/* Worker w's shares of generation 1, for tls_worker_create and proxy_worker_create. */
 struct tls_gen *reload_first_tls(const struct reload *r, unsigned int w);
-/* tls_worker_create took it: the worker frees it (or the generation it is replaced by). */
-void reload_handed_over(struct reload *r, unsigned int w);
+struct proxy_gen *reload_first_proxy(const struct reload *r, unsigned int w);
+/* The worker took them: it frees them (or the generation they are replaced by). */
+void reload_tls_handed_over(struct reload *r, unsigned int w);
+void reload_proxy_handed_over(struct reload *r, unsigned int w);
 
 /*
  * Reload now (trigger names who asked, for the log). Returns the HTTP status

@@ -132,17 +132,25 @@ static void diff_listeners(struct diff *d, struct config *n)
 	FIXED(d, n->n_listeners, "listeners");
 	for (unsigned int i = 0; i < CONFIG_MAX_LISTENERS; i++) {
 		struct config_listener *l = &n->listeners[i];
+		const struct config_listener *o = &d->old->listeners[i];
 		snprintf(name, sizeof(name), "listeners[%u].port", i);
 		FIXED(d, l->port, name);
-		/* the pools and PROXY settings are the proxy's, built once (see the README) */
+		/*
+		 * One backend pool for another is live (a new session takes the new one);
+		 * a built-in service or the redirect answers with other TCP callbacks.
+		 */
 		snprintf(name, sizeof(name), "listeners[%u].backend", i);
-		FIXED_STR(d, l->backend, name);
-		FIXED(d, l->backend_index, name);
+		if (o->backend_index >= 0 && l->backend_index >= 0) {
+			LIVE(d, l->backend);
+			LIVE(d, l->backend_index);
+		} else {
+			FIXED_STR(d, l->backend, name);
+			FIXED(d, l->backend_index, name);
+		}
 		snprintf(name, sizeof(name), "listeners[%u].tls", i);
 		FIXED(d, l->tls.enabled, name);
 		live_tls(d, &l->tls);
-		snprintf(name, sizeof(name), "listeners[%u].proxy_protocol", i);
-		FIXED(d, l->proxy_protocol, name);
+		LIVE(d, l->proxy_protocol); /* a new session's header (none for a built-in) */
 		snprintf(name, sizeof(name), "listeners[%u].redirect_https", i);
 		FIXED(d, l->redirect_https, name);
 		snprintf(name, sizeof(name), "listeners[%u].redirect_code", i);
@@ -152,40 +160,37 @@ static void diff_listeners(struct diff *d, struct config *n)
 	}
 }
 
-static void diff_backends(struct diff *d, struct config *n)
+/*
+ * Backends are live: a generation has its own pools and health table (a
+ * server kept by name, address and port keeps its verdict), and a session
+ * keeps the pool it started with. Names, servers and their number may all
+ * change; a listener then names its pool in the new generation.
+ */
+static void live_backends(struct diff *d, struct config *n)
 {
-	char name[96];
-	FIXED(d, n->n_backends, "backends");
 	for (unsigned int b = 0; b < CONFIG_MAX_BACKENDS; b++) {
 		struct config_backend *be = &n->backends[b];
-		const char *bn = d->old->backends[b].name;
-		snprintf(name, sizeof(name), "backends.%s", bn);
-		FIXED_STR(d, be->name, name);
-		snprintf(name, sizeof(name), "backends.%s.servers", bn);
-		FIXED(d, be->n_servers, name);
+		LIVE(d, be->name);
+		LIVE(d, be->n_servers);
 		for (unsigned int s = 0; s < CONFIG_MAX_SERVERS; s++) {
 			struct config_server *sv = &be->servers[s];
-			snprintf(name, sizeof(name), "backends.%s.servers[%u]", bn, s);
-			FIXED(d, sv->ipv4, name);
-			FIXED(d, sv->port, name);
-			FIXED(d, sv->weight, name);
-			FIXED(d, sv->max_connections, name);
+			LIVE(d, sv->ipv4);
+			LIVE(d, sv->port);
+			LIVE(d, sv->weight);
+			LIVE(d, sv->max_connections);
 		}
-		snprintf(name, sizeof(name), "backends.%s.balance", bn);
-		FIXED(d, be->balance, name);
-		snprintf(name, sizeof(name), "backends.%s.connect_timeout_ms", bn);
-		FIXED(d, be->connect_timeout_ms, name);
-		snprintf(name, sizeof(name), "backends.%s.retries", bn);
-		FIXED(d, be->retries, name);
-		snprintf(name, sizeof(name), "backends.%s.health", bn);
-		FIXED(d, be->health.type, name);
-		FIXED_STR(d, be->health.path, name);
-		FIXED_STR(d, be->health.host, name);
-		FIXED(d, be->health.interval_ms, name);
-		FIXED(d, be->health.timeout_ms, name);
-		FIXED(d, be->health.rise, name);
-		FIXED(d, be->health.fall, name);
+		LIVE(d, be->balance);
+		LIVE(d, be->connect_timeout_ms);
+		LIVE(d, be->retries);
+		LIVE(d, be->health.type);
+		LIVE(d, be->health.path);
+		LIVE(d, be->health.host);
+		LIVE(d, be->health.interval_ms);
+		LIVE(d, be->health.timeout_ms);
+		LIVE(d, be->health.rise);
+		LIVE(d, be->health.fall);
 	}
+	LIVE(d, n->n_backends);
 }
 
 static void diff_rest(struct diff *d, struct config *n)
@@ -240,7 +245,7 @@ int config_reload_check(const struct config *old, const struct config *new, char
 	diff_dpdk(&d, &d.scratch->dpdk);
 	diff_ports(&d, d.scratch);
 	diff_listeners(&d, d.scratch);
-	diff_backends(&d, d.scratch);
+	live_backends(&d, d.scratch);
 	diff_rest(&d, d.scratch);
 	/* Whatever still differs is a field named nowhere above: refused by default. */
 	if (!d.refused) {

@@ -4,7 +4,10 @@
 #  - a rate-limited 16 MiB download is started, the config is switched to certificate B
 #    (other.test) with POST /reload: new connections get B, the download finishes intact on A;
 #  - a handshake that began (TCP accepted) before the reload ends on the old certificate, and
-#    the old generation is freed only after it ended;
+#    the old generation is freed only after it and the download ended;
+#  - the backend pool changed under another download: new requests go to the new server, the
+#    download finishes on the old one; a server kept across the reload keeps its DOWN verdict
+#    (with retries: 0, a fresh "up" would fail a request);
 #  - a broken YAML file and a config naming a missing key file: 400 with file:line:col in the
 #    reply and the log, B still served; a restart-only change (a listener port): 409 naming it;
 #  - SIGHUP back to A with another ticket key file: old tickets no longer resume, and a reload
@@ -32,11 +35,15 @@ bash "$here/../../scripts/certs.sh" "$certs" >/dev/null
 head -c 80 /dev/urandom >"$certs/tickets2.key"
 bash "$here/../../scripts/testbed.sh" up >/dev/null
 
-ip netns exec "$TT_NS_BACKEND" "$TT_PY" "$here/proxy_backend.py" --listen "$BACK" --port 8082 \
-	--proxy off >"$TT_WORK/backend.log" 2>&1 &
-PIDS+=($!)
-tt_wait_for "ip netns exec $TT_NS_BACKEND ss -ltnH 'sport = :8082' | grep -q LISTEN" 10 ||
-	tt_fail "backend did not start"
+for p in 8082 8083; do
+	ip netns exec "$TT_NS_BACKEND" "$TT_PY" "$here/proxy_backend.py" --listen "$BACK" --port $p \
+		--proxy off >"$TT_WORK/backend-$p.log" 2>&1 &
+	PIDS+=($!)
+	tt_wait_for "ip netns exec $TT_NS_BACKEND ss -ltnH 'sport = :$p' | grep -q LISTEN" 10 ||
+		tt_fail "backend $p did not start"
+done
+# 8099: nobody listens; its health check takes it out at once and keeps it out.
+SERVERS="\"$BACK:8082\", \"$BACK:8099\""
 
 port=$("$TT_PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # config CERT TICKETS [LISTEN_PORT]: the whole file, written again for every reload.
@@ -49,13 +56,17 @@ config() {
 		"      certificates: [ { cert: $certs/$1.pem, key: $certs/$1.key } ]" \
 		"      alpn: [http/1.1]" \
 		"backends:" \
-		"  app: { servers: [\"$BACK:8082\"] }" \
+		"  app:" \
+		"    servers: [$SERVERS]" \
+		"    retries: 0" \
+		"    health: { interval_ms: 300, timeout_ms: 250, rise: 1, fall: 1 }" \
 		"limits: { handshake_timeout_ms: 120000 }   # the held handshake below must not expire" \
 		"tickets: { key_file: $certs/$2 }" \
 		"admin: { listen: \"127.0.0.1:$port\" }"
 }
 config site-ecdsa tickets.key
 tt_start "$cfg" "$log"
+tt_wait_for "grep -q 'server $BACK:8099 is DOWN' '$log'" 30 || tt_fail "8099 not found down"
 
 api() { # api METHOD PATH OUT: prints the HTTP status; the body goes to OUT
 	curl -s -m 30 -X "$1" -o "$3" -w '%{http_code}' "http://127.0.0.1:$port$2"
@@ -80,6 +91,18 @@ expect_subject() { # expect_subject CN LABEL
 	echo "  $2: new connections see CN=$1"
 }
 sha() { sha256sum <"$1" | cut -c1-64; }
+size() { stat -c %s "$1" 2>/dev/null || echo 0; }
+# download OUT NAME: a rate-limited 16 MiB download through tlsterm from https://NAME/ (the name
+# the certificate served now carries), in the background (pid in DL_PID)
+download() {
+	ip netns exec "$TT_NS_CLIENT" curl -sS --max-time 300 --limit-rate 2M \
+		--cacert "$certs/ca.pem" --resolve "$2:443:$HOST" -o "$1" \
+		"https://$2/bytes/$((16 << 20))" 2>"$1.err" &
+	DL_PID=$!
+	PIDS+=($DL_PID)
+	tt_wait_for "[ \$(stat -c %s '$1' 2>/dev/null || echo 0) -ge 1048576 ]" 60 ||
+		tt_fail "the download did not get going"
+}
 
 expect_subject tlsterm.test "start (certificate A)"
 
@@ -87,13 +110,8 @@ expect_subject tlsterm.test "start (certificate A)"
 expected=$TT_WORK/expected.bin
 "$TT_PY" -c "import sys; sys.path.insert(0, '$here'); import proxy_backend as b
 open('$expected', 'wb').write(b''.join(b.pattern_bytes(16 << 20)))"
-ip netns exec "$TT_NS_CLIENT" curl -sS --max-time 300 --limit-rate 2M --cacert "$certs/ca.pem" \
-	--resolve "tlsterm.test:443:$HOST" -o "$TT_WORK/got.bin" \
-	"https://tlsterm.test/bytes/$((16 << 20))" 2>"$TT_WORK/curl.err" &
-curl_pid=$!
-PIDS+=($curl_pid)
-tt_wait_for "[ \$(stat -c %s '$TT_WORK/got.bin' 2>/dev/null || echo 0) -ge 1048576 ]" 60 ||
-	tt_fail "the download did not get going"
+download "$TT_WORK/got.bin" tlsterm.test
+curl_pid=$DL_PID
 
 # A handshake accepted before the reload and finished after it (the client holds back its
 # ClientHello until told): it must end on the old generation's certificate.
@@ -130,13 +148,38 @@ wait "$held_pid" || tt_fail "held handshake: $(cat "$TT_WORK/held.txt")"
 grep -qx "subject tlsterm.test" "$TT_WORK/held.txt" ||
 	tt_fail "held handshake: $(cat "$TT_WORK/held.txt"), want the old certificate"
 echo "  a handshake accepted before the reload ended on certificate A"
-tt_wait_for "grep -q 'generation 1 freed' '$log'" 20 ||
-	tt_fail "generation 1 not freed after its last handshake"
-echo "  generation 1 freed once its last handshake ended"
-
-wait "$curl_pid" || tt_fail "download failed: $(cat "$TT_WORK/curl.err")"
+# The download's session still holds generation 1 while bytes are missing on the client.
+freed=$(grep -c 'generation 1 freed' "$log" || true)
+if [ "$(size "$TT_WORK/got.bin")" -lt $((16 << 20)) ]; then
+	[ "$freed" = 0 ] || tt_fail "generation 1 freed under a running session"
+	echo "  generation 1 still held by the download's session"
+fi
+wait "$curl_pid" || tt_fail "download failed: $(cat "$TT_WORK/got.bin.err")"
 [ "$(sha "$expected")" = "$(sha "$TT_WORK/got.bin")" ] || tt_fail "download: 16 MiB differ"
 echo "  the 16 MiB download begun on A finished intact (sha256 both sides)"
+tt_wait_for "grep -q 'generation 1 freed' '$log'" 20 ||
+	tt_fail "generation 1 not freed after its last handshake and session"
+echo "  generation 1 freed once its last handshake and session ended"
+
+# Backends: the pool becomes 8099 (down, kept) and 8083 under a download from 8082.
+download "$TT_WORK/got2.bin" other.test
+SERVERS="\"$BACK:8099\", \"$BACK:8083\""
+config other-ecdsa tickets.key
+reload 200 "POST /reload with the pool changed"
+ports=""
+for i in 1 2 3 4; do
+	ip netns exec "$TT_NS_CLIENT" curl -sS --max-time 20 --cacert "$certs/ca.pem" \
+		--resolve "other.test:443:$HOST" -o "$TT_WORK/p$i.json" https://other.test/ ||
+		tt_fail "request $i after the pool change failed (8099 taken as up?)"
+	ports="$ports $("$TT_PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["local"]["port"])' "$TT_WORK/p$i.json")"
+done
+[ "$ports" = " 8083 8083 8083 8083" ] || tt_fail "after the pool change requests went to$ports"
+echo "  new requests go to the new server:$ports; 8099 stayed down"
+wait "$DL_PID" || tt_fail "download 2 failed: $(cat "$TT_WORK/got2.bin.err")"
+[ "$(sha "$expected")" = "$(sha "$TT_WORK/got2.bin")" ] || tt_fail "download 2: 16 MiB differ"
+echo "  the download begun on the old pool (8082, not in the new one) finished intact"
+[ "$(grep -c "server $BACK:8099 is DOWN" "$log")" = 1 ] && ! grep -q "server $BACK:8099 is up" "$log" ||
+	tt_fail "8099's verdict did not carry over: $(grep "8099" "$log")"
 
 # A broken file and a missing key file: refused with file:line:col, nothing changes.
 cp "$cfg" "$TT_WORK/good.yaml"
@@ -177,8 +220,8 @@ resume -sess_out "$TT_WORK/s1" >/dev/null
 [ "$(resume -sess_in "$TT_WORK/s1")" = Reused ] || tt_fail "tickets: no resumption before SIGHUP"
 config site-ecdsa tickets2.key
 kill -HUP "$TT_PID"
-tt_wait_for "grep -q 'SIGHUP: reloaded $cfg: generation 3' '$log'" 30 || tt_fail "SIGHUP: no reload"
-echo "  SIGHUP: reloaded (generation 3)"
+tt_wait_for "grep -q 'SIGHUP: reloaded $cfg: generation 4' '$log'" 30 || tt_fail "SIGHUP: no reload"
+echo "  SIGHUP: reloaded (generation 4)"
 expect_subject tlsterm.test "after SIGHUP (certificate A)"
 [ "$(resume -sess_in "$TT_WORK/s1")" = New ] ||
 	tt_fail "tickets: a ticket of the old key file still resumes"
@@ -188,26 +231,26 @@ reload 200 "POST /reload of the same file"
 	tt_fail "tickets: a reload of the same key file lost the keys"
 echo "  tickets: the new key file was read; the same file again keeps them"
 
-# Counters: 3 ok, 3 failed, 1 refused; generation 4.
+# Counters: 4 ok, 3 failed, 1 refused; generation 5.
 api GET /metrics "$TT_WORK/metrics.txt" >/dev/null
 "$TT_PY" "$here/metrics_check.py" check "$TT_WORK/metrics.txt" >/dev/null || tt_fail "metrics do not parse"
 m() { "$TT_PY" "$here/metrics_check.py" get "$TT_WORK/metrics.txt" "$@"; }
-[ "$(m tlsterm_reloads_total result=ok)" = 3 ] || tt_fail "reloads ok $(m tlsterm_reloads_total result=ok)"
+[ "$(m tlsterm_reloads_total result=ok)" = 4 ] || tt_fail "reloads ok $(m tlsterm_reloads_total result=ok)"
 [ "$(m tlsterm_reloads_total result=failed)" = 3 ] || tt_fail "reloads failed wrong"
 [ "$(m tlsterm_reloads_total result=refused)" = 1 ] || tt_fail "reloads refused wrong"
-[ "$(m tlsterm_config_generation)" = 4 ] || tt_fail "generation $(m tlsterm_config_generation)"
+[ "$(m tlsterm_config_generation)" = 5 ] || tt_fail "generation $(m tlsterm_config_generation)"
 api GET /stats "$TT_WORK/stats.json" >/dev/null
 "$TT_PY" -c 'import json, sys; r = json.load(open(sys.argv[1]))["reload"]
-assert r == {"generation": 4, "ok": 3, "failed": 3, "refused": 1}, r' "$TT_WORK/stats.json" ||
+assert r == {"generation": 5, "ok": 4, "failed": 3, "refused": 1}, r' "$TT_WORK/stats.json" ||
 	tt_fail "stats: $(head -c 300 "$TT_WORK/stats.json")"
-echo "  metrics and /stats: 3 ok, 3 failed, 1 refused, generation 4"
+echo "  metrics and /stats: 4 ok, 3 failed, 1 refused, generation 5"
 
-tt_wait_for "grep -q 'generation 3 freed' '$log'" 20 || tt_fail "generation 3 not freed"
+tt_wait_for "grep -q 'generation 4 freed' '$log'" 20 || tt_fail "generation 4 not freed"
 tt_stop "$log"
-for g in 1 2 3; do
+for g in 1 2 3 4; do
 	grep -q "reload: generation $g freed" "$log" || tt_fail "generation $g never freed"
 done
 ! grep -q "not freed\|still counts" "$log" || tt_fail "$(grep 'not freed\|still counts' "$log")"
 tt_check_clean_stop "$log"
-echo "  stopped clean: generations 1-3 freed, $(grep -o 'leaked=[-0-9]*' "$log")"
+echo "  stopped clean: generations 1-4 freed, $(grep -o 'leaked=[-0-9]*' "$log")"
 echo "test_reload: ok"

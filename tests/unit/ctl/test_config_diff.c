@@ -60,6 +60,7 @@ static const char BASE[] =
 	"  - { port: 7, backend: echo }\n"
 	"backends:\n"
 	"  app: { servers: [\"198.19.0.2:8080\"] }\n"
+	"  other: { servers: [\"198.19.0.5:8080\"] }\n"
 	"limits: { handshake_timeout_ms: 10000, idle_timeout_ms: 300000 }\n"
 	"tickets: { rotate_s: 3600 }\n"
 	"log: { level: info }\n"
@@ -137,6 +138,17 @@ static void test_live_changes(void **state)
 		    "handshake_timeout_ms: 2000, idle_timeout_ms: 5000, redirect_timeout_ms: 700");
 	expect_live("tickets: { rotate_s: 3600 }", "tickets: { rotate_s: 60, key_file: tickets.key }");
 	expect_live("log: { level: info }", "log: { level: debug }");
+	/* the proxy: backends, a listener's pool, PROXY headers */
+	expect_live("    backend: app\n", "    backend: app\n    proxy_protocol: v2\n");
+	expect_live("\"198.19.0.2:8080\"", "\"198.19.0.3:8080\"");
+	expect_live("{ servers: [\"198.19.0.2:8080\"] }",
+		    "{ servers: [\"198.19.0.2:8080\", { address: \"198.19.0.3:8080\", weight: 3 }],"
+		    " balance: least_conn, retries: 0, connect_timeout_ms: 500,"
+		    " health: { type: http, path: /h, interval_ms: 300, timeout_ms: 200 } }");
+	expect_live("  app: { servers: [\"198.19.0.2:8080\"] }\n",
+		    "  zzz: { servers: [\"198.19.0.9:80\"] }\n"
+		    "  app: { servers: [\"198.19.0.2:8080\"] }\n");
+	expect_live("    backend: app\n  ", "    backend: other\n  ");
 }
 
 static void test_restart_only(void **state)
@@ -150,13 +162,11 @@ static void test_restart_only(void **state)
 	expect_restart("- port: 443", "- port: 8443", "listeners[0].port");
 	expect_restart("{ port: 7, backend: echo }", "{ port: 7, backend: discard }",
 		       "listeners[1].backend");
-	expect_restart("    backend: app\n", "    backend: app\n    proxy_protocol: v2\n",
-		       "listeners[0].proxy_protocol");
+	expect_restart("{ port: 7, backend: echo }", "{ port: 7, backend: app }",
+		       "listeners[1].backend");
+	expect_restart("    backend: app\n  ", "    backend: echo\n  ", "listeners[0].backend");
 	expect_restart("{ port: 7, backend: echo }", "{ port: 7, backend: echo }\n"
 		       "  - { port: 9, backend: discard }", "listeners");
-	expect_restart("\"198.19.0.2:8080\"", "\"198.19.0.3:8080\"", "backends.app.servers[0]");
-	expect_restart("\"198.19.0.2:8080\"", "\"198.19.0.2:8080\", \"198.19.0.3:8080\"",
-		       "backends.app.servers");
 	expect_restart("tcp: { max_connections: 4096 }", "tcp: { max_connections: 8192 }",
 		       "tcp.max_connections");
 	expect_restart("127.0.0.1:9901", "127.0.0.1:9902", "admin.listen");
