@@ -42,7 +42,8 @@ for p in 8082 8083; do
 	tt_wait_for "ip netns exec $TT_NS_BACKEND ss -ltnH 'sport = :$p' | grep -q LISTEN" 10 ||
 		tt_fail "backend $p did not start"
 done
-# 8099: nobody listens; its health check takes it out at once and keeps it out.
+# 8099: nobody listens; three failed checks (3 s) take it out. A reload that forgot the verdict
+# would have it up again for as long, and its requests (retries: 0) would fail.
 SERVERS="\"$BACK:8082\", \"$BACK:8099\""
 
 port=$("$TT_PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -59,7 +60,7 @@ config() {
 		"  app:" \
 		"    servers: [$SERVERS]" \
 		"    retries: 0" \
-		"    health: { interval_ms: 300, timeout_ms: 250, rise: 1, fall: 1 }" \
+		"    health: { interval_ms: 1000, timeout_ms: 500, rise: 1, fall: 3 }" \
 		"limits: { handshake_timeout_ms: 120000 }   # the held handshake below must not expire" \
 		"tickets: { key_file: $certs/$2 }" \
 		"admin: { listen: \"127.0.0.1:$port\" }"
