@@ -129,6 +129,7 @@ struct proxy_worker {
 	struct redirect_list redirects;    /* oldest first: the timeout looks at the head only */
 	struct edge_counters *edge_ctr;
 	struct proxy_gen *gen;  /* RCU: the current generation, taken by new sessions */
+	uint64_t polled_gen;    /* id of the generation the last poll saw */
 	struct proxy_gen *checks_gen; /* worker 0: the generation whose checks it runs (held) */
 	struct proxy_sess_list sessions;
 	unsigned int n_sessions;

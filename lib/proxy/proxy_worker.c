@@ -227,14 +227,18 @@ unsigned int proxy_worker_poll(struct proxy_worker *pw)
 	 * old one go when a reload brings new ones; only the worker touches them.
 	 */
 	struct proxy_gen *g = rcu_dereference(pw->gen);
-	if (g->checks != NULL && g != pw->checks_gen) {
+	if (g->id != pw->polled_gen) { /* by id: an old generation's memory may be reused */
+		pw->polled_gen = g->id;
 		if (pw->checks_gen != NULL) {
 			health_checks_abort(pw->checks_gen->checks);
 			proxy_gen_release(pw->checks_gen);
+			pw->checks_gen = NULL;
 		}
-		proxy_gen_hold(g);
-		health_checks_start(g->checks, pw);
-		pw->checks_gen = g;
+		if (g->checks != NULL) { /* worker 0, and the generation has backends */
+			proxy_gen_hold(g);
+			health_checks_start(g->checks, pw);
+			pw->checks_gen = g;
+		}
 	}
 	if (pw->checks_gen != NULL)
 		work += health_checks_poll(pw->checks_gen->checks);
