@@ -34,6 +34,7 @@
 #include "access_writer.h"
 #include "dump_filter.h"
 #include "eal_args.h"
+#include "reload.h"
 
 #define MBUF_CACHE 256
 #define CONTROL_TICK_US 100000
@@ -41,7 +42,6 @@
 struct app {
 	struct config *cfg;
 	unsigned int n_workers;
-	struct proxy_health *health; /* backend servers up or down, shared by the workers */
 	struct edge_acl *acl;        /* edge.acl, read by every worker; NULL: all allowed */
 	struct worker *workers[NET_MAX_WORKERS];
 	struct rte_mempool *pools[NET_MAX_WORKERS];
@@ -51,9 +51,9 @@ struct app {
 	unsigned int mbufs_at_start;
 	struct access_writer access;
 	struct admin *admin; /* NULL without an admin: section */
-	struct tls_ocsp_set *ocsp; /* responses to staple, refreshed by the control thread */
 	/* counters the control thread writes (OCSP refreshes); summed with the workers' */
 	struct worker_counters control_ctr;
+	struct reload reload; /* the configuration generations */
 	/* what the last admin scrape showed (admin_collect) */
 	struct worker_counters scrape_sum;
 	const struct worker_counters *scrape_workers[NET_MAX_WORKERS];
@@ -199,17 +199,20 @@ static int init_tcp(struct app *a)
 		}
 		tcp_stack_set_edge(wk->tcp, wk->edge);
 		char err[CONFIG_ERR_LEN];
-		wk->tls = tls_worker_create(a->cfg, a->ocsp, &wk->net, err, sizeof(err));
+		wk->tls = tls_worker_create(a->cfg, &wk->net, reload_first_tls(&a->reload, w), err,
+					    sizeof(err));
 		if (wk->tls == NULL) {
 			log_err("worker %u: %s", w, err);
 			return -1;
 		}
-		wk->proxy = proxy_worker_create(a->cfg, &wk->net, wk->tcp, wk->tls, a->health, err,
-						sizeof(err));
+		reload_tls_handed_over(&a->reload, w);
+		wk->proxy = proxy_worker_create(a->cfg, &wk->net, wk->tcp, wk->tls,
+						reload_first_proxy(&a->reload, w), err, sizeof(err));
 		if (wk->proxy == NULL) {
 			log_err("worker %u: %s", w, err);
 			return -1;
 		}
+		reload_proxy_handed_over(&a->reload, w);
 	}
 	for (unsigned int i = 0; i < a->cfg->n_listeners; i++) {
 		const struct config_listener *l = &a->cfg->listeners[i];
@@ -227,7 +230,10 @@ static int init_tcp(struct app *a)
 	return 0;
 }
 
-/* Workers never log: the control thread reports the health checks' verdicts. */
+/*
+ * Workers never log: the control thread reports the health checks' verdicts
+ * (the current generation's; a reload carries the verdicts of servers it keeps).
+ */
 static void log_health_changes(const struct config *cfg, const struct proxy_health *h,
 			       bool seen[CONFIG_MAX_BACKENDS][CONFIG_MAX_SERVERS])
 {
@@ -286,16 +292,25 @@ static void admin_collect(void *arg, struct metrics_input *in)
 	}
 	in->tcp_open = conns >= time_wait ? conns - time_wait : 0; /* two racy reads */
 	in->tcp_time_wait = time_wait;
+	in->has_reload = true;
+	in->generation = a->reload.current->id;
+	in->reloads_ok = a->reload.results[RELOAD_OK];
+	in->reloads_failed = a->reload.results[RELOAD_FAILED];
+	in->reloads_refused = a->reload.results[RELOAD_REFUSED];
 }
 
-/* POST /reload: the hook live reload will fill; until then an honest 501, like SIGHUP. */
+/* Keys load again during a reload: OpenSSL's freed blocks are wiped meanwhile (dump_filter.h). */
+static unsigned int reload_now(struct app *a, const char *trigger, char *reply, size_t len)
+{
+	dump_filter_wipe_all(true);
+	unsigned int status = reload_run(&a->reload, a->workers, trigger, reply, len);
+	dump_filter_wipe_all(false);
+	return status;
+}
+
 static unsigned int admin_reload(void *arg, char *reply, size_t len)
 {
-	(void)arg;
-	log_warn("admin: POST /reload: live reload is not supported yet; configuration unchanged");
-	snprintf(reply, len, "{\"error\":\"live reload is not implemented yet; "
-			     "configuration unchanged\"}\n");
-	return 501;
+	return reload_now(arg, "admin: POST /reload", reply, len);
 }
 
 static int start_admin(struct app *a)
@@ -338,19 +353,32 @@ static void control_wait(struct app *a)
 
 static void control_loop(struct app *a)
 {
-	const struct config *cfg = a->cfg;
-	const struct proxy_health *health = a->health;
 	bool seen[CONFIG_MAX_BACKENDS][CONFIG_MAX_SERVERS];
 	memset(seen, 1, sizeof(seen)); /* servers start up */
-	uint64_t rotate_every = (uint64_t)cfg->tickets.rotate_s * 1000000 / CONTROL_TICK_US;
-	uint64_t ocsp_every = (uint64_t)cfg->tls.ocsp_refresh_s * 1000000 / CONTROL_TICK_US;
+	uint64_t seen_generation = a->reload.current->id;
+	uint64_t ocsp_ticks = 0;
 	uint64_t ticks = 0;
 	while (!stop_requested) {
-		if (++ticks % rotate_every == 0)
+		const struct generation *g = a->reload.current;
+		/* the current generation's period: a reload may change it */
+		uint64_t rotate_every = (uint64_t)g->cfg->tickets.rotate_s * 1000000 / CONTROL_TICK_US;
+		if (++ticks >= rotate_every) {
+			ticks = 0;
 			tls_tickets_rotate();
-		if (ticks % ocsp_every == 0)
-			tls_ocsp_set_refresh(a->ocsp, &a->control_ctr.tls);
-		log_health_changes(cfg, health, seen);
+		}
+		if (g->id != seen_generation) {
+			/* what the new generation starts from is no change to report */
+			seen_generation = g->id;
+			for (unsigned int b = 0; b < g->cfg->n_backends; b++)
+				for (unsigned int s = 0; s < g->cfg->backends[b].n_servers; s++)
+					seen[b][s] = proxy_health_up(g->health, b, s);
+		}
+		log_health_changes(g->cfg, g->health, seen);
+		/* the current generation's responses, on its period */
+		if (++ocsp_ticks >= (uint64_t)g->cfg->tls.ocsp_refresh_s * 1000000 / CONTROL_TICK_US) {
+			ocsp_ticks = 0;
+			tls_ocsp_set_refresh(g->ocsp, &a->control_ctr.tls);
+		}
 		drain_access_log(a);
 		if (reopen_requested) {
 			reopen_requested = 0;
@@ -362,9 +390,11 @@ static void control_loop(struct app *a)
 				log_info("SIGUSR1: log files reopened");
 		}
 		if (reload_requested) {
+			char reply[ADMIN_REPLY_LEN];
 			reload_requested = 0;
-			log_warn("SIGHUP: live reload is not supported yet; configuration unchanged");
+			reload_now(a, "SIGHUP", reply, sizeof(reply));
 		}
+		reload_reap(&a->reload);
 		control_wait(a);
 	}
 }
@@ -460,17 +490,15 @@ static int run(struct app *a)
 		log_err("access log %s: %s", a->cfg->access_log.file, strerror(errno));
 		goto out_eal;
 	}
-	a->ocsp = tls_ocsp_set_create(a->cfg, err, sizeof(err));
-	if (a->ocsp == NULL) {
+	if (create_workers(a) != 0)
+		goto out_release;
+	/* Generation 1: every worker's contexts, pools and OCSP responses (keys load here). */
+	if (reload_init(&a->reload, a->cfg, a->workers, a->n_workers, rte_get_tsc_hz(), err,
+			sizeof(err)) != 0) {
 		log_err("%s", err);
-		goto out_eal;
+		goto out_release;
 	}
-	a->health = proxy_health_create(a->cfg);
-	if (a->health == NULL) {
-		log_err("cannot allocate the backend health table");
-		goto out_eal;
-	}
-	if (create_workers(a) != 0 || start_ports(a) != 0 || dump_filter_ports(a->cfg) != 0 ||
+	if (start_ports(a) != 0 || dump_filter_ports(a->cfg) != 0 ||
 	    init_worker_contexts(a) != 0 || init_tcp(a) != 0)
 		goto out_release;
 
@@ -495,10 +523,9 @@ static int run(struct app *a)
 	rc = admin_ok ? 0 : 1;
 out_release:
 	report_and_release(a);
-	proxy_health_free(a->health);
+	reload_fini(&a->reload);
 	access_writer_close(&a->access);
 	tls_tickets_fini();
-	tls_ocsp_set_free(a->ocsp); /* the workers that read it are gone */
 out_eal:
 	rte_eal_cleanup();
 	return rc;

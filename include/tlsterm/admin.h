@@ -16,7 +16,7 @@
 #define ADMIN_MAX_CONNECTIONS 16
 #define ADMIN_CONNECTION_TIMEOUT_S 10
 #define ADMIN_BODY_MAX 1024 /* no endpoint takes a body; a small one is read and ignored */
-#define ADMIN_REPLY_LEN 512
+#define ADMIN_REPLY_LEN (2 * CONFIG_ERR_LEN) /* a reload's error, JSON-escaped */
 
 struct admin;
 

@@ -291,6 +291,15 @@ struct config *config_parse(const char *name, const char *text, size_t len,
 
 void config_free(struct config *cfg);
 
+/*
+ * Whether a running tlsterm configured with old can take new by a reload.
+ * 0, or -1 with "file: field: changing it needs a restart" in err for the
+ * first field that only a restart can change. A field this check does not
+ * know is refused too (lib/ctl/config_diff.c says why).
+ */
+int config_reload_check(const struct config *old, const struct config *new, char *err,
+			size_t errlen);
+
 /* Number of lcores in dpdk.lcores, or -1 if the list does not parse. */
 int config_lcore_count(const struct config *cfg);
 

@@ -16,6 +16,8 @@ void log_close(void);
  * logs, so no lock. 0, or -errno with the old file kept.
  */
 int log_reopen(void);
+/* A reload's new log.level (only the control thread logs: a plain store). */
+void log_set_level(enum log_level level);
 
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

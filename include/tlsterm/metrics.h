@@ -41,6 +41,9 @@ struct metrics_input {
 	unsigned int proxy_sessions;
 	const struct metrics_pool *pools;
 	unsigned int n_pools;
+	bool has_reload; /* the reload numbers below are filled in (the control thread's own) */
+	uint64_t generation; /* the configuration generation new connections get; 1 at start */
+	uint64_t reloads_ok, reloads_failed, reloads_refused;
 };
 
 /* A malloc'd text of *len bytes (NUL-terminated too), or NULL when out of memory. */

@@ -20,15 +20,41 @@ struct proxy_health *proxy_health_create(const struct config *cfg);
 void proxy_health_free(struct proxy_health *h);
 /* Whether server s of backend b passes its health checks (any thread). */
 bool proxy_health_up(const struct proxy_health *h, unsigned int b, unsigned int s);
+/* Control thread: servers of to_cfg also in from_cfg (same backend name, address, port)
+ * take their verdict from from. */
+void proxy_health_carry(struct proxy_health *to, const struct config *to_cfg,
+			const struct proxy_health *from, const struct config *from_cfg);
 
 /*
- * Per worker: listeners on tcp (and tls for TLS listeners), sessions, backend
- * pools. Worker 0 also runs the health checks. NULL on error with err set.
+ * One worker's proxy share of a configuration generation: its backend pools
+ * (over cfg's backends, verdicts from health), the PROXY setting and the
+ * timeouts; with checks (worker 0's), the health checks of every server.
+ * Built on the control thread; cfg and health must outlive it. NULL: no memory.
+ */
+struct proxy_gen;
+struct proxy_gen *proxy_gen_create(const struct config *cfg, uint64_t id,
+				   struct proxy_health *health, bool checks);
+void proxy_gen_free(struct proxy_gen *g);
+/* Sessions (and worker 0's checks) still on g (control thread; g no longer published). */
+uint64_t proxy_gen_holds(const struct proxy_gen *g);
+
+/*
+ * Per worker: listeners on tcp (and tls for TLS listeners) from cfg (whose
+ * restart-only fields it keeps using), sessions, and gen, the first
+ * generation (taken on success only). NULL on error with err set.
  */
 struct proxy_worker *proxy_worker_create(const struct config *cfg, struct net_ctx *net,
 					 struct tcp_stack *tcp, struct tls_worker *tls,
-					 struct proxy_health *health, char *err, size_t errlen);
+					 struct proxy_gen *gen, char *err, size_t errlen);
+/* Frees the current generation too: call after the worker has stopped. */
 void proxy_worker_free(struct proxy_worker *pw);
+
+/*
+ * Control thread: make g the generation new sessions take (and whose checks
+ * worker 0 runs); returns the one it replaces, in use until synchronize_rcu()
+ * has passed and proxy_gen_holds() of it is 0.
+ */
+struct proxy_gen *proxy_worker_publish(struct proxy_worker *pw, struct proxy_gen *g);
 
 /* Once per loop iteration: connect and idle timeouts, health checks. Returns work done. */
 unsigned int proxy_worker_poll(struct proxy_worker *pw);

@@ -19,14 +19,37 @@ struct tls_worker;
 struct tls_ocsp_set;
 
 /*
- * Per worker: OpenSSL contexts for every TLS listener (built from the config,
- * certificates loaded), the crypto engine and the record burst. ocsp (may be
- * NULL) gives the responses to staple; it must outlive the worker. NULL on
- * error with a message in err.
+ * One worker's TLS share of a configuration generation: the OpenSSL contexts
+ * of every TLS listener (certificates and keys read from disk, SNI table,
+ * ALPN, versions, suites) and the handshake timeout. Built on the control
+ * thread from cfg, which must outlive it. ocsp (may be NULL; must outlive the
+ * generation) gives the responses to staple, counted in ctr (the worker's).
+ * NULL on error with err set.
  */
-struct tls_worker *tls_worker_create(const struct config *cfg, struct tls_ocsp_set *ocsp,
-				     struct net_ctx *net, char *err, size_t errlen);
+struct tls_gen;
+struct tls_gen *tls_gen_create(const struct config *cfg, struct tls_ocsp_set *ocsp,
+			       struct tls_counters *ctr, uint64_t id, uint64_t tsc_hz, char *err,
+			       size_t errlen);
+void tls_gen_free(struct tls_gen *g);
+/* Handshakes still running on g (control thread; g no longer published). */
+uint64_t tls_gen_handshakes(const struct tls_gen *g);
+
+/*
+ * Per worker: the crypto engine, the record burst, the listeners of cfg (whose
+ * restart-only fields it keeps using) and gen, its first generation (taken on
+ * success only). NULL on error with a message in err.
+ */
+struct tls_worker *tls_worker_create(const struct config *cfg, struct net_ctx *net,
+				     struct tls_gen *gen, char *err, size_t errlen);
+/* Frees the current generation too: call after the worker has stopped. */
 void tls_worker_free(struct tls_worker *tw);
+
+/*
+ * Control thread: make g the generation new handshakes take; returns the one
+ * it replaces, still in use until synchronize_rcu() has passed and
+ * tls_gen_handshakes() of it is 0.
+ */
+struct tls_gen *tls_worker_publish(struct tls_worker *tw, struct tls_gen *g);
 
 struct tls_conn;
 
@@ -112,5 +135,18 @@ struct tls_ocsp_set *tls_ocsp_set_create(const struct config *cfg, char *err, si
 void tls_ocsp_set_refresh(struct tls_ocsp_set *set, struct tls_counters *ctr);
 /* Once no worker can read it any more (they stopped, or after synchronize_rcu()). */
 void tls_ocsp_set_free(struct tls_ocsp_set *set);
+
+/*
+ * Reload, in two steps so that a failed reload changes nothing: prepare reads
+ * cfg->tickets.key_file again (or makes a fresh key when a key file is given
+ * up) into *out without publishing; *out stays NULL when the keys are to stay
+ * as they are (generated keys, no file before or now). 0, or -1 with err set.
+ * commit publishes what prepare made (NULL: nothing to do); discard drops it.
+ */
+struct tls_ticket_keys;
+int tls_tickets_prepare(const struct config *cfg, struct tls_ticket_keys **out, char *err,
+			size_t errlen);
+void tls_tickets_commit(const struct config *cfg, struct tls_ticket_keys *k);
+void tls_tickets_discard(struct tls_ticket_keys *k);
 
 #endif

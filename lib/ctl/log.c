@@ -48,6 +48,11 @@ int log_reopen(void)
 	return 0;
 }
 
+void log_set_level(enum log_level level)
+{
+	log_threshold = level;
+}
+
 void log_close(void)
 {
 	if (log_out != NULL)

@@ -423,6 +423,17 @@ char *metrics_prometheus(const struct metrics_input *in, size_t *len)
 		prom_gauge(&o, "tlsterm_proxy_sessions_open", "Proxy sessions open.",
 			   in->proxy_sessions);
 	}
+	if (in->has_reload) {
+		prom_gauge(&o, "tlsterm_config_generation", "Configuration generation new "
+			   "connections get: 1 at start, one more per successful reload.",
+			   in->generation);
+		family(&o, "tlsterm_reloads_total", "counter", "Reloads (POST /reload, SIGHUP) by "
+		       "result: ok, failed (bad file, certificate or key), refused (needs a "
+		       "restart).");
+		sample1(&o, "tlsterm_reloads_total", "result", "ok", in->reloads_ok);
+		sample1(&o, "tlsterm_reloads_total", "result", "failed", in->reloads_failed);
+		sample1(&o, "tlsterm_reloads_total", "result", "refused", in->reloads_refused);
+	}
 	if (in->n_pools > 0) {
 		family(&o, "tlsterm_mempool_in_use", "gauge", "Mbufs taken from the pool.");
 		for (unsigned int p = 0; p < in->n_pools; p++)
@@ -519,6 +530,11 @@ char *metrics_json(const struct metrics_input *in, size_t *len)
 		    ",\"connections\":{\"tcp_open\":%u,\"tcp_time_wait\":%u,\"tls_open\":%u,"
 		    "\"proxy_sessions\":%u}",
 		    in->tcp_open, in->tcp_time_wait, in->tls_open, in->proxy_sessions);
+	if (in->has_reload)
+		put(&o,
+		    ",\"reload\":{\"generation\":%" PRIu64 ",\"ok\":%" PRIu64 ",\"failed\":%" PRIu64
+		    ",\"refused\":%" PRIu64 "}",
+		    in->generation, in->reloads_ok, in->reloads_failed, in->reloads_refused);
 	put(&o, ",\"mempools\":[");
 	for (unsigned int p = 0; p < in->n_pools; p++) {
 		put(&o, "%s{\"pool\":", p > 0 ? "," : "");

@@ -25,7 +25,9 @@ struct check {
 };
 
 struct health_checks {
-	struct proxy_worker *pw;
+	struct proxy_worker *pw;      /* worker 0, once it runs them */
+	const struct config *cfg;     /* the generation's */
+	struct proxy_health *health;  /* the generation's */
 	uint64_t next_poll; /* TSC: looked at every few milliseconds, not every iteration */
 	unsigned int n;
 	struct check checks[CONFIG_MAX_BACKENDS * CONFIG_MAX_SERVERS];
@@ -33,22 +35,23 @@ struct health_checks {
 
 static const struct config_backend *backend_of(const struct check *k)
 {
-	return &k->hc->pw->cfg->backends[k->backend];
+	return &k->hc->cfg->backends[k->backend];
 }
 
 static void verdict(struct check *k, bool ok)
 {
 	struct proxy_worker *pw = k->hc->pw;
 	const struct config_health *h = &backend_of(k)->health;
-	bool up = health_is_up(pw->health, k->backend, k->server);
+	struct proxy_health *health = k->hc->health;
+	bool up = health_is_up(health, k->backend, k->server);
 	if (ok) {
 		k->bad = 0;
 		if (++k->good >= h->rise && !up)
-			health_set(pw->health, k->backend, k->server, true);
+			health_set(health, k->backend, k->server, true);
 	} else {
 		k->good = 0;
 		if (++k->bad >= h->fall && up)
-			health_set(pw->health, k->backend, k->server, false);
+			health_set(health, k->backend, k->server, false);
 	}
 	if (k->conn != NULL) {
 		struct tcp_conn *c = k->conn;
@@ -157,41 +160,55 @@ static void start(struct check *k)
 		verdict(k, false);
 }
 
-int health_checks_start(struct proxy_worker *pw, char *err, size_t errlen)
+struct health_checks *health_checks_create(const struct config *cfg, struct proxy_health *health)
 {
-	if (pw->cfg->n_backends == 0)
-		return 0;
 	struct health_checks *hc = rte_zmalloc("health_checks", sizeof(*hc), RTE_CACHE_LINE_SIZE);
-	if (hc == NULL) {
-		snprintf(err, errlen, "out of memory for health checks");
-		return -1;
-	}
-	hc->pw = pw;
-	uint64_t now = pw->net->now;
-	for (unsigned int b = 0; b < pw->cfg->n_backends; b++) {
-		for (unsigned int s = 0; s < pw->cfg->backends[b].n_servers; s++) {
+	if (hc == NULL)
+		return NULL;
+	hc->cfg = cfg;
+	hc->health = health;
+	/* next = 0: every server is checked at the first poll */
+	for (unsigned int b = 0; b < cfg->n_backends; b++) {
+		for (unsigned int s = 0; s < cfg->backends[b].n_servers; s++) {
 			struct check *k = &hc->checks[hc->n++];
-			*k = (struct check){.hc = hc, .backend = b, .server = s, .next = now};
+			*k = (struct check){.hc = hc, .backend = b, .server = s};
 		}
 	}
-	pw->checks = hc;
-	return 0;
+	return hc;
 }
 
-void health_checks_stop(struct proxy_worker *pw)
+void health_checks_start(struct health_checks *hc, struct proxy_worker *pw)
 {
-	if (pw->checks == NULL)
-		return;
-	for (unsigned int i = 0; i < pw->checks->n; i++)
-		if (pw->checks->checks[i].conn != NULL)
-			tcp_set_upper(pw->checks->checks[i].conn, NULL);
-	rte_free(pw->checks);
-	pw->checks = NULL;
+	hc->pw = pw;
 }
 
-unsigned int health_checks_poll(struct proxy_worker *pw)
+void health_checks_abort(struct health_checks *hc)
 {
-	struct health_checks *hc = pw->checks;
+	for (unsigned int i = 0; i < hc->n; i++) {
+		struct tcp_conn *c = hc->checks[i].conn;
+		if (c != NULL) {
+			hc->checks[i].conn = NULL;
+			tcp_set_upper(c, NULL);
+			tcp_abort(c); /* a check leaves no TIME_WAIT behind */
+		}
+	}
+}
+
+void health_checks_detach(struct health_checks *hc)
+{
+	for (unsigned int i = 0; i < hc->n; i++)
+		if (hc->checks[i].conn != NULL)
+			tcp_set_upper(hc->checks[i].conn, NULL);
+}
+
+void health_checks_free(struct health_checks *hc)
+{
+	rte_free(hc);
+}
+
+unsigned int health_checks_poll(struct health_checks *hc)
+{
+	struct proxy_worker *pw = hc->pw;
 	uint64_t now = pw->net->now, ms = pw->net->tsc_hz / 1000;
 	unsigned int work = 0;
 	if (now < hc->next_poll)

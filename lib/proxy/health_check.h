@@ -8,10 +8,20 @@
 #ifndef TLSTERM_PROXY_HEALTH_CHECK_H
 #define TLSTERM_PROXY_HEALTH_CHECK_H
 
+struct config;
+struct health_checks;
+struct proxy_health;
 struct proxy_worker;
 
-int health_checks_start(struct proxy_worker *pw, char *err, size_t errlen);
-void health_checks_stop(struct proxy_worker *pw);
-unsigned int health_checks_poll(struct proxy_worker *pw);
+/* Control thread: checks of every server of cfg, verdicts into health. NULL: out of memory. */
+struct health_checks *health_checks_create(const struct config *cfg, struct proxy_health *health);
+/* Worker 0 from here on runs them (over its TCP stack). */
+void health_checks_start(struct health_checks *hc, struct proxy_worker *pw);
+/* Worker 0, leaving them for a newer generation's: checks under way are reset. */
+void health_checks_abort(struct health_checks *hc);
+/* At exit (the TCP stack goes next): checks under way forget them. */
+void health_checks_detach(struct health_checks *hc);
+void health_checks_free(struct health_checks *hc);
+unsigned int health_checks_poll(struct health_checks *hc);
 
 #endif

@@ -81,7 +81,7 @@ static void access_log_push(struct proxy_worker *pw, const struct proxy_sess *s)
 	};
 	r.client_addr = s->client_addr;
 	r.client_port = s->client_port;
-	memcpy(r.backend, s->pl->pool->cfg->name, sizeof(r.backend) - 1);
+	memcpy(r.backend, s->pool->cfg->name, sizeof(r.backend) - 1);
 	memcpy(r.sni, s->sni, sizeof(r.sni));
 	memcpy(r.alpn, s->alpn, sizeof(r.alpn));
 	memcpy(r.cipher, s->cipher, sizeof(r.cipher));
@@ -101,6 +101,7 @@ static void sess_free_if_done(struct proxy_sess *s)
 	pw->ctr->bytes_down += s->bytes_down;
 	TAILQ_REMOVE(&pw->sessions, s, link);
 	pw->n_sessions--;
+	proxy_gen_release(s->gen);
 	rte_mempool_put(pw->sess_pool, s);
 }
 
@@ -115,7 +116,7 @@ static void backend_release(struct proxy_sess *s)
 	tcp_set_upper(s->backend, NULL);
 	s->backend = NULL;
 	if (s->connected)
-		s->pl->pool->servers[s->server].active--;
+		s->pool->servers[s->server].active--;
 	s->connected = false;
 }
 
@@ -246,7 +247,7 @@ static void backend_established(struct tcp_conn *c)
 	if (s == NULL)
 		return;
 	s->connected = true;
-	s->pl->pool->servers[s->server].active++;
+	s->pool->servers[s->server].active++;
 	sess_touch(s);
 	if (s->header_len > 0) {
 		struct rte_mbuf *h = rte_pktmbuf_alloc(s->pl->pw->net->pool);
@@ -304,7 +305,7 @@ static void backend_closed(struct tcp_conn *c, enum tcp_close_reason why)
 		return;
 	}
 	s->connected = false;
-	s->pl->pool->servers[s->server].active--;
+	s->pool->servers[s->server].active--;
 	if (why != TCP_CLOSE_NORMAL && !(s->backend_done && s->up_shut) && !s->client_gone) {
 		pw->ctr->aborts++;
 		if (s->end == ACCESS_END_DONE)
@@ -340,7 +341,7 @@ int proxy_port_for(const struct net_ctx *net, uint32_t addr)
 static bool connect_next(struct proxy_sess *s)
 {
 	struct proxy_worker *pw = s->pl->pw;
-	struct pool *pool = s->pl->pool;
+	struct pool *pool = s->pool;
 	uint32_t laddr, raddr;
 	uint16_t lport, rport;
 	tcp_conn_endpoints(s->client, &laddr, &lport, &raddr, &rport);
@@ -369,7 +370,7 @@ static bool connect_next(struct proxy_sess *s)
 
 static void build_header(struct proxy_sess *s, const struct tls_session_info *info)
 {
-	enum config_proxy_protocol pp = s->pl->cfg->proxy_protocol;
+	enum config_proxy_protocol pp = s->gen->cfg->listeners[s->pl->index].proxy_protocol;
 	if (pp == CONFIG_PROXY_OFF)
 		return;
 	struct pp_info pi = {.family = AF_INET, .tls = info != NULL};
@@ -398,11 +399,16 @@ static struct proxy_sess *sess_new(struct proxy_listener *pl, struct tcp_conn *c
 	if (rte_mempool_get(pw->sess_pool, (void **)&s) != 0)
 		return NULL;
 	memset(s, 0, offsetof(struct proxy_sess, header));
+	/* A new session takes the current generation and keeps it to the end (DESIGN.md). */
+	struct proxy_gen *g = rcu_dereference(pw->gen);
+	proxy_gen_hold(g);
+	s->gen = g;
+	s->pool = &g->pools[g->cfg->listeners[pl->index].backend_index];
 	s->pl = pl;
 	s->client = client;
 	s->tls = tls;
 	s->server = -1;
-	s->retries_left = (uint8_t)pl->pool->cfg->retries;
+	s->retries_left = (uint8_t)s->pool->cfg->retries;
 	s->start = s->last_active = pw->net->now;
 	uint32_t laddr;
 	uint16_t lport;
@@ -426,6 +432,7 @@ static struct proxy_sess *sess_new(struct proxy_listener *pl, struct tcp_conn *c
 			access_log_push(pw, s);
 		TAILQ_REMOVE(&pw->sessions, s, link);
 		pw->n_sessions--;
+		proxy_gen_release(g);
 		rte_mempool_put(pw->sess_pool, s);
 		return NULL;
 	}
@@ -543,13 +550,14 @@ unsigned int proxy_scan_timeouts(struct proxy_worker *pw)
 		return 0;
 	uint64_t ms = pw->net->tsc_hz / 1000;
 	pw->next_scan = now + SCAN_PERIOD_MS * ms;
-	uint64_t idle = (uint64_t)pw->cfg->limits.idle_timeout_ms * ms;
+	/* The current generation's: a reload changes it for every session, old ones too. */
+	uint64_t idle = (uint64_t)rcu_dereference(pw->gen)->cfg->limits.idle_timeout_ms * ms;
 	unsigned int n = services_scan_idle(pw, now, idle);
 	struct proxy_sess *s, *next;
 	for (s = TAILQ_FIRST(&pw->sessions); s != NULL; s = next) {
 		next = TAILQ_NEXT(s, link);
 		if (s->backend != NULL && !s->connected &&
-		    now - s->connect_start > (uint64_t)s->pl->pool->cfg->connect_timeout_ms * ms) {
+		    now - s->connect_start > (uint64_t)s->pool->cfg->connect_timeout_ms * ms) {
 			pw->ctr->connect_timeouts++;
 			tcp_abort(s->backend); /* closed() at the reap tries the next server */
 			n++;

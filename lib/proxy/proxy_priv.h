@@ -10,6 +10,8 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include <urcu-qsbr.h>
+
 #include <tlsterm/access_log.h>
 #include <tlsterm/config.h>
 #include <tlsterm/counters.h>
@@ -22,17 +24,41 @@
 struct proxy_worker;
 struct health_checks;
 
-/* What one listener does on this worker. */
+/*
+ * One worker's share of one configuration generation: what a reload may
+ * change for the proxy. The control thread builds it and publishes it with
+ * RCU; a session takes the current one when it starts and keeps it (its pool,
+ * the server it talks to, the PROXY setting) until it ends, so a reload never
+ * moves or drops a session.
+ */
+struct proxy_gen {
+	uint64_t id;
+	const struct config *cfg;     /* the generation's: pools[].cfg point into it */
+	struct proxy_health *health;  /* the generation's verdicts, shared by all workers */
+	struct pool pools[CONFIG_MAX_BACKENDS];
+	struct health_checks *checks; /* worker 0's generation only: the checks it runs */
+	/*
+	 * Sessions that started on it, plus one while worker 0 runs its checks.
+	 * Written by the owning worker only (no atomics on the packet path); the
+	 * control thread reads it after a grace period, when it can only go down.
+	 */
+	uint64_t holds;
+};
+
+/* What one listener does on this worker (restart-only: its port, kind and the service). */
 struct proxy_listener {
 	struct proxy_worker *pw;
-	const struct config_listener *cfg;
-	struct pool *pool; /* NULL for a built-in service */
+	const struct config_listener *cfg; /* generation 1's: only restart-only fields are read */
+	unsigned int index;                /* in config.listeners */
+	bool pooled;       /* proxies to a backend pool (which one is the generation's) */
 	bool discard;      /* built-in: discard, else echo */
 };
 
 /* One client connection and its backend connection. */
 struct proxy_sess {
 	struct proxy_listener *pl;
+	struct proxy_gen *gen;     /* the generation it started on */
+	struct pool *pool;         /* its pool in that generation */
 	struct tls_conn *tls;      /* the client over TLS, or NULL */
 	struct tcp_conn *client;   /* the client's TCP connection (under tls when TLS) */
 	struct tcp_conn *backend;  /* NULL until a connect is under way */
@@ -108,14 +134,15 @@ struct proxy_worker {
 	struct rte_mempool *redirect_pool; /* NULL when no listener redirects */
 	struct redirect_list redirects;    /* oldest first: the timeout looks at the head only */
 	struct edge_counters *edge_ctr;
+	struct proxy_gen *gen;  /* RCU: the current generation, taken by new sessions */
+	uint64_t polled_gen;    /* id of the generation the last poll saw */
+	struct proxy_gen *checks_gen; /* worker 0: the generation whose checks it runs (held) */
 	struct proxy_sess_list sessions;
 	struct service_list services; /* built-in service connections, for the idle timeout */
 	unsigned int n_sessions;
 	uint64_t next_scan;     /* TSC: connect and idle timeouts */
 	unsigned int n_listeners;
 	struct proxy_listener listeners[CONFIG_MAX_LISTENERS];
-	struct pool pools[CONFIG_MAX_BACKENDS];
-	struct health_checks *checks; /* worker 0 only */
 	struct rte_ring *access;      /* finished sessions for the control thread, or NULL */
 };
 
@@ -129,6 +156,18 @@ unsigned int redirect_poll(struct proxy_worker *pw);
 
 /* Built-in service connections silent for longer than idle (TSC) are reset; returns how many. */
 unsigned int services_scan_idle(struct proxy_worker *pw, uint64_t now, uint64_t idle);
+
+/* Hold and let go of a generation: written by the owning worker only (see proxy_gen). */
+static inline void proxy_gen_hold(struct proxy_gen *g)
+{
+	__atomic_store_n(&g->holds, g->holds + 1, __ATOMIC_RELAXED);
+}
+
+static inline void proxy_gen_release(struct proxy_gen *g)
+{
+	/* release: this worker's last use of g comes before the control thread sees the count */
+	__atomic_store_n(&g->holds, g->holds - 1, __ATOMIC_RELEASE);
+}
 
 /* Connect and idle timeouts over this worker's sessions. */
 unsigned int proxy_scan_timeouts(struct proxy_worker *pw);

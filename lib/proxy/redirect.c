@@ -149,7 +149,8 @@ unsigned int redirect_poll(struct proxy_worker *pw)
 	unsigned int n = 0;
 	if (pw->redirect_pool == NULL)
 		return 0;
-	uint64_t limit = (uint64_t)pw->cfg->limits.redirect_timeout_ms * (pw->net->tsc_hz / 1000);
+	uint64_t limit = (uint64_t)rcu_dereference(pw->gen)->cfg->limits.redirect_timeout_ms *
+			 (pw->net->tsc_hz / 1000);
 	while ((rc = TAILQ_FIRST(&pw->redirects)) != NULL && pw->net->now - rc->start > limit) {
 		char out[128];
 		pw->edge_ctr->redirect_timeouts++;

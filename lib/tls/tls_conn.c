@@ -11,6 +11,8 @@
 
 #include <openssl/crypto.h>
 
+#include <urcu-qsbr.h>
+
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
@@ -22,6 +24,25 @@
 static struct tls_conn *conn_of(struct tcp_conn *c)
 {
 	return tcp_upper(c);
+}
+
+/*
+ * A handshake holds its generation (its SSL_CTX, SNI and ALPN tables) until it
+ * ends. Only this worker writes the count, so a plain load and a store do; the
+ * release store orders this worker's last use of the contexts before the
+ * control thread can see zero and free them (x86: an ordinary mov).
+ */
+static void gen_hold(struct tls_conn *tc, struct tls_gen *g)
+{
+	tc->gen = g;
+	__atomic_store_n(&g->handshakes, g->handshakes + 1, __ATOMIC_RELAXED);
+}
+
+static void gen_release(struct tls_conn *tc)
+{
+	struct tls_gen *g = tc->gen;
+	tc->gen = NULL;
+	__atomic_store_n(&g->handshakes, g->handshakes - 1, __ATOMIC_RELEASE);
 }
 
 static void post(struct tls_worker *tw, struct tls_conn *tc)
@@ -44,6 +65,7 @@ static void detach(struct tls_worker *tw, struct tls_conn *tc)
 		TAILQ_REMOVE(&tw->handshaking, tc, hs_link);
 		tw->n_handshaking--;
 		tls_hs_free(&tc->u.hs);
+		gen_release(tc);
 	} else if (tc->state == TLS_CONN_OPEN) {
 		tls_burst_cancel(tw->burst, &tc->u.rec);
 		tls_record_fini(&tc->u.rec);
@@ -245,6 +267,7 @@ static void hand_off(struct tls_worker *tw, struct tls_conn *tc, struct tls_hs_r
 	TAILQ_REMOVE(&tw->handshaking, tc, hs_link);
 	tw->n_handshaking--;
 	tls_hs_free(&tc->u.hs);
+	gen_release(tc); /* the SSL object is gone: the connection needs no context any more */
 	int rc;
 	if (res->version == 0x0304)
 		rc = tls_record_init13(&tc->u.rec, tw->engine, res->alg, res->client_secret,
@@ -349,12 +372,15 @@ static void tls_established(struct tcp_conn *c)
 	tc->lsn = lsn;
 	tc->state = TLS_CONN_HANDSHAKE;
 	tc->hs_start = tw->net->now;
-	if (tls_hs_start(&tc->u.hs, lsn->lc.ctx[0]) != 0) {
+	/* A new connection takes the current generation; live ones keep theirs (DESIGN.md). */
+	struct tls_gen *g = rcu_dereference(tw->gen);
+	if (tls_hs_start(&tc->u.hs, g->lc[lsn - tw->listeners].ctx[0]) != 0) {
 		rte_mempool_put(tw->conn_pool, tc);
 		tw->ctr->handshakes_failed++;
 		tcp_abort(c);
 		return;
 	}
+	gen_hold(tc, g);
 	TAILQ_INSERT_TAIL(&tw->handshaking, tc, hs_link);
 	tw->n_handshaking++;
 	tw->n_conns++;

@@ -19,9 +19,31 @@
 
 struct tls_worker;
 
+/*
+ * One worker's share of one configuration generation: what a reload may
+ * change for TLS. The control thread builds it (SSL_CTX creation and file
+ * reads belong there), publishes it with rcu_assign_pointer and frees it once
+ * a grace period has passed AND no handshake uses it any more. Only the
+ * handshake needs it: at the hand-off the SSL object is freed and the
+ * connection keeps keys, so `handshakes` counts handshakes, not connections.
+ */
+struct tls_gen {
+	uint64_t id;
+	const struct config *cfg;   /* the generation's; lc[].cfg points into it */
+	uint64_t hs_timeout_tsc;
+	/*
+	 * Handshakes started on this generation and not yet ended. Written by the
+	 * owning worker only (no read-modify-write shared with anyone: no atomics
+	 * on the packet path); the control thread reads it with an acquire load.
+	 * After the grace period that follows unpublishing, it can only go down.
+	 */
+	uint64_t handshakes;
+	struct tls_listener_ctx lc[CONFIG_MAX_LISTENERS]; /* indexed like cfg->listeners */
+};
+
+/* What stays across generations: the listening port and the layer above. */
 struct tls_listener {
-	struct tls_listener_ctx lc;
-	const struct config_listener *cfg;
+	const struct config_listener *cfg; /* restart-only fields only (the port) */
 	const struct tls_app_ops *ops; /* the layer above */
 	void *arg;
 	struct tls_worker *tw;
@@ -36,6 +58,7 @@ enum tls_conn_state {
 struct tls_conn {
 	struct tcp_conn *tcp;
 	struct tls_listener *lsn;
+	struct tls_gen *gen;    /* TLS_CONN_HANDSHAKE only: the contexts it runs on */
 	uint8_t state;          /* enum tls_conn_state */
 	bool rx_queued;         /* records of ours are in this iteration's burst */
 	bool fin_after_flush;   /* half-close TCP once `out` is sent */
@@ -70,7 +93,8 @@ struct tls_worker {
 	struct tls_listener listeners[CONFIG_MAX_LISTENERS];
 	struct tls_conn_list handshaking;
 	struct tls_conn_list post;
-	uint64_t hs_timeout_tsc;
+	struct tls_gen *gen;    /* RCU: the current generation, taken by new handshakes */
+	uint64_t hs_timeout_tsc; /* the current generation's, read once per poll */
 	unsigned int n_handshaking;   /* on the handshaking list */
 	unsigned int max_handshaking; /* edge.max_handshaking: more are reset at once */
 	unsigned int n_conns;

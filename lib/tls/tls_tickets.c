@@ -110,29 +110,62 @@ static void publish(struct tls_ticket_keys *k)
 	}
 }
 
-int tls_tickets_init(const struct config *cfg, char *err, size_t errlen)
+/* A fresh set from cfg: the key file's keys, or one new random key. */
+static struct tls_ticket_keys *keys_from(const struct config *cfg, char *err, size_t errlen)
 {
 	struct tls_ticket_keys *k = keys_alloc();
 	if (k == NULL) {
 		snprintf(err, errlen, "out of memory for ticket keys");
-		return -1;
+		return NULL;
 	}
-	from_file = cfg->tickets.key_file[0] != '\0';
-	if (from_file) {
+	if (cfg->tickets.key_file[0] != '\0') {
 		if (read_key_file(cfg->tickets.key_file, k, err, errlen) != 0) {
 			keys_free(k);
-			return -1;
+			return NULL;
 		}
 	} else {
 		k->n = 1;
 		if (new_key(&k->key[0]) != 0) {
 			snprintf(err, errlen, "no randomness for ticket keys");
 			keys_free(k);
-			return -1;
+			return NULL;
 		}
 	}
+	return k;
+}
+
+int tls_tickets_init(const struct config *cfg, char *err, size_t errlen)
+{
+	struct tls_ticket_keys *k = keys_from(cfg, err, errlen);
+	if (k == NULL)
+		return -1;
+	from_file = cfg->tickets.key_file[0] != '\0';
 	publish(k);
 	return 0;
+}
+
+int tls_tickets_prepare(const struct config *cfg, struct tls_ticket_keys **out, char *err,
+			size_t errlen)
+{
+	*out = NULL;
+	/* Generated keys before and now: they keep rotating; a reload is no reason to drop them. */
+	if (cfg->tickets.key_file[0] == '\0' && !from_file)
+		return 0;
+	*out = keys_from(cfg, err, errlen);
+	return *out != NULL ? 0 : -1;
+}
+
+void tls_tickets_commit(const struct config *cfg, struct tls_ticket_keys *k)
+{
+	if (k == NULL)
+		return;
+	from_file = cfg->tickets.key_file[0] != '\0';
+	publish(k);
+}
+
+void tls_tickets_discard(struct tls_ticket_keys *k)
+{
+	keys_free(k);
 }
 
 void tls_tickets_rotate(void)

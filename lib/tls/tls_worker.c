@@ -2,7 +2,10 @@
 /* A worker's TLS state: listener contexts, the crypto engine, the record burst. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <urcu-qsbr.h>
 
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -27,8 +30,59 @@ static struct tls_engine *pick_engine(const struct config *cfg)
 	return e;
 }
 
-struct tls_worker *tls_worker_create(const struct config *cfg, struct tls_ocsp_set *ocsp,
-				     struct net_ctx *net, char *err, size_t errlen)
+struct tls_gen *tls_gen_create(const struct config *cfg, struct tls_ocsp_set *ocsp,
+			       struct tls_counters *ctr, uint64_t id, uint64_t tsc_hz, char *err,
+			       size_t errlen)
+{
+	struct tls_gen *g = calloc(1, sizeof(*g));
+	if (g == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	g->id = id;
+	g->cfg = cfg;
+	g->hs_timeout_tsc = tsc_hz * cfg->limits.handshake_timeout_ms / 1000;
+	for (unsigned int i = 0; i < cfg->n_listeners; i++) {
+		const struct config_listener *l = &cfg->listeners[i];
+		if (!l->tls.enabled)
+			continue;
+		char why[CONFIG_ERR_LEN];
+		if (tls_listener_ctx_init(&g->lc[i], &l->tls, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "listener %u: %s", l->port, why);
+			tls_gen_free(g);
+			return NULL;
+		}
+		if (tls_listener_ctx_staple(&g->lc[i], ocsp, ctr) != 0) {
+			snprintf(err, errlen, "listener %u: cannot set up OCSP stapling", l->port);
+			tls_gen_free(g);
+			return NULL;
+		}
+	}
+	return g;
+}
+
+void tls_gen_free(struct tls_gen *g)
+{
+	if (g == NULL)
+		return;
+	for (unsigned int i = 0; i < CONFIG_MAX_LISTENERS; i++)
+		if (g->lc[i].cfg != NULL)
+			tls_listener_ctx_fini(&g->lc[i]);
+	free(g);
+}
+
+uint64_t tls_gen_handshakes(const struct tls_gen *g)
+{
+	return __atomic_load_n(&g->handshakes, __ATOMIC_ACQUIRE);
+}
+
+struct tls_gen *tls_worker_publish(struct tls_worker *tw, struct tls_gen *g)
+{
+	return rcu_xchg_pointer(&tw->gen, g);
+}
+
+struct tls_worker *tls_worker_create(const struct config *cfg, struct net_ctx *net,
+				     struct tls_gen *gen, char *err, size_t errlen)
 {
 	int socket = (int)rte_socket_id();
 	struct tls_worker *tw = rte_zmalloc_socket("tls_worker", sizeof(*tw), RTE_CACHE_LINE_SIZE,
@@ -42,7 +96,8 @@ struct tls_worker *tls_worker_create(const struct config *cfg, struct tls_ocsp_s
 	tw->ctr = &net->ctr->tls;
 	TAILQ_INIT(&tw->handshaking);
 	TAILQ_INIT(&tw->post);
-	tw->hs_timeout_tsc = net->tsc_hz * cfg->limits.handshake_timeout_ms / 1000;
+	tw->gen = gen;
+	tw->hs_timeout_tsc = gen->hs_timeout_tsc;
 	tw->max_handshaking = cfg->edge.max_handshaking ? cfg->edge.max_handshaking : UINT32_MAX;
 	/* listeners[] is indexed like cfg->listeners; plain TCP ones stay empty. */
 	unsigned int n_tls = 0;
@@ -54,17 +109,6 @@ struct tls_worker *tls_worker_create(const struct config *cfg, struct tls_ocsp_s
 		struct tls_listener *lsn = &tw->listeners[i];
 		lsn->cfg = l;
 		lsn->tw = tw;
-		char why[CONFIG_ERR_LEN];
-		if (tls_listener_ctx_init(&lsn->lc, &l->tls, why, sizeof(why)) != 0) {
-			snprintf(err, errlen, "listener %u: %s", l->port, why);
-			tls_worker_free(tw);
-			return NULL;
-		}
-		if (tls_listener_ctx_staple(&lsn->lc, ocsp, tw->ctr) != 0) {
-			snprintf(err, errlen, "listener %u: cannot set up OCSP stapling", l->port);
-			tls_worker_free(tw);
-			return NULL;
-		}
 		n_tls++;
 	}
 	if (n_tls == 0)
@@ -80,6 +124,7 @@ struct tls_worker *tls_worker_create(const struct config *cfg, struct tls_ocsp_s
 		tw->burst = tls_burst_create(tw->engine, net->pool, tw->ctr, BURST_RECORDS, socket);
 	if (tw->engine == NULL || tw->conn_pool == NULL || tw->burst == NULL) {
 		snprintf(err, errlen, "cannot create the TLS engine, burst or connection pool");
+		tw->gen = NULL; /* the caller's still */
 		tls_worker_free(tw);
 		return NULL;
 	}
@@ -91,9 +136,7 @@ void tls_worker_free(struct tls_worker *tw)
 {
 	if (tw == NULL)
 		return;
-	for (unsigned int i = 0; i < tw->n_listeners; i++)
-		if (tw->listeners[i].cfg != NULL)
-			tls_listener_ctx_fini(&tw->listeners[i].lc);
+	tls_gen_free(tw->gen); /* the workers are stopped: nobody reads it */
 	if (tw->burst != NULL)
 		tls_burst_free(tw->burst);
 	if (tw->engine != NULL)
@@ -117,6 +160,8 @@ unsigned int tls_worker_poll(struct tls_worker *tw)
 {
 	if (tw->burst == NULL)
 		return 0;
+	/* A reload may change the timeout: the handshakes in the FIFO are judged by the current one. */
+	tw->hs_timeout_tsc = rcu_dereference(tw->gen)->hs_timeout_tsc;
 	unsigned int work = tls_burst_run(tw->burst);
 	work += tls_conn_post_burst(tw);
 	if (!TAILQ_EMPTY(&tw->handshaking))

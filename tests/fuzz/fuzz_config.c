@@ -2,7 +2,8 @@
 /*
  * libFuzzer target for the config loader (lib/ctl/config.c): any bytes must
  * give either a config or one "file:line:col: message" line, never a crash,
- * a leak (config_free must release everything) or a multi-line message.
+ * a leak (config_free must release everything) or a multi-line message; and
+ * a config it accepts must pass the reload check against itself.
  * Seeds: tests/fuzz/corpus/fuzz_config/. Certificate paths and access-log
  * directories in the seeds need not exist: a failed file check is an answer
  * like any other.
@@ -81,6 +82,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cfg->limits.handshake_timeout_ms < 100 || cfg->limits.idle_timeout_ms < 1000 ||
 	    cfg->tickets.rotate_s < 60 || cfg->crypto.engine[0] == '\0')
 		abort();
+	/*
+	 * A reload of the same file is always allowed: the reload check
+	 * (lib/ctl/config_diff.c) compares bytes, so parsing must leave none
+	 * (padding, bytes after a string's NUL) that differ between two loads.
+	 */
+	struct config *again = config_parse("fuzz.yaml", (const char *)data, size, err, sizeof(err));
+	if (again == NULL || config_reload_check(cfg, again, err, sizeof(err)) != 0)
+		abort();
+	config_free(again);
 	config_free(cfg);
 	return 0;
 }
