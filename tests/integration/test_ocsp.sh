@@ -8,7 +8,8 @@
 # - the ECDSA response is made to expire a minute after start: past its nextUpdate it is no
 #   longer stapled (counted), and a fresh file is picked up by the refresh (tls.ocsp_refresh_s:
 #   1) and stapled again; a broken RSA file on refresh is refused and the RSA response read
-#   before keeps being stapled;
+#   before keeps being stapled; a reload reads the ocsp: files again (the broken one refuses
+#   it with file:line:col; an entry taken out: that certificate is stapled no more);
 # - at shutdown: staples sent/expired and refreshes ok/failed as counted here, no connection
 #   left, no mbuf leaked.
 set -euo pipefail
@@ -70,8 +71,10 @@ echo "  --check with key_permissions: warn accepts it, warning: ok"
 
 # --- stapling
 bash "$here/../../scripts/testbed.sh" up >/dev/null
+port=$("$TT_PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+admin="admin: { listen: \"127.0.0.1:$port\" }"
 tt_write_config "$TT_WORK/tlsterm.yaml" "${listener[@]/KEY/site-rsa.key}" \
-	"tls: { ocsp_refresh_s: 1 }"
+	"tls: { ocsp_refresh_s: 1 }" "$admin"
 tt_start "$TT_WORK/tlsterm.yaml" "$log"
 
 staples=0 # what tlsterm must have counted as sent
@@ -138,6 +141,26 @@ stapled "RSA, still good" 2048 -tls1_3 -sigalgs rsa_pss_rsae_sha256
 good_ocsp site-ecdsa.pem "$certs/site-ecdsa.ocsp"
 tt_wait_for "grep -q 'site-ecdsa.ocsp re-read' '$log'" 30 || tt_fail "the new ECDSA file was not re-read"
 stapled "ECDSA after the refresh" 256 -tls1_3 -sigalgs ECDSA+SHA256
+
+# --- a reload reads the ocsp: files again: the broken RSA file now refuses it (400, with
+# file:line:col) and the staples go on as they were; with a fresh RSA file and the ECDSA entry
+# taken out it goes through, and the ECDSA certificate is stapled no more
+code=$(curl -s -o "$TT_WORK/reload.json" -w '%{http_code}' -X POST "http://127.0.0.1:$port/reload")
+[ "$code" = 400 ] || tt_fail "POST /reload with a broken ocsp: file: $code $(cat "$TT_WORK/reload.json")"
+grep -Eq "tlsterm.yaml:[0-9]+:[0-9]+: listeners\[0\]\.tls\.certificates\[1\]\.ocsp: .*site-rsa.ocsp: not a DER OCSPResponse" "$TT_WORK/reload.json" ||
+	tt_fail "reload refusal without file:line:col: $(cat "$TT_WORK/reload.json")"
+echo "  reload with the broken RSA file: refused (400, file:line:col)"
+stapled "ECDSA after the refused reload" 256 -tls1_3 -sigalgs ECDSA+SHA256
+good_ocsp site-rsa.pem "$certs/site-rsa-2.ocsp"
+sed -i -e "s#, ocsp: $certs/site-ecdsa.ocsp }# }#" -e "s#site-rsa.ocsp#site-rsa-2.ocsp#" \
+	"$TT_WORK/tlsterm.yaml"
+grep -q "site-ecdsa.ocsp" "$TT_WORK/tlsterm.yaml" && tt_fail "the ECDSA ocsp: entry is still in the config"
+code=$(curl -s -o "$TT_WORK/reload.json" -w '%{http_code}' -X POST "http://127.0.0.1:$port/reload")
+[ "$code" = 200 ] || tt_fail "POST /reload: $code $(cat "$TT_WORK/reload.json")"
+out=$(s_client -status -tls1_3 -sigalgs ECDSA+SHA256)
+grep -q "OCSP response: no response sent" <<<"$out" || { echo "$out" >&2; tt_fail "ECDSA stapled after a reload without its ocsp: file"; }
+echo "  reload without the ECDSA ocsp: entry: ECDSA not stapled"
+stapled "RSA after the reload (its new file)" 2048 -tls1_3 -sigalgs rsa_pss_rsae_sha256
 
 tt_stop "$log"
 tt_check_clean_stop "$log"
