@@ -49,6 +49,9 @@ struct config_port {
 	uint8_t ipv4_prefix;  /* 0..32 */
 	bool has_gateway;
 	uint32_t ipv4_gateway; /* network byte order; next hop for off-link peers */
+	bool has_ipv6;
+	uint8_t ipv6_addr[16]; /* global unicast; the link-local one comes from the MAC */
+	uint8_t ipv6_prefix;   /* 1..128 */
 	struct config_impair impair;
 };
 
@@ -189,6 +192,15 @@ struct config_arp {
 	unsigned int pending_max;  /* packets waiting on resolution per worker; default 64 */
 };
 
+/* IPv6 input bounds and the neighbor cache (NDP, RFC 4861) of each worker. */
+struct config_ipv6 {
+	unsigned int ext_headers_max;    /* extension headers walked per packet; default 4 */
+	unsigned int ext_bytes_max;      /* their total length in bytes; default 256 */
+	unsigned int neighbor_cache_size; /* entries per worker, power of two; default 1024 */
+	unsigned int neighbor_timeout_s; /* entry lifetime; default 300 */
+	unsigned int pending_max;        /* packets waiting on resolution per worker; default 64 */
+};
+
 #define CONFIG_ADMIN_TOKEN_LEN 256
 
 /* The admin HTTP API (metrics, stats, health, reload) on a kernel socket, served by the
@@ -210,6 +222,7 @@ struct config {
 	struct config_tcp tcp;
 	struct config_log log;
 	struct config_arp arp;
+	struct config_ipv6 ipv6;
 	unsigned int n_backends;
 	struct config_backend backends[CONFIG_MAX_BACKENDS];
 	struct config_limits limits;

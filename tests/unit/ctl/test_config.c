@@ -234,7 +234,7 @@ static void test_unknown_top_level_key(void **state)
 	(void)state;
 	expect_error(
 		MIN_DPDK MIN_PORTS "backend: {}\n", NAME ":6:1: ",
-		"unknown key \"backend\"; allowed here: dpdk, ports, listeners, tcp, log, arp, "
+		"unknown key \"backend\"; allowed here: dpdk, ports, listeners, tcp, log, arp, ipv6, "
 		"limits, tickets, crypto, mbufs_per_worker, backends, access_log, admin");
 }
 
@@ -329,11 +329,60 @@ static void test_duplicate_key(void **state)
 		     NAME ":6:1: ", "duplicate key \"ports\"");
 }
 
-static void test_ipv6_not_yet(void **state)
+static void test_ipv6_port(void **state)
 {
+	static const uint8_t want[16] = { 0x20, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x18,
+					  0, 0, 0, 0, 0, 0, 0, 0x01 };
+	struct config *cfg;
+
 	(void)state;
-	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::1/64\"\n",
-		     NAME ":6:5: ", "ports[0].ipv6: ipv6 is not supported yet");
+	cfg = expect_ok(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::1/64\"\n");
+	assert_true(cfg->ports[0].has_ipv6);
+	assert_false(cfg->ports[0].has_ipv4);
+	assert_memory_equal(cfg->ports[0].ipv6_addr, want, 16);
+	assert_int_equal(cfg->ports[0].ipv6_prefix, 64);
+	assert_int_equal(cfg->ipv6.ext_headers_max, 4);
+	assert_int_equal(cfg->ipv6.ext_bytes_max, 256);
+	assert_int_equal(cfg->ipv6.neighbor_cache_size, 1024);
+	assert_int_equal(cfg->ipv6.neighbor_timeout_s, 300);
+	assert_int_equal(cfg->ipv6.pending_max, 64);
+	config_free(cfg);
+	/* both families on one port, and the bounds section */
+	cfg = expect_ok(MIN_DPDK MIN_PORTS "    ipv4: 198.18.0.1/16\n    ipv6: 2001:2:0:18::1/128\n"
+			"ipv6: { ext_headers_max: 0, ext_bytes_max: 2048, neighbor_cache_size: 16,\n"
+			"        neighbor_timeout_s: 1, pending_max: 4096 }\n");
+	assert_true(cfg->ports[0].has_ipv4);
+	assert_int_equal(cfg->ports[0].ipv6_prefix, 128);
+	assert_int_equal(cfg->ipv6.ext_headers_max, 0);
+	assert_int_equal(cfg->ipv6.neighbor_cache_size, 16);
+	config_free(cfg);
+
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::1\"\n", NAME ":6:11: ",
+		     "ports[0].ipv6: expected an address with prefix like \"2001:2:0:18::1/64\"");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::g/64\"\n", NAME ":6:11: ",
+		     "expected an address with prefix");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"198.18.0.1/16\"\n", NAME ":6:11: ",
+		     "expected an address with prefix");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2::1/0\"\n", NAME ":6:11: ",
+		     "ports[0].ipv6: expected a prefix length 1..128 after '/'");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2::1/129\"\n", NAME ":6:11: ",
+		     "expected a prefix length 1..128");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"::/64\"\n", NAME ":6:11: ",
+		     ":: is the unspecified or loopback address");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"::1/128\"\n", NAME ":6:11: ",
+		     "::1 is the unspecified or loopback address");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"ff02::1/64\"\n", NAME ":6:11: ",
+		     "ff02::1 is a multicast address");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"fe80::1/64\"\n", NAME ":6:11: ",
+		     "fe80::1 is link-local; the port's link-local address comes from its MAC");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"::ffff:198.18.0.1/96\"\n", NAME ":6:11: ",
+		     "is an IPv4-mapped address; use ipv4");
+	expect_error(MIN_DPDK MIN_PORTS "ipv6: { ext_headers_max: 17 }\n", NAME ":6:26: ",
+		     "ipv6.ext_headers_max: expected an integer 0..16");
+	expect_error(MIN_DPDK MIN_PORTS "ipv6: { neighbor_cache_size: 100 }\n", NAME ":6:30: ",
+		     "expected a power of two 16..65536");
+	expect_error(MIN_DPDK MIN_PORTS "ipv6: { hop_limit: 64 }\n", NAME ":6:9: ",
+		     "ipv6: unknown key \"hop_limit\"");
 }
 
 /* ------------------------------------------------------------ missing keys */
@@ -1837,7 +1886,7 @@ int main(void)
 		cmocka_unit_test(test_lcores_pinned_to_cpus),
 		cmocka_unit_test(test_typo_key),
 		cmocka_unit_test(test_duplicate_key),
-		cmocka_unit_test(test_ipv6_not_yet),
+		cmocka_unit_test(test_ipv6_port),
 		cmocka_unit_test(test_missing_required),
 		cmocka_unit_test(test_bad_ipv4),
 		cmocka_unit_test(test_bad_prefix),
