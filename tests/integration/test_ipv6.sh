@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# IPv6 over the test bed with the kernel as the peer: ping -6 to the global and the link-local
+# address of both ports (the kernel resolves us with NDP), a full-size echo; then malformed
+# IPv6, ICMPv6 and NDP frames from a raw socket are dropped and counted by reason, tlsterm
+# still answers, and every mbuf is back in its pool at shutdown.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+source "$here/run_tlsterm.sh"
+TT_BIN=${TT_BIN:-$here/../../build/app/tlsterm/tlsterm}
+tt_begin test_ipv6
+
+bash "$here/../../scripts/testbed.sh" up >/dev/null
+TT_IPV6=1 tt_write_config "$TT_WORK/tlsterm.yaml"
+tt_start "$TT_WORK/tlsterm.yaml" "$TT_WORK/tlsterm.log"
+
+# fe80::/64 with the modified EUI-64 of a MAC (RFC 4291 2.5.1), as tlsterm makes it.
+link_local() {
+	/usr/bin/python3 - "$1" <<'PY'
+import ipaddress, sys
+b = bytes(int(x, 16) for x in sys.argv[1].split(":"))
+iid = bytes([b[0] ^ 2]) + b[1:3] + b"\xff\xfe" + b[3:6]
+print(ipaddress.IPv6Address(b"\xfe\x80" + b"\0" * 6 + iid))
+PY
+}
+mac_edge=$(tt_tlsterm_mac "$TT_IF_EDGE")
+ll_edge=$(link_local "$mac_edge")
+
+tt_in_client ping -6 -c 3 -i 0.2 -W 2 2001:2:0:18::1 >/dev/null ||
+	tt_fail "edge port does not answer ping -6"
+tt_in_backend ping -6 -c 3 -i 0.2 -W 2 2001:2:0:19::1 >/dev/null ||
+	tt_fail "inside port does not answer ping -6"
+tt_in_client ping -6 -c 3 -i 0.2 -W 2 "$ll_edge%$TT_IF_CLIENT" >/dev/null ||
+	tt_fail "edge port does not answer ping -6 to its link-local address $ll_edge"
+# A full-size echo: 1452 bytes of payload make a 1500-byte IPv6 packet.
+tt_in_client ping -6 -c 2 -i 0.2 -W 2 -s 1452 2001:2:0:18::1 >/dev/null ||
+	tt_fail "large ping -6 not answered"
+# The kernel learned our MAC through NDP: its neighbor entry for us names the edge's MAC.
+tt_in_client ip -6 neigh show 2001:2:0:18::1 dev "$TT_IF_CLIENT" | grep -qi "lladdr $mac_edge" ||
+	{ tt_in_client ip -6 neigh show; tt_fail "the client's kernel has no neighbor entry for us"; }
+
+cases=$(/usr/bin/python3 "$here/malformed_frames.py" --list | grep -E '^(ipv6|icmpv6|ndp)_' |
+	paste -sd, -)
+tt_in_client /usr/bin/python3 "$here/malformed_frames.py" --iface "$TT_IF_CLIENT" \
+	--dst-ip6 2001:2:0:18::1 --src-ip6 2001:2:0:18::2 --dst-mac "$mac_edge" \
+	--count 3200 --seed 11 --pps 10000 --cases "$cases" >"$TT_WORK/sent.txt" ||
+	tt_fail "malformed frame sender failed"
+sent=$(sed -n 's/^sent \([0-9]*\) frames.*/\1/p' "$TT_WORK/sent.txt")
+[ "${sent:-0}" -ge 3100 ] || { cat "$TT_WORK/sent.txt"; tt_fail "sender sent only ${sent:-0} frames"; }
+
+tt_in_client ping -6 -c 3 -i 0.2 -W 2 2001:2:0:18::1 >/dev/null ||
+	tt_fail "no answer to ping -6 after the malformed frames"
+tt_stop "$TT_WORK/tlsterm.log"
+
+log=$TT_WORK/tlsterm.log
+tt_check_clean_stop "$log" leaked
+replies=$(tt_stat "$log" icmpv6_echo_replies)
+[ "$replies" -ge 14 ] || tt_fail "expected at least 14 ICMPv6 echo replies, got $replies"
+adverts=$(tt_stat "$log" ndp_adverts_sent)
+# 4 unsolicited at start (two addresses on two ports), then answers to the kernels' solicitations
+[ "$adverts" -ge 6 ] || tt_fail "expected at least 6 neighbor advertisements, got $adverts"
+drops=$(tt_stat "$log" drops_total)
+[ "$drops" -ge "$sent" ] || { grep stats: "$log"; tt_fail "$sent malformed frames sent, only $drops drops counted"; }
+for reason in ipv6_length ipv6_version ipv6_hop_limit ipv6_fragment ipv6_ext_limit \
+	ipv6_ext_header ipv6_dst_not_ours ipv6_src_invalid icmpv6_checksum icmpv6_malformed \
+	icmpv6_type_ignored ndp_malformed ndp_router_message_ignored; do
+	n=$(tt_stat "$log" "$reason")
+	[ -n "$n" ] && [ "$n" -gt 0 ] || { grep stats: "$log"; tt_fail "no drops counted as $reason"; }
+done
+echo "PASS: ping -6 answered ($replies replies, $adverts advertisements), $drops frames dropped by reason, no mbuf leaked"
