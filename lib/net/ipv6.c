@@ -185,8 +185,15 @@ void ipv6_input(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, uint32
 		icmpv6_input(ctx, pi, m, l3_off, off, steered);
 		return;
 	case NH_TCP:
-		/* TCP over IPv6 is not wired to the TCP layer yet. */
-		net_drop(ctx, m, DROP_IP_PROTO);
+		if (to_group || ipv6_is_unspecified(ih->src_addr)) {
+			net_drop(ctx, m, to_group ? DROP_IPV6_NOT_OURS : DROP_IPV6_SRC);
+			return;
+		}
+		if (ctx->tcp_input == NULL) {
+			net_drop(ctx, m, DROP_TCP_NO_LISTENER);
+			return;
+		}
+		ctx->tcp_input(ctx->tcp_arg, pi, m, l3_off, off);
 		return;
 	default:
 		net_drop(ctx, m, DROP_IP_PROTO); /* 59 (no next header), UDP, ESP, AH, ... */

@@ -202,13 +202,21 @@ static inline struct tcp_conn *conn_of(struct tw_timer *t, size_t off)
 	return (struct tcp_conn *)((char *)t - off);
 }
 
-#define TCP_MSS_LOCAL 1460 /* 1500-byte MTU minus IPv4 and TCP headers */
+#define TCP_MSS_LOCAL 1460  /* 1500-byte MTU minus IPv4 and TCP headers */
+#define TCP_MSS_LOCAL6 1440 /* minus IPv6 (40 bytes) and TCP headers */
 #define TCP_TS_OPT_LEN 12   /* NOP NOP TS: on every segment once timestamps are on */
+
+/* The most a segment of this family carries on a 1500-byte MTU, before options. */
+static inline uint16_t tcp_mss_local(uint8_t family)
+{
+	return family == 6 ? TCP_MSS_LOCAL6 : TCP_MSS_LOCAL;
+}
 
 /* Payload per segment: the peer's MSS, ours, less the options every segment carries (RFC 6691). */
 static inline uint16_t tcp_effective_mss(const struct tcp_conn *c)
 {
-	uint16_t mss = c->mss < TCP_MSS_LOCAL ? c->mss : TCP_MSS_LOCAL;
+	uint16_t local = tcp_mss_local(c->tuple.family);
+	uint16_t mss = c->mss < local ? c->mss : local;
 	return (uint16_t)(c->ts_ok ? mss - TCP_TS_OPT_LEN : mss);
 }
 

@@ -58,7 +58,8 @@ static void challenge_ack(struct tcp_conn *c)
 /* Options from the peer's SYN: what both sides will use. */
 static void apply_syn_options(struct tcp_conn *c, const struct tcp_opts *o, bool we_offered_all)
 {
-	c->mss = o->mss_present && o->mss >= 64 ? RTE_MIN(o->mss, (uint16_t)1460) : TCP_MSS_DEFAULT;
+	uint16_t local = tcp_mss_local(c->tuple.family);
+	c->mss = o->mss_present && o->mss >= 64 ? RTE_MIN(o->mss, local) : TCP_MSS_DEFAULT;
 	c->peer_wscale_ok = o->wscale_present;
 	if (o->wscale_present) {
 		c->snd_wscale = o->wscale;
@@ -100,7 +101,8 @@ static void listen_syn(struct tcp_stack *s, struct tcp_listener *l, unsigned int
 		ct.remote_port = rte_be_to_cpu_16(t->rport);
 		uint16_t mss = sg->opts.mss_present ? sg->opts.mss : TCP_MSS_DEFAULT;
 		uint32_t cookie = syncookie_encode(s->cookie_secret, &ct, sg->seq,
-						   (uint32_t)(s->now_us / 60000000), RTE_MIN(mss, (uint16_t)1460));
+						   (uint32_t)(s->now_us / 60000000),
+						   RTE_MIN(mss, tcp_mss_local(t->family)));
 		/* A stateless SYN-ACK from a throwaway connection record on the stack. */
 		struct tcp_conn tmp;
 		memset(&tmp, 0, sizeof(tmp));
@@ -681,10 +683,34 @@ static void tell_upper(struct tcp_conn *c, const struct upcalls *up)
 		ops->writable(c);
 }
 
+/*
+ * The pseudo-header sum (RFC 9293 3.1, RFC 8200 8.1) for tcp_len bytes, and
+ * the tuple, from the IPv4 or IPv6 header at l3_off (the net layer checked it).
+ */
+static uint32_t ip_pseudo_and_tuple(const struct rte_mbuf *m, uint32_t l3_off, uint32_t tcp_len,
+				    struct tcp_tuple *t)
+{
+	const uint8_t *vh = rte_pktmbuf_mtod_offset(m, const uint8_t *, l3_off);
+	memset(t, 0, sizeof(*t));
+	if ((vh[0] >> 4) == 6) {
+		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)vh;
+		t->family = 6;
+		memcpy(t->laddr, ip6->dst_addr, 16);
+		memcpy(t->raddr, ip6->src_addr, 16);
+		uint32_t sum = rte_raw_cksum(ip6->src_addr, 32); /* both addresses */
+		sum += rte_cpu_to_be_16((uint16_t)(tcp_len >> 16)) + rte_cpu_to_be_16((uint16_t)tcp_len);
+		return sum + rte_cpu_to_be_16(IPPROTO_TCP);
+	}
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)vh;
+	t->family = 4;
+	t->laddr[0] = ip->dst_addr;
+	t->raddr[0] = ip->src_addr;
+	return rte_ipv4_phdr_cksum(ip, 0); /* its length is total_length's, which ipv4.c checked */
+}
+
 static int parse(struct tcp_stack *s, struct rte_mbuf *m, uint32_t l3_off, uint32_t l4_off,
 		 struct tcp_tuple *t, struct seg *sg)
 {
-	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l3_off);
 	uint32_t tcp_len = rte_pktmbuf_pkt_len(m) - l4_off;
 	const struct rte_tcp_hdr *th = NULL;
 	if (tcp_len >= sizeof(*th) && rte_pktmbuf_data_len(m) >= l4_off + sizeof(*th))
@@ -694,11 +720,12 @@ static int parse(struct tcp_stack *s, struct rte_mbuf *m, uint32_t l3_off, uint3
 	uint32_t doff = (uint32_t)(th->data_off >> 4) * 4;
 	if (doff < sizeof(*th) || doff > tcp_len || rte_pktmbuf_data_len(m) < l4_off + doff)
 		return DROP_TCP_HEADER;
+	uint32_t pseudo = ip_pseudo_and_tuple(m, l3_off, tcp_len, t);
 	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) != RTE_MBUF_F_RX_L4_CKSUM_GOOD) {
 		uint16_t sum;
 		if (net_cksum_mbuf(m, l4_off, tcp_len, &sum) != 0)
 			return DROP_TCP_HEADER;
-		uint32_t all = (uint32_t)sum + rte_ipv4_phdr_cksum(ip, 0);
+		uint32_t all = (uint32_t)sum + pseudo;
 		all = (all & 0xffff) + (all >> 16);
 		all = (all & 0xffff) + (all >> 16);
 		if (all != 0xffff)
@@ -716,10 +743,6 @@ static int parse(struct tcp_stack *s, struct rte_mbuf *m, uint32_t l3_off, uint3
 	sg->seq = rte_be_to_cpu_32(th->sent_seq);
 	sg->ack = rte_be_to_cpu_32(th->recv_ack);
 	sg->wnd = rte_be_to_cpu_16(th->rx_win);
-	memset(t, 0, sizeof(*t));
-	t->family = 4;
-	t->laddr[0] = ip->dst_addr;
-	t->raddr[0] = ip->src_addr;
 	t->lport = th->dst_port;
 	t->rport = th->src_port;
 	sg->len = tcp_len - doff;

@@ -394,13 +394,32 @@ static void test_other_protocols(void **state)
 {
 	(void)state;
 	uint8_t f[FRAME_MAX];
-	const uint8_t protos[] = { 17, 59, 50, 51, 6 };
+	const uint8_t protos[] = { 17, 59, 50, 51 };
 	for (unsigned int i = 0; i < RTE_DIM(protos); i++) {
 		uint16_t len = echo_frame(f, fixture_ip6, 0, NULL, 0, 8);
 		f[ETH_LEN + 6] = protos[i];
 		inject(f, len);
 	}
 	assert_only_drop(DROP_IP_PROTO, RTE_DIM(protos));
+	/* TCP goes up to the TCP layer (none here); never to a group or from :: */
+	memset(&T.ctr, 0, sizeof(T.ctr));
+	uint16_t len = echo_frame(f, fixture_ip6, 0, NULL, 0, 8);
+	f[ETH_LEN + 6] = 6;
+	inject(f, len);
+	assert_only_drop(DROP_TCP_NO_LISTENER, 1);
+	memset(&T.ctr, 0, sizeof(T.ctr));
+	len = echo_frame(f, all_nodes, 0, NULL, 0, 8);
+	f[0] = 0x33;
+	f[1] = 0x33;
+	f[ETH_LEN + 6] = 6;
+	inject(f, len);
+	assert_only_drop(DROP_IPV6_NOT_OURS, 1);
+	memset(&T.ctr, 0, sizeof(T.ctr));
+	len = echo_frame(f, fixture_ip6, 0, NULL, 0, 8);
+	memset(f + ETH_LEN + 8, 0, 16);
+	f[ETH_LEN + 6] = 6;
+	inject(f, len);
+	assert_only_drop(DROP_IPV6_SRC, 1);
 }
 
 /* A port without ipv6 counts IPv6 as unsupported, whatever it holds. */

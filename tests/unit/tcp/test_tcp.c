@@ -751,7 +751,116 @@ static void test_cookie_synack_window_is_the_buffer(void **state)
 	assert_int_equal(sa.win, 4096);
 }
 
+/* IPv6: the same handshake, MSS for the 40-byte header, segments that fit 1500 bytes. */
+static void test_ipv6_handshake_and_data(void **state)
+{
+	(void)state;
+	uint8_t o[TCP_OPTIONS_MAX];
+	uint8_t ol = h_syn_opts(o, 777, 0, true, true, 7);
+	h_send(F_SYN, ISN, 0, 64240, o, ol, NULL, 0);
+	struct hseg sa;
+	h_expect_one(&sa);
+	assert_int_equal(sa.flags, F_SYN | F_ACK);
+	assert_true(sa.opts.mss_present);
+	assert_int_equal(sa.opts.mss, 1440);
+	ol = h_ts_opts(o, 778, sa.opts.tsval);
+	h_send(F_ACK, ISN + 1, sa.seq + 1, 502, o, ol, NULL, 0);
+	h_expect_none();
+	assert_int_equal(H.established, 1);
+	assert_int_equal(H.conn->tuple.family, 6);
+	assert_int_equal(H.conn->mss, 1440 - TCP_TS_OPT_LEN);
+
+	ol = h_ts_opts(o, 779, sa.opts.tsval);
+	h_send(F_ACK | F_PSH, ISN + 1, sa.seq + 1, 502, o, ol, "hello", 5);
+	struct hseg a;
+	h_expect_one(&a);
+	assert_int_equal(a.ack, ISN + 1 + 5);
+	assert_int_equal(H.readable, 1);
+
+	assert_int_equal(tcp_send(H.conn, payload_mbuf(3000, 'v')), 0);
+	struct hseg seg[8];
+	unsigned int n = h_recv(seg, 8);
+	assert_int_equal(n, 3);
+	/* 1428 + 12 bytes of timestamps + 20 of TCP + 40 of IPv6 = 1500 */
+	assert_int_equal(seg[0].len, 1428);
+	assert_int_equal(seg[1].len, 1428);
+	assert_int_equal(seg[2].len, 3000 - 2 * 1428);
+	assert_int_equal(seg[1].data[1427], 'v');
+	assert_int_equal(H.ctr.drops[DROP_TCP_CHECKSUM], 0);
+}
+
+static void test_ipv6_syn_cookies(void **state)
+{
+	(void)state;
+	uint8_t o[TCP_OPTIONS_MAX];
+	H.stack->syn_backlog = 0;
+	uint8_t ol = h_syn_opts(o, 1000, 0, true, true, 7);
+	h_send(F_SYN, ISN, 0, 64240, o, ol, NULL, 0);
+	struct hseg sa;
+	h_expect_one(&sa);
+	assert_int_equal(sa.flags, F_SYN | F_ACK);
+	assert_int_equal(sa.opts.mss, 1440);
+	assert_int_equal(tcp_conn_count(H.stack), 0);
+	assert_int_equal(H.ctr.tcp.syncookies_sent, 1);
+	ol = h_ts_opts(o, 1001, sa.opts.tsval);
+	h_send(F_ACK, ISN + 1, sa.seq + 1, 502, o, ol, "hi", 2);
+	assert_int_equal(H.ctr.tcp.syncookies_accepted, 1);
+	assert_int_equal(H.established, 1);
+	assert_int_equal(H.conn->mss, 1440 - TCP_TS_OPT_LEN);
+	struct hseg a;
+	h_expect_one(&a);
+	assert_int_equal(a.ack, ISN + 1 + 2);
+}
+
+static void test_ipv6_no_listener_gets_rst(void **state)
+{
+	(void)state;
+	H.our_port = 8;
+	h_send(F_SYN, ISN, 0, 1024, NULL, 0, NULL, 0);
+	struct hseg r;
+	h_expect_one(&r);
+	assert_int_equal(r.flags, F_RST | F_ACK);
+	assert_int_equal(r.ack, ISN + 1);
+	assert_int_equal(H.ctr.drops[DROP_TCP_NO_LISTENER], 1);
+}
+
+/* owner(tuple) is the same for both directions of a flow, in both families. */
+static void test_owner_symmetric(void **state)
+{
+	(void)state;
+	uint32_t x = 12345;
+	for (int i = 0; i < 2000; i++) {
+		struct tcp_tuple a = {.family = (uint8_t)(i % 2 ? 6 : 4)};
+		for (int w = 0; w < (a.family == 6 ? 4 : 1); w++) {
+			x = x * 1103515245u + 12345u;
+			a.laddr[w] = x;
+			x = x * 1103515245u + 12345u;
+			a.raddr[w] = x;
+		}
+		a.lport = (uint16_t)x;
+		a.rport = (uint16_t)(x >> 16);
+		struct tcp_tuple b = a;
+		memcpy(b.laddr, a.raddr, sizeof(b.laddr));
+		memcpy(b.raddr, a.laddr, sizeof(b.raddr));
+		b.lport = a.rport;
+		b.rport = a.lport;
+		for (unsigned int n = 2; n <= 4; n++)
+			assert_int_equal(tcp_owner(&a, n), tcp_owner(&b, n));
+	}
+	/* and IPv6 flows do spread over the workers */
+	unsigned int seen[2] = {0};
+	for (uint16_t port = 1; port <= 64; port++) {
+		struct tcp_tuple t = {.family = 6, .lport = rte_cpu_to_be_16(443),
+				      .rport = rte_cpu_to_be_16(port)};
+		memcpy(t.laddr, fixture_ip6, 16);
+		memcpy(t.raddr, fixture_peer_ip6, 16);
+		seen[tcp_owner(&t, 2)]++;
+	}
+	assert_true(seen[0] > 0 && seen[1] > 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, harness_setup, harness_teardown)
+#define T6(f) cmocka_unit_test_setup_teardown(f, harness_setup_ipv6, harness_teardown)
 
 int main(void)
 {
@@ -786,6 +895,10 @@ int main(void)
 		T(test_bad_checksum_dropped),
 		T(test_syn_cookies_when_backlog_full),
 		T(test_cookie_synack_window_is_the_buffer),
+		T6(test_ipv6_handshake_and_data),
+		T6(test_ipv6_syn_cookies),
+		T6(test_ipv6_no_listener_gets_rst),
+		T(test_owner_symmetric),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
