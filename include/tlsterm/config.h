@@ -41,6 +41,21 @@ struct config_impair {
 	unsigned int delay_ms;
 };
 
+/* An address of either family, network order: IPv4 in bytes 0..3, the rest zero. */
+struct ip_addr {
+	uint8_t family; /* 4 or 6; 0: none */
+	uint8_t bytes[16];
+};
+
+/* Buffer sizes for the two formatters below, with room to spare. */
+#define IP_ADDR_STR_LEN 48
+#define IP_ADDR_PORT_STR_LEN 56
+
+/* "198.19.0.2" or "2001:2:0:19::2" into buf; "-" for none. Returns buf. */
+const char *ip_addr_str(const struct ip_addr *a, char *buf, size_t len);
+/* "198.19.0.2:8080" or "[2001:2:0:19::2]:8080"; "-" for none. Returns buf. */
+const char *ip_addr_port_str(const struct ip_addr *a, uint16_t port, char *buf, size_t len);
+
 struct config_port {
 	char name[CONFIG_NAME_LEN];
 	char device[CONFIG_DEVICE_LEN]; /* vdev spec ("net_af_packet0,iface=x") or PCI address */
@@ -120,7 +135,7 @@ enum config_health_type {
 
 /* One backend server: "ip:port", or { address: "ip:port", weight: N, max_connections: N }. */
 struct config_server {
-	uint32_t ipv4;                /* network byte order */
+	struct ip_addr addr;          /* IPv4 or IPv6 */
 	uint16_t port;                /* host order */
 	unsigned int weight;          /* 1..256, default 1 */
 	unsigned int max_connections; /* per worker; 0 = no limit (default) */

@@ -107,6 +107,9 @@ void net_output_ipv4(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, u
 void net_output_ipv6(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m,
 		     const uint8_t dst[16]);
 
+/* Is a (not multicast) on the port's IPv6 link: inside its prefix, or link-local? */
+bool net_ipv6_on_link(const struct net_port *p, const uint8_t a[16]);
+
 /* The port's link-local address, fe80::/64 with the modified EUI-64 of its MAC (RFC 4291 2.5.1). */
 void net_ipv6_link_local(const struct net_port *p, uint8_t out[16]);
 

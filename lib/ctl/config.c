@@ -1356,7 +1356,8 @@ static int parse_servers(struct loader *ld, const struct field *f, const struct 
 			return -1;
 		}
 		for (unsigned int j = 0; j < b->n_servers; j++)
-			if (b->servers[j].ipv4 == srv->ipv4 && b->servers[j].port == srv->port)
+			if (memcmp(&b->servers[j].addr, &srv->addr, sizeof(srv->addr)) == 0 &&
+			    b->servers[j].port == srv->port)
 				return fail_item(ld, &si, "this server is already listed (%s[%u])",
 						 it->path, j);
 		b->n_servers++;

@@ -31,6 +31,12 @@ static bool ipv6_prefix_match(const uint8_t a[16], const uint8_t b[16], unsigned
 	return ((a[bits / 8] ^ b[bits / 8]) & mask) == 0;
 }
 
+bool net_ipv6_on_link(const struct net_port *p, const uint8_t a[16])
+{
+	return p->has_ipv6 && !ipv6_is_multicast(a) &&
+	       (ipv6_is_link_local(a) || ipv6_prefix_match(a, p->ipv6, p->ipv6_prefix));
+}
+
 void net_ipv6_link_local(const struct net_port *p, uint8_t out[16])
 {
 	const uint8_t *mac = p->mac.addr_bytes;
@@ -210,7 +216,7 @@ void net_output_ipv6(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m,
 		return;
 	}
 	/* On-link only: there is no IPv6 gateway yet. */
-	if (!ipv6_is_link_local(dst) && !ipv6_prefix_match(dst, p->ipv6, p->ipv6_prefix)) {
+	if (!net_ipv6_on_link(p, dst)) {
 		net_drop(ctx, m, DROP_NO_ROUTE);
 		return;
 	}

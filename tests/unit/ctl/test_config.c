@@ -329,6 +329,14 @@ static void test_duplicate_key(void **state)
 		     NAME ":6:1: ", "duplicate key \"ports\"");
 }
 
+/* A server's IPv4 address, network byte order. */
+static uint32_t server_ipv4(const struct config_server *sv)
+{
+	uint32_t a;
+	memcpy(&a, sv->addr.bytes, 4);
+	return a;
+}
+
 static void test_ipv6_port(void **state)
 {
 	static const uint8_t want[16] = { 0x20, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x18,
@@ -1360,11 +1368,13 @@ static void test_proxy_full(void **state)
 	b = &cfg->backends[0];
 	assert_string_equal(b->name, "app");
 	assert_int_equal(b->n_servers, 2);
-	assert_int_equal(b->servers[0].ipv4, htonl(0xc6130002)); /* network byte order */
+	assert_int_equal(b->servers[0].addr.family, 4);
+	assert_int_equal(server_ipv4(&b->servers[0]), htonl(0xc6130002)); /* network byte order */
 	assert_int_equal(b->servers[0].port, 8080);		  /* host order */
 	assert_int_equal(b->servers[0].weight, 1);
 	assert_int_equal(b->servers[0].max_connections, 0);
-	assert_int_equal(b->servers[1].ipv4, htonl(0xc6130003));
+	assert_int_equal(b->servers[1].addr.family, 4);
+	assert_int_equal(server_ipv4(&b->servers[1]), htonl(0xc6130003));
 	assert_int_equal(b->servers[1].weight, 3);
 	assert_int_equal(b->servers[1].max_connections, 100);
 	assert_int_equal(b->balance, CONFIG_BALANCE_LEAST_CONN);
@@ -1381,9 +1391,11 @@ static void test_proxy_full(void **state)
 	b = &cfg->backends[1];
 	assert_string_equal(b->name, "api.v1-x_Y");
 	assert_int_equal(b->n_servers, 3);
-	assert_int_equal(b->servers[0].ipv4, htonl(0x0a000001));
+	assert_int_equal(b->servers[0].addr.family, 4);
+	assert_int_equal(server_ipv4(&b->servers[0]), htonl(0x0a000001));
 	assert_int_equal(b->servers[0].port, 1);
-	assert_int_equal(b->servers[1].ipv4, htonl(0xc6130004));
+	assert_int_equal(b->servers[1].addr.family, 4);
+	assert_int_equal(server_ipv4(&b->servers[1]), htonl(0xc6130004));
 	assert_int_equal(b->servers[1].port, 65535);
 	assert_int_equal(b->servers[1].weight, 256);
 	assert_int_equal(b->servers[1].max_connections, 1000000);
@@ -1576,11 +1588,37 @@ static void test_backend_servers(void **state)
 		     "backends.app.servers: expected 1..32 servers, got none");
 	expect_error(SERVERS "198.19.0.2:80\n", NAME ":8:14: ",
 		     "expected a sequence of servers, got \"198.19.0.2:80\"");
-	expect_error(SERVERS "[\"[2001:db8::1]:80\"]\n", NAME ":8:15: ",
-		     "backends.app.servers[0]: IPv6 backends are not supported yet; "
-		     "expected \"a.b.c.d:port\"");
+	/* IPv6 servers, in brackets */
+	struct config *c6 = expect_ok(SERVERS "[\"[2001:2:0:19::2]:8080\", 198.19.0.2:8080, "
+				      "\"[2001:2:0:19::2]:8081\"]\n");
+	const struct config_server *s6 = &c6->backends[0].servers[0];
+	static const uint8_t want6[16] = { 0x20, 0x01, 0, 0x02, 0, 0, 0, 0x19, [15] = 0x02 };
+	assert_int_equal(s6->addr.family, 6);
+	assert_memory_equal(s6->addr.bytes, want6, 16);
+	assert_int_equal(s6->port, 8080);
+	assert_int_equal(c6->backends[0].servers[1].addr.family, 4);
+	char text[IP_ADDR_PORT_STR_LEN];
+	assert_string_equal(ip_addr_port_str(&s6->addr, s6->port, text, sizeof(text)),
+			    "[2001:2:0:19::2]:8080");
+	assert_string_equal(ip_addr_port_str(&c6->backends[0].servers[1].addr, 8080, text,
+					     sizeof(text)),
+			    "198.19.0.2:8080");
+	config_free(c6);
 	expect_error(SERVERS "[\"2001:db8::1\"]\n", NAME ":8:15: ",
-		     "IPv6 backends are not supported yet");
+		     "backends.app.servers[0]: expected \"[ipv6]:port\" like "
+		     "\"[2001:2:0:19::2]:8080\": an IPv6 address goes in brackets");
+	expect_error(SERVERS "[\"[2001:db8::1\"]\n", NAME ":8:15: ", "the ']' is missing");
+	expect_error(SERVERS "[\"[2001:db8::1]\"]\n", NAME ":8:29: ", "the port is missing");
+	expect_error(SERVERS "[\"[2001:db8::1]:0\"]\n", NAME ":8:30: ",
+		     "expected a port 1..65535 after ':'");
+	expect_error(SERVERS "[\"[2001:db8::g]:80\"]\n", NAME ":8:17: ",
+		     "\"2001:db8::g\" is not an IPv6 address");
+	expect_error(SERVERS "[\"[ff02::1]:80\"]\n", NAME ":8:17: ",
+		     "ff02::1 is not a server address (unspecified, loopback, multicast or "
+		     "IPv4-mapped)");
+	expect_error(SERVERS "[\"[::1]:80\"]\n", NAME ":8:17: ", "::1 is not a server address");
+	expect_error(SERVERS "[\"[2001:db8::1]:80\", \"[2001:db8::1]:80\"]\n", NAME ":8:35: ",
+		     "servers[1]: this server is already listed");
 	expect_error(SERVERS "[198.19.0.2]\n", NAME ":8:15: ",
 		     "servers[0]: expected \"a.b.c.d:port\", the port is missing");
 	expect_error(SERVERS "[198.19.0.2:0]\n", NAME ":8:26: ",
@@ -1620,8 +1658,8 @@ static void test_backend_servers(void **state)
 	expect_error(SERVERS "[{ address: 198.19.0.2:80, port: 80 }]\n", NAME ":8:41: ",
 		     "servers[0]: unknown key \"port\"; allowed here: address, weight, "
 		     "max_connections");
-	expect_error(SERVERS "\n      - address: \"[::1]:80\"\n", NAME ":9:18: ",
-		     "backends.app.servers[0].address: IPv6 backends are not supported yet");
+	expect_error(SERVERS "\n      - address: \"[::1]:80\"\n", NAME ":9:20: ",
+		     "backends.app.servers[0].address: ::1 is not a server address");
 
 	/* CONFIG_MAX_SERVERS in block form, then one more on line 8 + 33 */
 	o = (size_t)snprintf(yaml, sizeof(yaml), SERVERS "\n");

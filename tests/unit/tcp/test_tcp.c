@@ -31,6 +31,19 @@ static struct rte_mbuf *payload_mbuf(uint32_t len, uint8_t fill)
 	return head;
 }
 
+/* The harness peer's address, in the family the test speaks. */
+static struct ip_addr peer_addr(void)
+{
+	struct ip_addr a = {.family = H.ipv6 ? 6 : 4};
+	if (H.ipv6) {
+		memcpy(a.bytes, fixture_peer_ip6, 16);
+	} else {
+		uint32_t v4 = rte_cpu_to_be_32(FIXTURE_PEER_IP);
+		memcpy(a.bytes, &v4, 4);
+	}
+	return a;
+}
+
 static void test_passive_handshake_options(void **state)
 {
 	(void)state;
@@ -508,8 +521,9 @@ static void test_survives_mbuf_exhaustion(void **state)
 static void test_simultaneous_open_with_queued_data(void **state)
 {
 	(void)state;
-	struct tcp_conn *c = tcp_connect(H.stack, 0, rte_cpu_to_be_32(FIXTURE_PEER_IP),
-					 rte_cpu_to_be_16(H_PEER_PORT), &harness_ops, NULL);
+	struct ip_addr peer = peer_addr();
+	struct tcp_conn *c =
+		tcp_connect(H.stack, 0, &peer, rte_cpu_to_be_16(H_PEER_PORT), &harness_ops, NULL);
 	assert_non_null(c);
 	struct hseg syn;
 	h_expect_one(&syn);
@@ -545,8 +559,9 @@ static void test_simultaneous_open_with_queued_data(void **state)
 static void test_syn_answered_by_an_old_ack(void **state)
 {
 	(void)state;
-	struct tcp_conn *c = tcp_connect(H.stack, 0, rte_cpu_to_be_32(FIXTURE_PEER_IP),
-					 rte_cpu_to_be_16(H_PEER_PORT), &harness_ops, NULL);
+	struct ip_addr peer = peer_addr();
+	struct tcp_conn *c =
+		tcp_connect(H.stack, 0, &peer, rte_cpu_to_be_16(H_PEER_PORT), &harness_ops, NULL);
 	assert_non_null(c);
 	struct hseg syn;
 	h_expect_one(&syn);
@@ -824,6 +839,42 @@ static void test_ipv6_no_listener_gets_rst(void **state)
 	assert_int_equal(H.ctr.drops[DROP_TCP_NO_LISTENER], 1);
 }
 
+/* An active open over IPv6: from our global address, the MSS for IPv6, a source port that hashes home. */
+static void test_ipv6_active_open(void **state)
+{
+	(void)state;
+	struct ip_addr peer = peer_addr();
+	struct tcp_conn *c =
+		tcp_connect(H.stack, 0, &peer, rte_cpu_to_be_16(H_PEER_PORT), &harness_ops, NULL);
+	assert_non_null(c);
+	assert_int_equal(c->tuple.family, 6);
+	assert_memory_equal(c->tuple.laddr, fixture_ip6, 16);
+	struct hseg syn;
+	h_expect_one(&syn);
+	assert_int_equal(syn.flags, F_SYN);
+	assert_int_equal(syn.opts.mss, 1440);
+	H.our_port = syn.src_port;
+	h_send(F_SYN | F_ACK, ISN, syn.seq + 1, 64240, NULL, 0, NULL, 0);
+	struct hseg a;
+	h_expect_one(&a);
+	assert_int_equal(a.flags, F_ACK);
+	assert_int_equal(a.ack, ISN + 1);
+	assert_int_equal(c->state, TCP_ESTABLISHED);
+	struct ip_addr l, r;
+	uint16_t lport, rport;
+	tcp_conn_endpoints(c, &l, &lport, &r, &rport);
+	assert_int_equal(l.family, 6);
+	assert_memory_equal(r.bytes, fixture_peer_ip6, 16);
+	assert_int_equal(rport, H_PEER_PORT);
+	tcp_abort(c);
+	h_recv(&a, 1);
+	/* a port without IPv6 makes no IPv6 connection */
+	H.net.ports[0].has_ipv6 = false;
+	assert_null(tcp_connect(H.stack, 0, &peer, rte_cpu_to_be_16(H_PEER_PORT), &harness_ops,
+				NULL));
+	H.net.ports[0].has_ipv6 = true;
+}
+
 /* owner(tuple) is the same for both directions of a flow, in both families. */
 static void test_owner_symmetric(void **state)
 {
@@ -898,6 +949,7 @@ int main(void)
 		T6(test_ipv6_handshake_and_data),
 		T6(test_ipv6_syn_cookies),
 		T6(test_ipv6_no_listener_gets_rst),
+		T6(test_ipv6_active_open),
 		T(test_owner_symmetric),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
