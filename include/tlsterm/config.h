@@ -214,6 +214,7 @@ struct config_ipv6 {
 	unsigned int neighbor_cache_size; /* entries per worker, power of two; default 1024 */
 	unsigned int neighbor_timeout_s; /* entry lifetime; default 300 */
 	unsigned int pending_max;        /* packets waiting on resolution per worker; default 64 */
+	unsigned int icmp_errors_per_s;  /* ICMPv6 errors sent per worker and second; default 100 */
 };
 
 #define CONFIG_ADMIN_TOKEN_LEN 256

@@ -52,6 +52,8 @@
 	X(NDP_ROUTER_IGNORED, "ndp_router_message_ignored") \
 	X(NDP_QUEUE_FULL, "ndp_queue_full")               \
 	X(NDP_UNRESOLVED, "ndp_unresolved")               \
+	X(ICMPV6_TOO_BIG_INVALID, "icmpv6_too_big_invalid") \
+	X(ICMPV6_TOO_BIG_STALE, "icmpv6_too_big_stale")   \
 	X(TX_FULL, "tx_queue_full")                       \
 	X(ARP_QUEUE_FULL, "arp_queue_full")               \
 	X(ARP_UNRESOLVED, "arp_unresolved")               \
@@ -135,6 +137,9 @@ struct worker_counters {
 	uint64_t ndp_adverts_sent;
 	uint64_t ndp_cache_evictions;
 	uint64_t icmpv6_echo_replies;
+	uint64_t icmpv6_too_big;           /* packet-too-big about one of our connections, applied */
+	uint64_t icmpv6_errors_sent;
+	uint64_t icmpv6_errors_rate_limited; /* an error we would have sent, over the rate */
 	uint64_t impair_duplicated;
 	uint64_t impair_reordered;
 	uint64_t steered_out;

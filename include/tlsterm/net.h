@@ -22,6 +22,20 @@
 
 struct arp_table;
 struct nd_table;
+
+/*
+ * What an ICMPv6 packet-too-big says about one of our TCP segments (RFC 8201):
+ * the segment's tuple as we sent it (addresses and ports network order), its
+ * sequence number, and the MTU of the link that refused it.
+ */
+struct net_too_big {
+	uint8_t laddr[16];
+	uint8_t raddr[16];
+	uint16_t lport;
+	uint16_t rport;
+	uint32_t seq;
+	uint32_t mtu;
+};
 struct impair;
 struct rte_ring;
 
@@ -60,6 +74,13 @@ struct net_ctx {
 	void (*tcp_input)(void *arg, unsigned int pi, struct rte_mbuf *m, uint32_t l3_off,
 			  uint32_t l4_off);
 	void *tcp_arg;
+	/* Packet-too-big for a TCP segment; consumes m (the whole frame, for steering). */
+	void (*tcp_too_big)(void *arg, unsigned int pi, struct rte_mbuf *m,
+			    const struct net_too_big *tb);
+	/* ICMPv6 errors we may send: a token bucket refilled at icmp_err_rate per second */
+	unsigned int icmp_err_rate;
+	unsigned int icmp_err_tokens;
+	uint64_t icmp_err_refilled; /* TSC of the last refill */
 	/* steer_in[w]: ring that worker w fills for us; steer_out[w]: ring we fill for w. */
 	struct rte_ring *steer_in[NET_MAX_WORKERS];
 	struct rte_ring *steer_out[NET_MAX_WORKERS];

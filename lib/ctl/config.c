@@ -1669,6 +1669,8 @@ static const struct field ipv6_fields[] = {
 	  .off = offsetof(struct config_ipv6, neighbor_timeout_s) },
 	{ .key = "pending_max", .parse = parse_uint, .lo = 1, .hi = 4096,
 	  .off = offsetof(struct config_ipv6, pending_max) },
+	{ .key = "icmp_errors_per_s", .parse = parse_uint, .lo = 0, .hi = 100000,
+	  .off = offsetof(struct config_ipv6, icmp_errors_per_s) },
 };
 static const struct schema ipv6_schema = { ipv6_fields, N_ELEMS(ipv6_fields) };
 
@@ -1823,6 +1825,7 @@ static void config_defaults(struct config *cfg)
 	cfg->ipv6.neighbor_cache_size = 1024;
 	cfg->ipv6.neighbor_timeout_s = 300;
 	cfg->ipv6.pending_max = 64;
+	cfg->ipv6.icmp_errors_per_s = 100;
 	cfg->mbufs_per_worker = 8191;
 	cfg->tcp.max_connections = 16384;
 	cfg->tcp.syn_backlog = 1024;

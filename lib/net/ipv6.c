@@ -17,6 +17,7 @@ enum {
 	NH_ROUTING = 43,
 	NH_FRAGMENT = 44,
 	NH_ICMPV6 = 58,
+	NH_NONE = 59,
 	NH_DEST_OPTS = 60,
 };
 
@@ -79,27 +80,35 @@ static bool ipv6_group_is_ours(const struct net_port *p, const uint8_t a[16])
 	return memcmp(a, g, 16) == 0;
 }
 
+enum opt_verdict { OPT_OK, OPT_DISCARD, OPT_DISCARD_AND_TELL };
+
 /*
  * The options of a hop-by-hop or destination options header (RFC 8200 4.2):
  * every TLV inside the header, and none we would have to act on. The two top
- * bits of an unknown type say what to do; anything but "skip" means discard.
+ * bits of an unknown type say what to do: 00 skip it, 01 discard, 10 discard
+ * and send a parameter problem, 11 the same unless the packet went to a group.
+ * *bad_at is the offending option's offset in the header.
  */
-static bool ipv6_options_ok(const uint8_t *h, uint32_t len)
+static enum opt_verdict ipv6_options_check(const uint8_t *h, uint32_t len, bool to_group,
+					   uint32_t *bad_at)
 {
 	uint32_t i = 2;
 	while (i < len) {
 		uint8_t type = h[i];
+		*bad_at = i;
 		if (type == 0) { /* Pad1 */
 			i++;
 			continue;
 		}
 		if (i + 2 > len || i + 2 + (uint32_t)h[i + 1] > len)
-			return false;
-		if (type != 1 && (type >> 6) != 0) /* not PadN and not "skip over" */
-			return false;
+			return OPT_DISCARD;
+		unsigned int action = type >> 6;
+		if (type != 1 && action != 0) /* not PadN and not "skip over" */
+			return action == 2 || (action == 3 && !to_group) ? OPT_DISCARD_AND_TELL
+									 : OPT_DISCARD;
 		i += 2 + (uint32_t)h[i + 1];
 	}
-	return true;
+	return OPT_OK;
 }
 
 void ipv6_input(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, uint32_t l3_off,
@@ -144,6 +153,7 @@ void ipv6_input(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, uint32
 	uint32_t end = l3_off + IPV6_HDR_LEN + plen;
 	uint32_t off = l3_off + IPV6_HDR_LEN;
 	uint32_t ext_bytes = 0;
+	uint32_t nh_field = l3_off + 6; /* where the current next-header value sits */
 	unsigned int n_ext = 0;
 	uint8_t nh = ih->proto;
 	for (;;) {
@@ -175,12 +185,18 @@ void ipv6_input(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, uint32
 			return;
 		}
 		/* RFC 8200 4.4: a routing header with segments left names a next hop; we are none. */
-		bool ok = nh == NH_ROUTING ? eh[3] == 0 : ipv6_options_ok(eh, len);
-		if (!ok) {
+		uint32_t bad_at = 0;
+		enum opt_verdict v = nh == NH_ROUTING ? (eh[3] == 0 ? OPT_OK : OPT_DISCARD)
+						      : ipv6_options_check(eh, len, to_group, &bad_at);
+		if (v != OPT_OK) {
+			if (v == OPT_DISCARD_AND_TELL)
+				icmpv6_send_error(ctx, pi, m, l3_off, ICMPV6_PARAM_PROBLEM,
+						  ICMPV6_PP_OPTION, off + bad_at - l3_off);
 			net_drop(ctx, m, DROP_IPV6_EXT);
 			return;
 		}
 		nh = eh[0];
+		nh_field = off;
 		off += len;
 	}
 	m->l2_len = l3_off;
@@ -202,7 +218,11 @@ void ipv6_input(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, uint32
 		ctx->tcp_input(ctx->tcp_arg, pi, m, l3_off, off);
 		return;
 	default:
-		net_drop(ctx, m, DROP_IP_PROTO); /* 59 (no next header), UDP, ESP, AH, ... */
+		/* RFC 8200 4: an unrecognized next header is answered; 59 says nothing follows */
+		if (nh != NH_NONE)
+			icmpv6_send_error(ctx, pi, m, l3_off, ICMPV6_PARAM_PROBLEM,
+					  ICMPV6_PP_NEXT_HEADER, nh_field - l3_off);
+		net_drop(ctx, m, DROP_IP_PROTO); /* UDP, ESP, AH, ... */
 		return;
 	}
 }

@@ -42,6 +42,9 @@ int net_ctx_init(struct net_ctx *ctx, const struct config *cfg, unsigned int wor
 	}
 	ctx->ipv6_ext_headers_max = cfg->ipv6.ext_headers_max;
 	ctx->ipv6_ext_bytes_max = cfg->ipv6.ext_bytes_max;
+	ctx->icmp_err_rate = cfg->ipv6.icmp_errors_per_s;
+	ctx->icmp_err_tokens = ctx->icmp_err_rate;
+	ctx->icmp_err_refilled = ctx->now;
 	ctx->arp = arp_table_create(&cfg->arp, worker_id);
 	if (ctx->arp == NULL)
 		return -ENOMEM;

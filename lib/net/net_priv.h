@@ -144,6 +144,17 @@ void ipv6_put_header(struct rte_ipv6_hdr *h, const uint8_t src[16], const uint8_
 uint16_t icmpv6_cksum(const struct rte_mbuf *m, const uint8_t src[16], const uint8_t dst[16],
 		      uint32_t l4_off, uint32_t len);
 
+/*
+ * Send an ICMPv6 error about the packet at l3_off in m (m stays with the
+ * caller), within ipv6.icmp_errors_per_s, and never about a packet to a
+ * group or from :: (RFC 4443 2.4 (e)). pointer is for parameter problems.
+ */
+void icmpv6_send_error(struct net_ctx *ctx, unsigned int pi, const struct rte_mbuf *m,
+		       uint32_t l3_off, uint8_t type, uint8_t code, uint32_t pointer);
+#define ICMPV6_PARAM_PROBLEM 4
+#define ICMPV6_PP_NEXT_HEADER 1 /* unrecognized next header */
+#define ICMPV6_PP_OPTION 2      /* unrecognized option */
+
 /* ndp.c: NDP messages after icmpv6.c has checked their checksum. */
 void ndp_input(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, uint32_t l3_off,
 	       uint32_t l4_off, bool steered);

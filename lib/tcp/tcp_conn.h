@@ -252,6 +252,7 @@ uint32_t tcp_ts_now(const struct tcp_conn *c);
 
 /* tcp_in.c */
 void tcp_input(void *stack, unsigned int pi, struct rte_mbuf *m, uint32_t l3_off, uint32_t l4_off);
+void tcp_too_big(void *stack, unsigned int pi, struct rte_mbuf *m, const struct net_too_big *tb);
 
 /* tcp_out.c */
 void tcp_output(struct tcp_conn *c);

@@ -821,3 +821,39 @@ void tcp_input(void *arg, unsigned int pi, struct rte_mbuf *m, uint32_t l3_off, 
 	else if (c->unacked_segs > 0)
 		tcp_arm_delack(c);
 }
+
+/*
+ * ICMPv6 packet too big (RFC 8201) about one of our segments: only for a
+ * sequence number in flight (RFC 5927 5.1, so a blind forgery rarely lands),
+ * the MSS comes down to what the reported MTU carries and the first
+ * unacknowledged segment goes again at that size.
+ */
+void tcp_too_big(void *arg, unsigned int pi, struct rte_mbuf *m, const struct net_too_big *tb)
+{
+	struct tcp_stack *s = arg;
+	struct tcp_tuple t = {.family = 6, .lport = tb->lport, .rport = tb->rport};
+	memcpy(t.laddr, tb->laddr, 16);
+	memcpy(t.raddr, tb->raddr, 16);
+	unsigned int owner = tcp_owner(&t, s->net->n_workers);
+	if (owner != s->net->worker_id) {
+		net_steer_to(s->net, owner, pi, m); /* the connection's worker decides */
+		return;
+	}
+	s->now_us = s->net->now / s->tsc_per_us;
+	struct tcp_conn *c = tcp_conn_lookup(s, &t);
+	if (c == NULL || c->dead || c->state == TCP_TIME_WAIT || seq_lt(tb->seq, c->snd_una) ||
+	    seq_geq(tb->seq, c->snd_max)) {
+		s->ctr->drops[DROP_ICMPV6_TOO_BIG_STALE]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	rte_pktmbuf_free(m);
+	uint32_t mss = tb->mtu - (uint32_t)sizeof(struct rte_ipv6_hdr) -
+		       (uint32_t)sizeof(struct rte_tcp_hdr) - (c->ts_ok ? TCP_TS_OPT_LEN : 0);
+	if (mss >= c->mss)
+		return; /* no news: we already send segments that fit */
+	c->mss = (uint16_t)mss;
+	s->ctr->icmpv6_too_big++;
+	if (c->state != TCP_SYN_SENT && c->state != TCP_SYN_RCVD && c->sndq.bytes > 0)
+		tcp_retransmit_una(c);
+}

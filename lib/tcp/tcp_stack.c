@@ -88,6 +88,7 @@ struct tcp_stack *tcp_stack_create(const struct config *cfg, struct net_ctx *net
 		return NULL;
 	}
 	net->tcp_input = tcp_input;
+	net->tcp_too_big = tcp_too_big;
 	net->tcp_arg = s;
 	return s;
 }
@@ -122,6 +123,7 @@ void tcp_stack_free(struct tcp_stack *s)
 	rte_mempool_free(s->conn_pool);
 	if (s->net != NULL && s->net->tcp_arg == s) {
 		s->net->tcp_input = NULL;
+		s->net->tcp_too_big = NULL;
 		s->net->tcp_arg = NULL;
 	}
 	rte_free(s);

@@ -593,6 +593,18 @@ def c_icmpv6_unhandled_type(rng, c, seq):
 
 
 @case
+def c_icmpv6_too_big_not_ours(rng, c, seq):
+    # A packet-too-big quoting a TCP segment we never sent (another host's, or no connection).
+    mtu = rng.choice([576, 1280, 1400])
+    src = rng.choice([c.src_ip6, c.dst_ip6])
+    inner = ipv6(src, ip6("2001:2:0:18::77"), 6,
+                 struct.pack("!HHI", rng.getrandbits(16), 443, rng.getrandbits(32)) + bytes(12),
+                 plen=1400)
+    pl = icmp6(c.src_ip6, c.dst_ip6, 2, 0, struct.pack("!I", mtu) + inner)
+    return l2(c, ETH_P_IPV6) + ipv6(c.src_ip6, c.dst_ip6, 58, pl), "mtu=%d" % mtu
+
+
+@case
 def c_ndp_ns_bad_hop_limit(rng, c, seq):
     # A solicitation for our address that crossed a router (RFC 4861 7.1.1).
     sn = ip6("ff02::1:ff00:0")[:13] + c.dst_ip6[13:]

@@ -90,11 +90,17 @@ replies=$(tt_stat "$log" icmpv6_echo_replies)
 adverts=$(tt_stat "$log" ndp_adverts_sent)
 # 4 unsolicited at start (two addresses on two ports), then answers to the kernels' solicitations
 [ "$adverts" -ge 6 ] || tt_fail "expected at least 6 neighbor advertisements, got $adverts"
+# Options that ask to be reported got parameter problems, within ipv6.icmp_errors_per_s.
+errors=$(tt_stat "$log" icmpv6_errors_sent)
+[ "$errors" -gt 0 ] || tt_fail "no ICMPv6 error was sent for the options that ask for one"
+limited=$(tt_stat "$log" icmpv6_errors_rate_limited)
+echo "  ICMPv6 errors: $errors sent, $limited over the rate"
 drops=$(tt_stat "$log" drops_total)
 [ "$drops" -ge "$sent" ] || { grep stats: "$log"; tt_fail "$sent malformed frames sent, only $drops drops counted"; }
 for reason in ipv6_length ipv6_version ipv6_hop_limit ipv6_fragment ipv6_ext_limit \
 	ipv6_ext_header ipv6_dst_not_ours ipv6_src_invalid icmpv6_checksum icmpv6_malformed \
-	icmpv6_type_ignored ndp_malformed ndp_router_message_ignored; do
+	icmpv6_type_ignored ndp_malformed ndp_router_message_ignored icmpv6_too_big_invalid \
+	icmpv6_too_big_stale; do
 	n=$(tt_stat "$log" "$reason")
 	[ -n "$n" ] && [ "$n" -gt 0 ] || { grep stats: "$log"; tt_fail "no drops counted as $reason"; }
 done

@@ -68,6 +68,7 @@ void fixture_config(struct config *cfg)
 	cfg->ipv6.neighbor_cache_size = 1024;
 	cfg->ipv6.neighbor_timeout_s = 300;
 	cfg->ipv6.pending_max = 64;
+	cfg->ipv6.icmp_errors_per_s = 100;
 	cfg->mbufs_per_worker = 4095;
 	cfg->tcp.max_connections = 1024;
 	cfg->tcp.syn_backlog = 64;

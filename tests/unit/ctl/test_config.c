@@ -354,15 +354,17 @@ static void test_ipv6_port(void **state)
 	assert_int_equal(cfg->ipv6.neighbor_cache_size, 1024);
 	assert_int_equal(cfg->ipv6.neighbor_timeout_s, 300);
 	assert_int_equal(cfg->ipv6.pending_max, 64);
+	assert_int_equal(cfg->ipv6.icmp_errors_per_s, 100);
 	config_free(cfg);
 	/* both families on one port, and the bounds section */
 	cfg = expect_ok(MIN_DPDK MIN_PORTS "    ipv4: 198.18.0.1/16\n    ipv6: 2001:2:0:18::1/128\n"
 			"ipv6: { ext_headers_max: 0, ext_bytes_max: 2048, neighbor_cache_size: 16,\n"
-			"        neighbor_timeout_s: 1, pending_max: 4096 }\n");
+			"        neighbor_timeout_s: 1, pending_max: 4096, icmp_errors_per_s: 0 }\n");
 	assert_true(cfg->ports[0].has_ipv4);
 	assert_int_equal(cfg->ports[0].ipv6_prefix, 128);
 	assert_int_equal(cfg->ipv6.ext_headers_max, 0);
 	assert_int_equal(cfg->ipv6.neighbor_cache_size, 16);
+	assert_int_equal(cfg->ipv6.icmp_errors_per_s, 0);
 	config_free(cfg);
 
 	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::1\"\n", NAME ":6:11: ",

@@ -287,6 +287,7 @@ static void test_ext_headers(void **state)
 {
 	(void)state;
 	uint8_t f[FRAME_MAX];
+	T.ctx.icmp_err_rate = 0; /* errors off here: test_errors has them */
 
 	/* fragments (RFC 8200 4.5), first or later */
 	uint8_t frag[8] = { 58, 0, 0, 1, 0, 0, 0, 1 }; /* offset 0, M set */
@@ -366,7 +367,7 @@ static void test_icmpv6(void **state)
 
 	/* errors, an echo with a code, an echo reply, an echo to all nodes: not answered */
 	memset(&T.ctr, 0, sizeof(T.ctr));
-	const uint8_t types[][2] = { { 1, 4 }, { 2, 0 }, { 3, 0 }, { 4, 1 }, { 128, 1 },
+	const uint8_t types[][2] = { { 1, 4 }, { 130, 0 }, { 3, 0 }, { 4, 1 }, { 128, 1 },
 				     { 129, 0 }, { 200, 0 } };
 	for (unsigned int i = 0; i < RTE_DIM(types); i++) {
 		len = echo_frame(f, fixture_ip6, 0, NULL, 0, 8);
@@ -381,6 +382,14 @@ static void test_icmpv6(void **state)
 	inject(f, len);
 	assert_only_drop(DROP_ICMPV6_TYPE, RTE_DIM(types) + 1);
 
+	/* a packet-too-big with no TCP layer to tell, or quoting something we did not send */
+	memset(&T.ctr, 0, sizeof(T.ctr));
+	len = echo_frame(f, fixture_ip6, 0, NULL, 0, 60);
+	f[L4_OFF] = 2;
+	fixture_icmpv6_cksum(f + L4_OFF, 68, fixture_peer_ip6, fixture_ip6);
+	inject(f, len);
+	assert_only_drop(DROP_ICMPV6_TOO_BIG_INVALID, 1);
+
 	/* an echo from :: */
 	memset(&T.ctr, 0, sizeof(T.ctr));
 	len = echo_frame(f, fixture_ip6, 0, NULL, 0, 8);
@@ -394,6 +403,7 @@ static void test_other_protocols(void **state)
 {
 	(void)state;
 	uint8_t f[FRAME_MAX];
+	T.ctx.icmp_err_rate = 0; /* errors off here: test_errors has them */
 	const uint8_t protos[] = { 17, 59, 50, 51 };
 	for (unsigned int i = 0; i < RTE_DIM(protos); i++) {
 		uint16_t len = echo_frame(f, fixture_ip6, 0, NULL, 0, 8);
@@ -422,6 +432,102 @@ static void test_other_protocols(void **state)
 	assert_only_drop(DROP_IPV6_SRC, 1);
 }
 
+/* The one error in flat form: type, code, pointer, and the start of the quoted packet. */
+static void assert_param_problem(uint8_t code, uint32_t pointer, const uint8_t *req,
+				 uint16_t req_len)
+{
+	struct rte_mbuf *out[4];
+	unsigned int got = fixture_collect(&T.ctx, out, RTE_DIM(out));
+	if (got != 1)
+		fixture_free(out, got);
+	assert_int_equal(got, 1);
+	uint8_t buf[FRAME_MAX];
+	uint32_t len = rte_pktmbuf_pkt_len(out[0]);
+	const uint8_t *f = rte_pktmbuf_read(out[0], 0, len, buf);
+	const struct rte_ether_hdr *eh = (const struct rte_ether_hdr *)f;
+	assert_true(rte_is_same_ether_addr(&eh->dst_addr, &fixture_peer_mac));
+	const struct rte_ipv6_hdr *ih = (const struct rte_ipv6_hdr *)(f + ETH_LEN);
+	assert_memory_equal(ih->src_addr, fixture_ip6, 16);
+	assert_memory_equal(ih->dst_addr, fixture_peer_ip6, 16);
+	uint16_t plen = rte_be_to_cpu_16(ih->payload_len);
+	assert_int_equal(len, L4_OFF + plen);
+	const uint8_t *ic = f + L4_OFF;
+	assert_int_equal(ic[0], 4);
+	assert_int_equal(ic[1], code);
+	assert_int_equal(((uint32_t)ic[4] << 24 | (uint32_t)ic[5] << 16 | (uint32_t)ic[6] << 8 | ic[7]),
+			 pointer);
+	uint16_t quoted = (uint16_t)(req_len - ETH_LEN);
+	assert_int_equal(plen, 8 + quoted);
+	assert_memory_equal(ic + 8, req + ETH_LEN, quoted);
+	assert_true(fixture_icmpv6_cksum_ok(ic, plen, fixture_ip6, fixture_peer_ip6));
+	rte_pktmbuf_free(out[0]);
+}
+
+/* Parameter problems (RFC 8200 4, RFC 4443 3.4), within ipv6.icmp_errors_per_s. */
+static void test_errors(void **state)
+{
+	(void)state;
+	uint8_t f[FRAME_MAX];
+	/* UDP: an unrecognized next header, pointed at in the fixed header (byte 6) */
+	uint16_t len = echo_frame(f, fixture_ip6, 0, NULL, 0, 8);
+	f[ETH_LEN + 6] = 17;
+	inject(f, len);
+	assert_param_problem(1, 6, f, len);
+	/* behind a destination options header: pointed at in that header */
+	uint8_t ext[8] = { 58, 0, 1, 4 };
+	len = echo_frame(f, fixture_ip6, 60, ext, sizeof(ext), 8);
+	f[L4_OFF] = 132;
+	inject(f, len);
+	assert_param_problem(1, 40, f, len);
+	/* an option that asks to be reported (10xxxxxx), pointed at */
+	uint8_t opt[8] = { 58, 0, 0x80 | 0x1e, 4 };
+	len = echo_frame(f, fixture_ip6, 60, opt, sizeof(opt), 8);
+	inject(f, len);
+	assert_param_problem(2, 42, f, len);
+	assert_int_equal(T.ctr.icmpv6_errors_sent, 3);
+	/* nothing for 59, for 01xxxxxx, or for a packet to a group */
+	len = echo_frame(f, fixture_ip6, 0, NULL, 0, 8);
+	f[ETH_LEN + 6] = 59;
+	inject(f, len);
+	opt[2] = 0x40 | 0x1e;
+	inject(f, echo_frame(f, fixture_ip6, 60, opt, sizeof(opt), 8));
+	opt[2] = 0xc0 | 0x1e; /* "unless to a group" */
+	len = echo_frame(f, all_nodes, 60, opt, sizeof(opt), 8);
+	f[0] = 0x33;
+	f[1] = 0x33;
+	inject(f, len);
+	assert_int_equal(fixture_drain(&T.ctx), 0);
+	/* the quote stops at the minimum MTU: 1280 bytes in all */
+	len = echo_frame(f, fixture_ip6, 0, NULL, 0, 1400);
+	f[ETH_LEN + 6] = 17;
+	inject(f, len);
+	struct rte_mbuf *out[4];
+	unsigned int got = fixture_collect(&T.ctx, out, RTE_DIM(out));
+	assert_int_equal(got, 1);
+	assert_int_equal(rte_pktmbuf_pkt_len(out[0]), ETH_LEN + 1280);
+	fixture_free(out, got);
+
+	/* the bucket: 3 a second here, so 3 of 10 at once, then one more a third of a second on */
+	T.ctx.icmp_err_rate = 3;
+	T.ctx.icmp_err_tokens = 3;
+	T.ctx.icmp_err_refilled = T.ctx.now;
+	T.ctr.icmpv6_errors_sent = 0;
+	len = echo_frame(f, fixture_ip6, 0, NULL, 0, 8);
+	f[ETH_LEN + 6] = 17;
+	for (int i = 0; i < 10; i++)
+		inject(f, len);
+	assert_int_equal(T.ctr.icmpv6_errors_sent, 3);
+	assert_int_equal(T.ctr.icmpv6_errors_rate_limited, 7);
+	T.ctx.now += T.ctx.tsc_hz / 3 + 1;
+	inject(f, len);
+	inject(f, len);
+	assert_int_equal(T.ctr.icmpv6_errors_sent, 4);
+	assert_int_equal(fixture_drain(&T.ctx), 4);
+	/* every frame was still dropped by its reason */
+	assert_int_equal(T.ctr.drops[DROP_IP_PROTO], 4 + 12); /* UDP, 132, 59, the long one */
+	assert_int_equal(T.ctr.drops[DROP_IPV6_EXT], 3);
+}
+
 /* A port without ipv6 counts IPv6 as unsupported, whatever it holds. */
 static void test_port_without_ipv6(void **state)
 {
@@ -444,6 +550,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ext_headers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_icmpv6, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_protocols, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_port_without_ipv6, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, NULL);

@@ -875,6 +875,61 @@ static void test_ipv6_active_open(void **state)
 	H.net.ports[0].has_ipv6 = true;
 }
 
+/* A router's packet-too-big quoting our segment with sequence number seq. */
+static void h_send_too_big(uint32_t mtu, uint32_t seq)
+{
+	static const uint8_t router[16] = {0x20, 0x01, 0, 0x02, 0, 0, 0, 0x18, [15] = 0xfe};
+	uint8_t f[256];
+	uint16_t n = fixture_put_eth(f, &fixture_mac, &fixture_peer_mac, RTE_ETHER_TYPE_IPV6);
+	uint16_t icmp_len = 8 + 40 + 20;
+	n = (uint16_t)(n + fixture_put_ipv6(f + n, router, fixture_ip6, IPPROTO_ICMPV6, 64, icmp_len));
+	uint8_t *ic = f + n;
+	memset(ic, 0, icmp_len);
+	ic[0] = 2;
+	uint32_t mtu_be = rte_cpu_to_be_32(mtu);
+	memcpy(ic + 4, &mtu_be, 4);
+	fixture_put_ipv6(ic + 8, fixture_ip6, fixture_peer_ip6, IPPROTO_TCP, 64, 1400);
+	struct rte_tcp_hdr th = {
+		.src_port = rte_cpu_to_be_16(H.our_port),
+		.dst_port = rte_cpu_to_be_16(H.peer_port),
+		.sent_seq = rte_cpu_to_be_32(seq),
+	};
+	memcpy(ic + 48, &th, sizeof(th));
+	fixture_icmpv6_cksum(ic, icmp_len, router, fixture_ip6);
+	net_input(&H.net, 0, fixture_frame(f, (uint16_t)(n + icmp_len)));
+}
+
+/* RFC 8201: a packet-too-big about a segment in flight lowers the MSS and resends at that size. */
+static void test_ipv6_packet_too_big(void **state)
+{
+	(void)state;
+	uint32_t iss = h_handshake(ISN, true, false, 7);
+	assert_int_equal(H.conn->mss, 1440 - TCP_TS_OPT_LEN);
+	assert_int_equal(tcp_send(H.conn, payload_mbuf(3000, 'p')), 0);
+	struct hseg seg[8];
+	assert_int_equal(h_recv(seg, 8), 3);
+	assert_int_equal(seg[0].len, 1428);
+	/* stale: before snd_una, or past what we sent */
+	h_send_too_big(1280, iss);
+	h_send_too_big(1280, iss + 1 + 3000);
+	h_expect_none();
+	assert_int_equal(H.ctr.drops[DROP_ICMPV6_TOO_BIG_STALE], 2);
+	assert_int_equal(H.conn->mss, 1440 - TCP_TS_OPT_LEN);
+	/* an MTU below the minimum counts as 1280 (RFC 8201 4) */
+	h_send_too_big(1000, iss + 1);
+	assert_int_equal(H.ctr.icmpv6_too_big, 1);
+	assert_int_equal(H.conn->mss, 1280 - 40 - 20 - TCP_TS_OPT_LEN);
+	struct hseg r;
+	h_expect_one(&r); /* the first segment again, cut to fit */
+	assert_int_equal(r.seq, iss + 1);
+	assert_int_equal(r.len, 1280 - 40 - 20 - TCP_TS_OPT_LEN);
+	/* news that is no news changes nothing */
+	h_send_too_big(1500, iss + 1);
+	h_expect_none();
+	assert_int_equal(H.ctr.icmpv6_too_big, 1);
+	assert_int_equal(H.conn->mss, 1208);
+}
+
 /* owner(tuple) is the same for both directions of a flow, in both families. */
 static void test_owner_symmetric(void **state)
 {
@@ -950,6 +1005,7 @@ int main(void)
 		T6(test_ipv6_syn_cookies),
 		T6(test_ipv6_no_listener_gets_rst),
 		T6(test_ipv6_active_open),
+		T6(test_ipv6_packet_too_big),
 		T(test_owner_symmetric),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
