@@ -113,6 +113,8 @@ sleep 1 # the last sessions' log records reach the control thread
 tt_stop "$log"
 tt_check_clean_stop "$log"
 
+steered=$(tt_stat "$log" steered_in)
+echo "  $(grep -o 'running: [0-9]* worker(s)' "$log" | head -n 1), frames steered between workers: $steered"
 grep -q "client=\[$CLIENT\]:[0-9]* listener=443 .* server=\[$BACK\]:8082 " "$TT_WORK/access.log" ||
 	{ cat "$TT_WORK/access.log" >&2; tt_fail "access log: no line with both IPv6 ends"; }
 grep -q "listener=8443 .* server=\[$BACK\]:8080 " "$TT_WORK/access.log" ||
