@@ -108,8 +108,16 @@ enum config_proxy_protocol {
 	CONFIG_PROXY_V2,
 };
 
+/* Which clients a listener takes. */
+enum config_family {
+	CONFIG_FAMILY_ANY, /* default: IPv4 and IPv6 */
+	CONFIG_FAMILY_IPV4,
+	CONFIG_FAMILY_IPV6,
+};
+
 struct config_listener {
 	unsigned int port;             /* 1..65535 */
+	enum config_family family;     /* default any */
 	char backend[CONFIG_NAME_LEN]; /* a name under backends:, or built-in "echo" / "discard" */
 	int backend_index;             /* index into config.backends, or -1 for a built-in */
 	struct config_tls tls;

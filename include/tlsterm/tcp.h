@@ -50,6 +50,13 @@ void tcp_stack_free(struct tcp_stack *s);
 int tcp_listen(struct tcp_stack *s, uint16_t port, const struct tcp_upper_ops *ops, void *arg);
 
 /*
+ * Restrict the listener on port (host order) to clients of one family (4 or
+ * 6; 0: both, as tcp_listen() leaves it). Others are answered as if nothing
+ * listened. Returns 0, or -ENOENT when nothing listens on port.
+ */
+int tcp_listen_family(struct tcp_stack *s, uint16_t port, uint8_t family);
+
+/*
  * Active open from port index pi's address of raddr's family to raddr:rport
  * (port in network order); to a link-local IPv6 peer, from our link-local
  * address. ops->established() runs when the handshake completes;

@@ -1253,6 +1253,11 @@ static const char *const balance_names[] = {
 	[CONFIG_BALANCE_SOURCE_HASH] = "source_hash",
 	NULL
 };
+_Static_assert(sizeof(enum config_family) == sizeof(unsigned int), "enum size");
+static const char *const family_names[] = {
+	[CONFIG_FAMILY_ANY] = "any", [CONFIG_FAMILY_IPV4] = "ipv4", [CONFIG_FAMILY_IPV6] = "ipv6",
+	NULL
+};
 static const char *const health_type_names[] = {
 	[CONFIG_HEALTH_TCP] = "tcp", [CONFIG_HEALTH_HTTP] = "http", NULL
 };
@@ -1727,6 +1732,7 @@ enum {
 	LISTENER_REDIRECT_HTTPS,
 	LISTENER_REDIRECT_CODE,
 	LISTENER_REDIRECT_PORT,
+	LISTENER_FAMILY,
 };
 
 /* RFC 9110 15.4.2/15.4.9: the permanent redirects; 308 also keeps the method and body. */
@@ -1764,6 +1770,8 @@ static const struct field listener_fields[] = {
 	[LISTENER_REDIRECT_PORT] = { .key = "redirect_port", .parse = parse_uint, .lo = 1,
 				     .hi = 65535,
 				     .off = offsetof(struct config_listener, redirect_port) },
+	[LISTENER_FAMILY] = { .key = "family", .parse = parse_choice, .choices = family_names,
+			      .off = offsetof(struct config_listener, family) },
 };
 static const struct schema listener_schema = { listener_fields, N_ELEMS(listener_fields) };
 

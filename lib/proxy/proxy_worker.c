@@ -60,6 +60,9 @@ static int listen_one(struct proxy_worker *pw, unsigned int i, char *err, size_t
 			rc = ops != NULL ? tcp_listen(pw->tcp, (uint16_t)l->port, ops, NULL) : -1;
 		}
 	}
+	if (rc == 0 && l->family != CONFIG_FAMILY_ANY)
+		rc = tcp_listen_family(pw->tcp, (uint16_t)l->port,
+				       l->family == CONFIG_FAMILY_IPV6 ? 6 : 4);
 	if (rc != 0)
 		snprintf(err, errlen, "listener %u: cannot listen (%d)", l->port, rc);
 	return rc;

@@ -82,6 +82,7 @@ struct tcp_mq {
 
 struct tcp_listener {
 	uint16_t port; /* network order */
+	uint8_t family; /* 4 or 6: clients of that family only; 0: both */
 	const struct tcp_upper_ops *ops;
 	void *arg;             /* what a passive connection's upper starts as */
 	unsigned int syn_rcvd; /* half-open connections now */

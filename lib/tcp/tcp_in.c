@@ -784,6 +784,8 @@ void tcp_input(void *arg, unsigned int pi, struct rte_mbuf *m, uint32_t l3_off, 
 	}
 	if (c == NULL) {
 		struct tcp_listener *l = tcp_listener_find(s, t.lport);
+		if (l != NULL && l->family != 0 && l->family != t.family)
+			l = NULL; /* a listener for the other family only */
 		if (l == NULL) {
 			if (!(sg.flags & RTE_TCP_RST_FLAG))
 				no_connection(s, pi, &t, &sg);

@@ -144,6 +144,17 @@ int tcp_listen(struct tcp_stack *s, uint16_t port, const struct tcp_upper_ops *o
 	return 0;
 }
 
+int tcp_listen_family(struct tcp_stack *s, uint16_t port, uint8_t family)
+{
+	for (unsigned int i = 0; i < s->n_listeners; i++) {
+		if (s->listeners[i].port == rte_cpu_to_be_16(port)) {
+			s->listeners[i].family = family;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 struct tcp_listener *tcp_listener_find(struct tcp_stack *s, uint16_t port_be)
 {
 	for (unsigned int i = 0; i < s->n_listeners; i++)

@@ -17,6 +17,8 @@ bash "$here/../../scripts/certs.sh" "$certs" >/dev/null
 TT_IPV6=1 tt_write_config "$TT_WORK/tlsterm.yaml" \
 	"listeners:" \
 	"  - { port: 7, backend: echo }" \
+	"  - { port: 17, backend: echo, family: ipv4 }" \
+	"  - { port: 19, backend: echo, family: ipv6 }" \
 	"  - port: 443" \
 	"    backend: echo" \
 	"    tls: { certificates: [ { cert: $certs/site-ecdsa.pem, key: $certs/site-ecdsa.key } ] }"
@@ -60,6 +62,16 @@ client_step() {
 client_step "echo 8 MiB" tcp_client.py echo --port 7 --bytes $((8 << 20)) --seed 1
 client_step "100 concurrent" tcp_client.py concurrent --port 7 --conns 100 --bytes 4096 --seed 100
 client_step "no listener" tcp_client.py rst --port 8
+# Listeners for one family: the other family is refused as if nothing listened there.
+client_step "IPv4-only listener refuses IPv6" tcp_client.py rst --port 17
+client_step "IPv6-only listener" tcp_client.py echo --port 19 --bytes 65536 --seed 19
+timeout 60 ip netns exec "$TT_NS_CLIENT" "$TT_PY" "$here/tcp_client.py" echo --port 17 \
+	--bytes 65536 --seed 17 --host 198.18.0.1 >"$TT_WORK/v4-only.txt" 2>&1 ||
+	tt_fail "IPv4-only listener over IPv4: $(tail -n 1 "$TT_WORK/v4-only.txt")"
+timeout 60 ip netns exec "$TT_NS_CLIENT" "$TT_PY" "$here/tcp_client.py" rst --port 19 \
+	--host 198.18.0.1 >"$TT_WORK/v6-only.txt" 2>&1 ||
+	tt_fail "IPv6-only listener took IPv4: $(tail -n 1 "$TT_WORK/v6-only.txt")"
+echo "  one-family listeners: IPv4-only and IPv6-only each refuse the other family"
 client_step "TLS 1.3 echo 4 MiB" tls_client.py echo --port 443 --bytes $((4 << 20)) --tls 1.3 \
 	--ca "$certs/ca.pem"
 client_step "TLS 1.2 echo 1 MiB" tls_client.py echo --port 443 --bytes $((1 << 20)) --tls 1.2 \

@@ -1784,6 +1784,21 @@ static void test_listener_backend(void **state)
 	expect_error(MIN_DPDK MIN_PORTS
 		     "listeners:\n  - { port: 80, backend: app, proxy_protocol: true }\n",
 		     NAME ":7:47: ", "expected one of off, v1, v2, got \"true\"");
+
+	/* family: both by default, or one */
+	struct config *cfg = expect_ok(MIN_DPDK MIN_PORTS "listeners:\n"
+				       "  - { port: 7, backend: echo }\n"
+				       "  - { port: 8, backend: echo, family: ipv6 }\n"
+				       "  - { port: 9, backend: echo, family: ipv4 }\n"
+				       "  - { port: 10, backend: echo, family: any }\n");
+	assert_int_equal(cfg->listeners[0].family, CONFIG_FAMILY_ANY);
+	assert_int_equal(cfg->listeners[1].family, CONFIG_FAMILY_IPV6);
+	assert_int_equal(cfg->listeners[2].family, CONFIG_FAMILY_IPV4);
+	assert_int_equal(cfg->listeners[3].family, CONFIG_FAMILY_ANY);
+	config_free(cfg);
+	expect_error(MIN_DPDK MIN_PORTS "listeners:\n  - { port: 7, backend: echo, family: 6 }\n",
+		     NAME ":7:39: ",
+		     "listeners[0].family: expected one of any, ipv4, ipv6, got \"6\"");
 }
 
 static void test_idle_timeout(void **state)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* lib/tcp against a scripted peer (tcp_harness.c): handshakes, data, loss, resets, closing. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -930,6 +931,24 @@ static void test_ipv6_packet_too_big(void **state)
 	assert_int_equal(H.conn->mss, 1208);
 }
 
+/* A listener for one family answers the other as if nothing listened. */
+static void test_listener_family(void **state)
+{
+	(void)state;
+	assert_int_equal(tcp_listen_family(H.stack, H_PORT, 4), 0);
+	assert_int_equal(tcp_listen_family(H.stack, 9999, 4), -ENOENT);
+	h_send(F_SYN, ISN, 0, 1024, NULL, 0, NULL, 0);
+	struct hseg r;
+	h_expect_one(&r);
+	assert_int_equal(r.flags, F_RST | F_ACK);
+	assert_int_equal(H.ctr.drops[DROP_TCP_NO_LISTENER], 1);
+	assert_int_equal(tcp_conn_count(H.stack), 0);
+	/* the same listener for IPv6 only takes it */
+	assert_int_equal(tcp_listen_family(H.stack, H_PORT, 6), 0);
+	h_handshake(ISN + 1000, false, false, -1);
+	assert_int_equal(H.conn->tuple.family, 6);
+}
+
 /* owner(tuple) is the same for both directions of a flow, in both families. */
 static void test_owner_symmetric(void **state)
 {
@@ -1006,6 +1025,7 @@ int main(void)
 		T6(test_ipv6_no_listener_gets_rst),
 		T6(test_ipv6_active_open),
 		T6(test_ipv6_packet_too_big),
+		T6(test_listener_family),
 		T(test_owner_symmetric),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
