@@ -17,7 +17,10 @@
 # Python asyncio server (its own namespace and veth pair, pinned to CPU 1) as a reference point.
 #
 # Knobs (environment): RUNS=3 DISCARD_BYTES DISCARD_SECONDS=10 ECHO_BYTES ECHO_SECONDS=12
-# CPS_SECONDS=10 CPS_PROCS=4 REFERENCE=1 QUIET_WAIT=5 (seconds to wait, before each run, for
+# CPS_SECONDS=10 CPS_PROCS=4 WORKLOADS="discard echo cps" CC=cubic (tlsterm's
+# tcp.congestion_control: cubic or newreno) LOSS=0 (per mille of frames dropped each way, on
+# both paths: the test bed's wire namespace for tlsterm, nftables in the reference's namespace
+# for the kernel) REFERENCE=1 QUIET_WAIT=5 (seconds to wait, before each run, for
 # other tlsterm processes on this machine to finish) KEEP=1 (keep the scratch folder)
 # BUILD=0 (skip scripts/build.sh and use the binary as it is).
 # The markdown table goes to stdout and to benchmarks/results/tcp-<date>.md.
@@ -35,6 +38,9 @@ ECHO_SECONDS=${ECHO_SECONDS:-12}
 CPS_SECONDS=${CPS_SECONDS:-10}
 CPS_PROCS=${CPS_PROCS:-4}
 REFERENCE=${REFERENCE:-1}
+WORKLOADS=${WORKLOADS:-discard echo cps}
+CC=${CC:-cubic}
+LOSS=${LOSS:-0}
 QUIET_WAIT=${QUIET_WAIT:-5}
 
 PY=/usr/bin/python3 # Debian's python; the first python3 on PATH is a different build
@@ -171,6 +177,7 @@ ports:
   - { name: inside, device: "net_af_packet1,iface=${P}-inside", ipv4: 198.19.0.1/16 }
 log: { level: info }
 listeners: [{port: 7, backend: echo}, {port: 9, backend: discard}]
+tcp: { congestion_control: $CC }
 YAML
 	"$BIN" -c "$WORK/tlsterm.yaml" --check >"$WORK/check.txt" 2>&1 ||
 		{ cat "$WORK/check.txt" >&2; log "config rejected"; exit 1; }
@@ -255,7 +262,12 @@ if [ "${BUILD:-1}" = 1 ]; then
 	bash "$root/scripts/build.sh" plain >&2
 fi
 [ -x "$BIN" ] || { log "no tlsterm binary at $BIN"; exit 1; }
-bash "$root/scripts/testbed.sh" up >/dev/null
+if [ "$LOSS" -gt 0 ]; then
+	bash "$root/scripts/testbed.sh" up --wire >/dev/null
+	bash "$root/scripts/testbed.sh" impair "$LOSS" 0 >/dev/null
+else
+	bash "$root/scripts/testbed.sh" up >/dev/null
+fi
 # Short connections: the client closes first, so its side keeps TIME-WAIT for 60 s. With
 # thousands of connections a second the default ephemeral range would run out; widen it and
 # let connect() reuse TIME-WAIT ports (safe with timestamps, which both servers use).
@@ -275,6 +287,14 @@ if [ "$REFERENCE" = 1 ]; then
 	ip netns exec "$NS_REF" ethtool -K "$IF_REF_S" tx off rx off tso off gso off gro off >/dev/null
 	ip -n "$NS_CLIENT" link set dev "$IF_REF_C" up
 	ip -n "$NS_REF" link set dev "$IF_REF_S" up
+	if [ "$LOSS" -gt 0 ]; then # the same random loss both ways in front of the kernel's stack
+		ip netns exec "$NS_REF" nft -f - <<NFT
+table inet loss {
+	chain in { type filter hook input priority 0; meta l4proto tcp numgen random mod 1000 < $LOSS drop; }
+	chain out { type filter hook output priority 0; meta l4proto tcp numgen random mod 1000 < $LOSS drop; }
+}
+NFT
+	fi
 	ip netns exec "$NS_REF" taskset -c 1 "$PY" "$LOAD" serve --echo-port 7 --discard-port 9 \
 		>"$WORK/ref-server.log" 2>&1 &
 	REF_PID=$!
@@ -287,7 +307,7 @@ fi
 
 # --- runs: interleaved, so slow drifts and other users' load hit both servers alike ----------
 for r in $(seq 1 "$RUNS"); do
-	for w in discard echo cps; do
+	for w in $WORKLOADS; do
 		run_tlsterm "$w" "$r"
 		[ "$REFERENCE" != 1 ] || run_kernel "$w" "$r"
 	done
@@ -303,8 +323,11 @@ built from ${rev}$([ "$dirty" -eq 0 ] || echo " + ${dirty} locally modified sour
 Client: kernel TCP in netns ${NS_CLIENT}, /usr/bin/python3 $("$PY" -c 'import platform; print(platform.python_version())'), taskset CPU 0. \
 tlsterm: lcores \"0-1\" (control thread CPU 0, worker CPU 1), --no-huge, net_af_packet on veth. \
 Workloads: discard $((DISCARD_BYTES >> 20)) MiB or ${DISCARD_SECONDS} s; echo $((ECHO_BYTES >> 20)) MiB or ${ECHO_SECONDS} s; \
-cps ${CPS_PROCS} client processes for ${CPS_SECONDS} s; ${RUNS} runs each, tlsterm restarted for every run."
+cps ${CPS_PROCS} client processes for ${CPS_SECONDS} s; ${RUNS} runs each, tlsterm restarted for every run. \
+tlsterm congestion control: ${CC}; loss: ${LOSS}/1000 of frames each way."
 mkdir -p "$here/results"
-out="$here/results/tcp-$(date +%Y-%m-%dT%H%M).md"
+tag=""
+[ "$CC" = cubic ] && [ "$LOSS" -eq 0 ] || tag="-$CC-loss$LOSS"
+out="$here/results/tcp-$(date +%Y-%m-%dT%H%M)$tag.md"
 "$PY" "$LOAD" report --dir "$RUNS_DIR" --out "$out" --machine "$machine"
 log "report written to $out ($(($(date +%s) - t_start)) s in all)"

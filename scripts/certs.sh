@@ -12,6 +12,7 @@
 #   rsa1024.pem/.key             too small an RSA key
 #   p521.pem/.key                an ECDSA curve we do not serve
 #   tickets.key                  two 80-byte session-ticket keys (nginx format)
+#   ocsp-responder.pem/.key      a delegated OCSP responder (extendedKeyUsage OCSPSigning)
 # Every leaf .pem holds the chain: the leaf, then the CA. Leaves are valid 825 days.
 # Idempotent: only what is missing is made; a new CA remakes every leaf it signs.
 set -euo pipefail
@@ -21,7 +22,8 @@ mkdir -p "$dir"
 cd "$dir"
 umask 077 # keys are secrets, even test ones
 
-leaves=(site-ecdsa site-rsa wild-ecdsa other-ecdsa expired notyet mismatch rsa1024 p521)
+leaves=(site-ecdsa site-rsa wild-ecdsa other-ecdsa expired notyet mismatch rsa1024 p521
+	ocsp-responder)
 
 if [ ! -s ca.pem ] || [ ! -s ca.key ]; then
 	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ca.key 2>/dev/null
@@ -42,18 +44,18 @@ newkey() { # file kind
 	esac 2>/dev/null
 }
 
-# leaf NAME KEYKIND "DNS:a,DNS:b" [START END]: NAME.key and NAME.pem (leaf + CA)
+# leaf NAME KEYKIND "DNS:a,DNS:b" [START END [EKU]]: NAME.key and NAME.pem (leaf + CA)
 leaf() {
-	local name=$1 kind=$2 san=$3 start=${4:-} end=${5:-}
+	local name=$1 kind=$2 san=$3 start=${4:-} end=${5:-} eku=${6:-serverAuth}
 	local cn=${san%%,*}
 	cn=${cn#DNS:}
 	[ -s "$name.pem" ] && [ -s "$name.key" ] && return 0
 	newkey "$name.key" "$kind"
 	openssl req -new -key "$name.key" -subj "/CN=$cn" -out "$work/$name.csr"
 	printf '%s\n' "subjectAltName=$san" "basicConstraints=critical,CA:FALSE" \
-		"keyUsage=critical,digitalSignature,keyEncipherment" "extendedKeyUsage=serverAuth" \
+		"keyUsage=critical,digitalSignature,keyEncipherment" "extendedKeyUsage=$eku" \
 		>"$work/$name.ext"
-	if [ -z "$start" ]; then
+	if [ -z "$start" ] || [ "$start" = now ]; then
 		openssl x509 -req -in "$work/$name.csr" -CA ca.pem -CAkey ca.key -CAcreateserial \
 			-CAserial "$work/ca.srl" -days 825 -sha256 -extfile "$work/$name.ext" \
 			-out "$work/$name.crt" 2>/dev/null
@@ -91,6 +93,7 @@ leaf expired p256 "DNS:expired.tlsterm.test" 20200101000000Z 20210101000000Z
 leaf notyet p256 "DNS:notyet.tlsterm.test" 20990101000000Z 20991231000000Z
 leaf rsa1024 rsa1024 "DNS:rsa1024.tlsterm.test"
 leaf p521 p521 "DNS:p521.tlsterm.test"
+leaf ocsp-responder p256 "DNS:ocsp.tlsterm.test" now now OCSPSigning
 if [ ! -s mismatch.pem ] || [ ! -s mismatch.key ]; then
 	leaf mismatch p256 "DNS:mismatch.tlsterm.test"
 	newkey mismatch.key p256 # replaces the key the certificate was made for

@@ -7,8 +7,9 @@ PKGS=(
     meson ninja-build pkg-config gcc clang libclang-rt-14-dev
     dpdk-dev libdpdk-dev libssl-dev liburcu-dev libipsec-mb-dev
     libfyaml-dev libmicrohttpd-dev libcmocka-dev
+    python3-cryptography gdb
     iproute2 nftables ethtool iputils-ping curl openssl gnutls-bin
-    python3-scapy python3-prometheus-client tcpdump procps kmod
+    python3-scapy python3-prometheus-client tcpdump procps kmod systemd
 )
 PC_MODULES=(libdpdk openssl liburcu-qsbr libfyaml libmicrohttpd cmocka)
 HEADERS=(/usr/include/intel-ipsec-mb.h)

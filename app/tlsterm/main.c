@@ -32,6 +32,7 @@
 #include <tlsterm/worker.h>
 
 #include "access_writer.h"
+#include "dump_filter.h"
 #include "eal_args.h"
 
 #define MBUF_CACHE 256
@@ -41,6 +42,7 @@ struct app {
 	struct config *cfg;
 	unsigned int n_workers;
 	struct proxy_health *health; /* backend servers up or down, shared by the workers */
+	struct edge_acl *acl;        /* edge.acl, read by every worker; NULL: all allowed */
 	struct worker *workers[NET_MAX_WORKERS];
 	struct rte_mempool *pools[NET_MAX_WORKERS];
 	unsigned int n_ports_started;
@@ -49,6 +51,9 @@ struct app {
 	unsigned int mbufs_at_start;
 	struct access_writer access;
 	struct admin *admin; /* NULL without an admin: section */
+	struct tls_ocsp_set *ocsp; /* responses to staple, refreshed by the control thread */
+	/* counters the control thread writes (OCSP refreshes); summed with the workers' */
+	struct worker_counters control_ctr;
 	/* what the last admin scrape showed (admin_collect) */
 	struct worker_counters scrape_sum;
 	const struct worker_counters *scrape_workers[NET_MAX_WORKERS];
@@ -170,18 +175,31 @@ static int init_worker_contexts(struct app *a)
 	return 0;
 }
 
-/* Each worker gets its own TCP stack and listens on every configured port. */
+/* Each worker gets its own edge and TCP stack and listens on every configured port. */
 static int init_tcp(struct app *a)
 {
+	int rc;
+	a->acl = edge_acl_create(&a->cfg->edge, "edge_acl", &rc);
+	if (rc != 0) {
+		log_err("cannot build the edge ACL: %s", strerror(-rc));
+		return -1;
+	}
 	for (unsigned int w = 0; w < a->n_workers; w++) {
 		struct worker *wk = a->workers[w];
+		wk->edge = edge_create(a->cfg, a->acl, &wk->net);
+		if (wk->edge == NULL) {
+			log_err("worker %u: cannot create its edge state (edge.per_client.table_size?)",
+				w);
+			return -1;
+		}
 		wk->tcp = tcp_stack_create(a->cfg, &wk->net);
 		if (wk->tcp == NULL) {
 			log_err("worker %u: cannot create its TCP stack: %s", w, rte_strerror(rte_errno));
 			return -1;
 		}
+		tcp_stack_set_edge(wk->tcp, wk->edge);
 		char err[CONFIG_ERR_LEN];
-		wk->tls = tls_worker_create(a->cfg, &wk->net, err, sizeof(err));
+		wk->tls = tls_worker_create(a->cfg, a->ocsp, &wk->net, err, sizeof(err));
 		if (wk->tls == NULL) {
 			log_err("worker %u: %s", w, err);
 			return -1;
@@ -248,7 +266,7 @@ static void admin_collect(void *arg, struct metrics_input *in)
 	struct app *a = arg;
 	unsigned int conns = 0, time_wait = 0;
 
-	memset(&a->scrape_sum, 0, sizeof(a->scrape_sum));
+	a->scrape_sum = a->control_ctr;
 	*in = (struct metrics_input){ .cfg = a->cfg, .sum = &a->scrape_sum,
 				      .workers = a->scrape_workers, .n_workers = a->n_workers,
 				      .tsc_hz = rte_get_tsc_hz(), .has_conns = true,
@@ -326,10 +344,13 @@ static void control_loop(struct app *a)
 	bool seen[CONFIG_MAX_BACKENDS][CONFIG_MAX_SERVERS];
 	memset(seen, 1, sizeof(seen)); /* servers start up */
 	uint64_t rotate_every = (uint64_t)cfg->tickets.rotate_s * 1000000 / CONTROL_TICK_US;
+	uint64_t ocsp_every = (uint64_t)cfg->tls.ocsp_refresh_s * 1000000 / CONTROL_TICK_US;
 	uint64_t ticks = 0;
 	while (!stop_requested) {
 		if (++ticks % rotate_every == 0)
 			tls_tickets_rotate();
+		if (ticks % ocsp_every == 0)
+			tls_ocsp_set_refresh(a->ocsp, &a->control_ctr.tls);
 		log_health_changes(cfg, health, seen);
 		drain_access_log(a);
 		if (reopen_requested) {
@@ -351,7 +372,7 @@ static void control_loop(struct app *a)
 
 static void report_and_release(struct app *a)
 {
-	struct worker_counters sum = {0};
+	struct worker_counters sum = a->control_ctr;
 	unsigned int held = 0, conns = 0, time_wait = 0, tls_conns = 0, sessions = 0;
 	for (unsigned int w = 0; w < a->n_workers; w++) {
 		if (a->workers[w] == NULL)
@@ -394,6 +415,7 @@ static void report_and_release(struct app *a)
 		}
 		proxy_worker_free(a->workers[w]->proxy);
 		tls_worker_free(a->workers[w]->tls);
+		edge_free(a->workers[w]->edge);
 		net_ctx_fini(&a->workers[w]->net);
 	}
 	for (unsigned int i = 0; i < a->n_ports_started; i++) {
@@ -410,6 +432,8 @@ static void report_and_release(struct app *a)
 		rte_free(a->workers[w]);
 		rte_mempool_free(a->pools[w]);
 	}
+	edge_acl_free(a->acl);
+	a->acl = NULL;
 }
 
 static int run(struct app *a)
@@ -426,6 +450,8 @@ static int run(struct app *a)
 		log_err("dpdk.lcores gives %u workers; need 1..%d", a->n_workers, NET_MAX_WORKERS);
 		goto out_eal;
 	}
+	if (dump_filter_dpdk(a->cfg) != 0 || dump_filter_secure_heap(a->cfg) != 0)
+		goto out_eal;
 	char err[CONFIG_ERR_LEN];
 	if (tls_tickets_init(a->cfg, err, sizeof(err)) != 0) {
 		log_err("tickets: %s", err);
@@ -435,16 +461,22 @@ static int run(struct app *a)
 		log_err("access log %s: %s", a->cfg->access_log.file, strerror(errno));
 		goto out_eal;
 	}
+	a->ocsp = tls_ocsp_set_create(a->cfg, err, sizeof(err));
+	if (a->ocsp == NULL) {
+		log_err("%s", err);
+		goto out_eal;
+	}
 	a->health = proxy_health_create(a->cfg);
 	if (a->health == NULL) {
 		log_err("cannot allocate the backend health table");
 		goto out_eal;
 	}
-	if (create_workers(a) != 0 || start_ports(a) != 0 || init_worker_contexts(a) != 0 ||
-	    init_tcp(a) != 0)
+	if (create_workers(a) != 0 || start_ports(a) != 0 || dump_filter_ports(a->cfg) != 0 ||
+	    init_worker_contexts(a) != 0 || init_tcp(a) != 0)
 		goto out_release;
 
 	a->mbufs_at_start = mbufs_in_use(a);
+	dump_filter_wipe_all(false); /* the keys are loaded: see dump_filter.h */
 	install_signals();
 	for (unsigned int w = 0; w < a->n_workers; w++)
 		rte_eal_remote_launch(worker_main, a->workers[w], a->workers[w]->lcore_id);
@@ -467,6 +499,7 @@ out_release:
 	proxy_health_free(a->health);
 	access_writer_close(&a->access);
 	tls_tickets_fini();
+	tls_ocsp_set_free(a->ocsp); /* the workers that read it are gone */
 out_eal:
 	rte_eal_cleanup();
 	return rc;
@@ -484,6 +517,9 @@ int main(int argc, char **argv)
 	const char *path = NULL;
 	bool check = false;
 	int c;
+
+	if (dump_filter_wipe_freed() != 0)
+		fprintf(stderr, "tlsterm: OpenSSL allocated before main(): its freed memory is not wiped\n");
 	while ((c = getopt_long(argc, argv, "c:Vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -516,6 +552,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (check) {
+		for (unsigned int i = 0; i < a.cfg->n_warnings; i++)
+			fprintf(stderr, "%s\n", a.cfg->warnings[i]);
 		printf("%s: configuration ok\n", path);
 		config_free(a.cfg);
 		return 0;
@@ -525,6 +563,8 @@ int main(int argc, char **argv)
 		config_free(a.cfg);
 		return 1;
 	}
+	for (unsigned int i = 0; i < a.cfg->n_warnings; i++)
+		log_warn("%s", a.cfg->warnings[i]);
 	int rc = run(&a);
 	config_free(a.cfg);
 	log_close();

@@ -15,6 +15,7 @@
 #define CONFIG_NAME_LEN 32
 #define CONFIG_DEVICE_LEN 256
 #define CONFIG_ERR_LEN 512
+#define CONFIG_MAX_WARNINGS 8
 
 enum log_level { LOG_LEVEL_ERR, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
 
@@ -81,6 +82,7 @@ struct config_port {
 struct config_cert {
 	char cert[CONFIG_PATH_LEN]; /* resolved against the config file's directory */
 	char key[CONFIG_PATH_LEN];
+	char ocsp[CONFIG_PATH_LEN]; /* a DER OCSPResponse to staple; empty: none (default) */
 };
 
 /*
@@ -175,6 +177,7 @@ struct config_limits {
 	unsigned int idle_timeout_ms;      /* no byte either way for this long: close; default 300000 */
 	unsigned int redirect_timeout_ms;  /* a whole request within this, or 408; default 5000 */
 	unsigned int redirect_connections; /* unanswered redirect requests per worker; default 1024 */
+	/* idle_timeout_ms also closes built-in service (echo/discard) connections, TLS or not */
 };
 
 /* One line per finished connection, written by the control thread. */
@@ -187,6 +190,18 @@ struct config_tickets {
 	unsigned int rotate_s;           /* new key every rotate_s; default 3600 */
 	char key_file[CONFIG_PATH_LEN];  /* empty: generated; else 1..8 80-byte nginx-format keys,
 					  * the first encrypts, all decrypt */
+};
+
+/* What a private-key file that others may read gets at load. */
+enum config_key_permissions {
+	CONFIG_KEY_PERMISSIONS_REFUSE, /* default: an error, nothing starts */
+	CONFIG_KEY_PERMISSIONS_WARN,   /* a warning at load, then served */
+};
+
+/* TLS settings shared by every listener (the top-level tls: section). */
+struct config_tls_global {
+	enum config_key_permissions key_permissions;
+	unsigned int ocsp_refresh_s; /* OCSP files re-read (when changed) this often; default 3600 */
 };
 
 /* Record-layer crypto. */
@@ -225,6 +240,45 @@ struct config_ipv6 {
 	unsigned int icmp_errors_per_s;  /* ICMPv6 errors sent per worker and second; default 100 */
 };
 
+#define CONFIG_MAX_ACL 256 /* CIDRs in each of edge.acl.allow and edge.acl.deny */
+
+/* One CIDR of the edge ACL. IPv4 only today; family leaves room for IPv6. */
+struct config_cidr {
+	uint8_t family;  /* 4 */
+	uint8_t prefix;  /* 0..32 */
+	uint32_t addr;   /* network byte order, host bits zero */
+};
+
+/* What an address in neither list gets (longest prefix wins among the listed ones). */
+enum config_acl_default {
+	CONFIG_ACL_ALLOW, /* default */
+	CONFIG_ACL_DENY,
+};
+
+enum config_closed_ports {
+	CONFIG_CLOSED_RST,  /* default: a segment to a port without a listener gets RST */
+	CONFIG_CLOSED_DROP, /* silence */
+};
+
+/*
+ * Edge protection (lib/edge): who may talk to the listeners, and how much.
+ * Every limit is per worker (README "Edge protection" says why).
+ */
+struct config_edge {
+	unsigned int n_allow, n_deny;
+	struct config_cidr allow[CONFIG_MAX_ACL];
+	struct config_cidr deny[CONFIG_MAX_ACL];
+	enum config_acl_default acl_default;
+	enum config_closed_ports closed_ports;
+	unsigned int icmp_echo_per_s; /* echo replies per second; default 1000, 0 = none */
+	unsigned int new_per_s;       /* per_client: new connections per second; 0 = off (default) */
+	unsigned int burst;           /* per_client: bucket depth; default new_per_s */
+	unsigned int max_connections; /* per_client: at once; 0 = off (default) */
+	unsigned int table_size;      /* per_client: entries, power of two; default 65536 */
+	unsigned int max_half_open;   /* SYN_RCVD connections beyond which SYNs get cookies; 8192 */
+	unsigned int max_handshaking; /* TLS handshakes at once; default 4096 */
+};
+
 #define CONFIG_ADMIN_TOKEN_LEN 256
 
 /* The admin HTTP API (metrics, stats, health, reload) on a kernel socket, served by the
@@ -254,7 +308,12 @@ struct config {
 	struct config_tickets tickets;
 	struct config_crypto crypto;
 	struct config_admin admin;
+	struct config_edge edge;
+	struct config_tls_global tls;
 	unsigned int mbufs_per_worker; /* default 8191 */
+	bool dump_core_memory; /* false (default): packet memory and keys stay out of core dumps */
+	unsigned int n_warnings;  /* accepted, but worth telling: "file:line:col: warning: ..." */
+	char warnings[CONFIG_MAX_WARNINGS][CONFIG_ERR_LEN];
 };
 
 /*

@@ -74,7 +74,11 @@
 	X(TCP_OOO_LIMIT, "tcp_ooo_limit")                 \
 	X(TCP_RCV_BUFFER_FULL, "tcp_receive_buffer_full") \
 	X(TCP_AFTER_FIN, "tcp_data_after_fin")             \
-	X(IMPAIR, "impair_drop")
+	X(IMPAIR, "impair_drop")                          \
+	X(EDGE_ACL, "edge_acl_denied")                    \
+	X(EDGE_CLIENT_RATE, "edge_client_rate")           \
+	X(EDGE_CLIENT_CONNS, "edge_client_connections")   \
+	X(ICMP_RATE, "icmp_echo_rate_limited")
 
 enum drop_reason {
 #define X(e, s) DROP_##e,
@@ -157,6 +161,8 @@ struct worker_counters {
 		uint64_t retransmits;
 		uint64_t rto_expiries;
 		uint64_t fast_retransmits;
+		uint64_t tail_loss_probes;  /* RFC 8985 §7: the last segment resent after 2 RTT of quiet */
+		uint64_t lost_retransmits;  /* recovery went over its holes again: a resent one was lost */
 		uint64_t ooo_segments;
 		uint64_t dup_segments;
 		uint64_t challenge_acks;
@@ -182,6 +188,10 @@ struct worker_counters {
 		uint64_t bursts;           /* engine submissions */
 		uint64_t key_updates_received;
 		uint64_t key_updates_sent;
+		uint64_t ocsp_staples_sent;    /* the client asked (status_request) and got one */
+		uint64_t ocsp_staples_expired; /* asked, but the response is past nextUpdate */
+		uint64_t ocsp_refresh_ok;      /* control thread only: a changed file taken */
+		uint64_t ocsp_refresh_failed;  /* control thread only: a file refused or missing */
 		uint64_t alerts_sent[256];     /* by description */
 		uint64_t alerts_received[256];
 	} tls;
@@ -205,6 +215,9 @@ struct worker_counters {
 		uint64_t redirect_incomplete;      /* the client closed before a whole request */
 		uint64_t redirect_no_state;        /* the state pool was empty: reset */
 		uint64_t redirect_send_failed;     /* no mbuf or send space for the answer: reset */
+		uint64_t client_evictions;   /* per-client entries taken over for another address */
+		uint64_t half_open_capped;   /* SYNs answered with a cookie: max_half_open reached */
+		uint64_t handshakes_refused; /* reset at once: max_handshaking reached */
 	} edge;
 	uint64_t iterations;
 	uint64_t idle_iterations;

@@ -81,6 +81,12 @@ struct net_ctx {
 	unsigned int icmp_err_rate;
 	unsigned int icmp_err_tokens;
 	uint64_t icmp_err_refilled; /* TSC of the last refill */
+	/*
+	 * The edge registers here: before an ICMP echo is answered, -1 to answer or
+	 * the drop reason (ACL, rate). NULL: answer every echo.
+	 */
+	int (*icmp_echo_admit)(void *arg, uint32_t src_be);
+	void *edge_arg;
 	/* steer_in[w]: ring that worker w fills for us; steer_out[w]: ring we fill for w. */
 	struct rte_ring *steer_in[NET_MAX_WORKERS];
 	struct rte_ring *steer_out[NET_MAX_WORKERS];

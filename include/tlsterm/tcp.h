@@ -17,6 +17,7 @@
 
 struct tcp_stack;
 struct tcp_conn;
+struct edge;
 
 enum tcp_close_reason {
 	TCP_CLOSE_NORMAL,   /* both FINs exchanged */
@@ -41,6 +42,11 @@ struct tcp_upper_ops {
 /* Per-worker stack: connection table, timers, listeners. Start-up only. */
 struct tcp_stack *tcp_stack_create(const struct config *cfg, struct net_ctx *net);
 void tcp_stack_free(struct tcp_stack *s);
+/*
+ * The worker's edge (ACL, per-client limits; lib/edge), asked before any
+ * state is made for a client. NULL (the default): everything is let in.
+ */
+void tcp_stack_set_edge(struct tcp_stack *s, struct edge *e);
 
 /*
  * Accept connections on port (host order) for every address of every port.

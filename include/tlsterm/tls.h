@@ -16,14 +16,16 @@
 #include <tlsterm/tcp.h>
 
 struct tls_worker;
+struct tls_ocsp_set;
 
 /*
  * Per worker: OpenSSL contexts for every TLS listener (built from the config,
- * certificates loaded), the crypto engine and the record burst. NULL on error
- * with a message in err.
+ * certificates loaded), the crypto engine and the record burst. ocsp (may be
+ * NULL) gives the responses to staple; it must outlive the worker. NULL on
+ * error with a message in err.
  */
-struct tls_worker *tls_worker_create(const struct config *cfg, struct net_ctx *net,
-				     char *err, size_t errlen);
+struct tls_worker *tls_worker_create(const struct config *cfg, struct tls_ocsp_set *ocsp,
+				     struct net_ctx *net, char *err, size_t errlen);
 void tls_worker_free(struct tls_worker *tw);
 
 struct tls_conn;
@@ -94,5 +96,21 @@ int tls_tickets_init(const struct config *cfg, char *err, size_t errlen);
 /* A new encryption key; the previous ones stay for decryption. Control thread only. */
 void tls_tickets_rotate(void);
 void tls_tickets_fini(void);
+
+/*
+ * OCSP responses to staple, owned by the control thread: one per certificate
+ * entry with an ocsp: file, read and checked now (NULL with err on any fault).
+ * Workers read them through RCU.
+ */
+struct tls_ocsp_set *tls_ocsp_set_create(const struct config *cfg, char *err, size_t errlen);
+/*
+ * Re-read the files that changed since they were read (inode, size, mtime) and
+ * publish what checks out; a file that does not keeps the response before it
+ * (stapled until it expires) with a warning, and a valid "revoked" stops the
+ * stapling. Counted in ctr's ocsp_refresh_ok/failed. Control thread only.
+ */
+void tls_ocsp_set_refresh(struct tls_ocsp_set *set, struct tls_counters *ctr);
+/* Once no worker can read it any more (they stopped, or after synchronize_rcu()). */
+void tls_ocsp_set_free(struct tls_ocsp_set *set);
 
 #endif

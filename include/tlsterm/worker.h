@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include <tlsterm/counters.h>
+#include <tlsterm/edge.h>
 #include <tlsterm/net.h>
 #include <tlsterm/tcp.h>
 #include <tlsterm/proxy.h>
@@ -14,6 +15,7 @@
 struct worker {
 	struct worker_counters ctr; /* written only by this worker */
 	struct net_ctx net;
+	struct edge *edge; /* its ACL pointer is shared by all workers */
 	struct tcp_stack *tcp;
 	struct tls_worker *tls;
 	struct proxy_worker *proxy;

@@ -46,7 +46,7 @@
  * be cut there silently, so they are refused here.
  */
 #define EAL_ARG_LEN_MAX (CONFIG_DEVICE_LEN - 1)
-#define SCHEMA_MAX_KEYS 16
+#define SCHEMA_MAX_KEYS 20
 #define PATH_LEN 96 /* "backends.<31 chars>.servers[31].max_connections" */
 /* Longest scalar kept when decoding; longer ones are only measured, and refused. */
 #define TEXT_MAX 1023
@@ -66,6 +66,7 @@ struct loader {
 	size_t errlen;
 	bool failed;
 	struct fy_diag *diag; /* collects libfyaml errors instead of printing them */
+	struct config *cfg;   /* warnings go here; tls: is read before the listeners need it */
 };
 
 /*
@@ -240,6 +241,27 @@ static int fail_item(struct loader *ld, const struct item *it, const char *fmt, 
 	fail_vpos(ld, item_pos(ld, it), it->path, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+/* A warning about the item's value, kept in the config for whoever loaded it to show. */
+static void warn_item(struct loader *ld, const struct item *it, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void warn_item(struct loader *ld, const struct item *it, const char *fmt, ...)
+{
+	struct config *cfg = ld->cfg;
+	struct pos p = item_pos(ld, it);
+	char msg[CONFIG_ERR_LEN / 2];
+	va_list ap;
+
+	if (cfg == NULL || cfg->n_warnings == CONFIG_MAX_WARNINGS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(cfg->warnings[cfg->n_warnings], CONFIG_ERR_LEN, "%s:%d:%d: warning: %s: %s",
+		 ld->name, p.line, p.col, it->path, msg);
+	flatten(cfg->warnings[cfg->n_warnings++]);
 }
 
 /* ---------------------------------------------------------------- scalars */
@@ -1011,13 +1033,15 @@ static int parse_alpn(struct loader *ld, const struct field *f, const struct ite
 	return 0;
 }
 
-enum { CERT_CERT, CERT_KEY }; /* cert_fields[] order */
+enum { CERT_CERT, CERT_KEY, CERT_OCSP }; /* cert_fields[] order */
 
 static const struct field cert_fields[] = {
 	[CERT_CERT] = { .key = "cert", .parse = parse_path, .required = true, .lo = 1,
 			.hi = CONFIG_PATH_LEN - 1, .off = offsetof(struct config_cert, cert) },
 	[CERT_KEY] = { .key = "key", .parse = parse_path, .required = true, .lo = 1,
 		       .hi = CONFIG_PATH_LEN - 1, .off = offsetof(struct config_cert, key) },
+	[CERT_OCSP] = { .key = "ocsp", .parse = parse_path, .lo = 1, .hi = CONFIG_PATH_LEN - 1,
+			.off = offsetof(struct config_cert, ocsp) },
 };
 static const struct schema cert_schema = { cert_fields, N_ELEMS(cert_fields) };
 
@@ -1027,11 +1051,25 @@ static int check_cert(struct loader *ld, const struct config_cert *c, time_t now
 {
 	struct config_why why = { 0 };
 	char fpath[PATH_LEN];
-	int which;
+	int which, rc;
 
-	if (tls_check_cert(c->cert, c->key, now, names, &why) == 0)
+	snprintf(fpath, sizeof(fpath), "%s.key", ci->path);
+	rc = tls_check_key_mode(c->key, &why);
+	if (rc != 0) {
+		struct item ki = { seen->val[CERT_KEY], seen->key[CERT_KEY], fpath, ci };
+
+		if (rc < 0 ||
+		    ld->cfg->tls.key_permissions == CONFIG_KEY_PERMISSIONS_REFUSE)
+			return fail_item(ld, &ki, "%s; chmod 600 or set tls.key_permissions: warn",
+					 why.msg);
+		warn_item(ld, &ki, "%s; chmod 600 it", why.msg);
+		why = (struct config_why){ 0 };
+	}
+	which = CERT_OCSP;
+	if (tls_check_cert(c->cert, c->key, now, names, &why) < 0)
+		which = why.in_key ? CERT_KEY : CERT_CERT;
+	else if (c->ocsp[0] == '\0' || tls_check_ocsp(c->ocsp, c->cert, now, &why) == 0)
 		return 0;
-	which = why.in_key ? CERT_KEY : CERT_CERT;
 	snprintf(fpath, sizeof(fpath), "%s.%s", ci->path, cert_fields[which].key);
 	return fail_item(ld, &(struct item){ seen->val[which], seen->key[which], fpath, ci }, "%s",
 			 why.msg);
@@ -1170,6 +1208,21 @@ static const struct field limits_fields[] = {
 };
 static const struct schema limits_schema = { limits_fields, N_ELEMS(limits_fields) };
 
+static int parse_choice(struct loader *ld, const struct field *f, const struct item *it,
+			void *obj);
+static const char *const key_permissions_names[] = {
+	[CONFIG_KEY_PERMISSIONS_REFUSE] = "refuse", [CONFIG_KEY_PERMISSIONS_WARN] = "warn", NULL
+};
+
+/* Read before the listeners (parse_text): their key checks follow key_permissions. */
+static const struct field tls_global_fields[] = {
+	{ .key = "key_permissions", .parse = parse_choice, .choices = key_permissions_names,
+	  .off = offsetof(struct config_tls_global, key_permissions) },
+	{ .key = "ocsp_refresh_s", .parse = parse_uint, .lo = 1, .hi = 86400,
+	  .off = offsetof(struct config_tls_global, ocsp_refresh_s) },
+};
+static const struct schema tls_global_schema = { tls_global_fields, N_ELEMS(tls_global_fields) };
+
 static const struct field tickets_fields[] = {
 	{ .key = "rotate_s", .parse = parse_uint, .lo = 60, .hi = 604800,
 	  .off = offsetof(struct config_tickets, rotate_s) },
@@ -1243,6 +1296,7 @@ static int parse_name_in(struct loader *ld, const struct field *f, const struct 
 _Static_assert(sizeof(enum config_proxy_protocol) == sizeof(unsigned int), "enum size");
 _Static_assert(sizeof(enum config_balance) == sizeof(unsigned int), "enum size");
 _Static_assert(sizeof(enum config_health_type) == sizeof(unsigned int), "enum size");
+_Static_assert(sizeof(enum config_key_permissions) == sizeof(unsigned int), "enum size");
 
 static const char *const proxy_protocol_names[] = {
 	[CONFIG_PROXY_OFF] = "off", [CONFIG_PROXY_V1] = "v1", [CONFIG_PROXY_V2] = "v2", NULL
@@ -1605,6 +1659,133 @@ static int parse_admin(struct loader *ld, const struct field *f, const struct it
 			 "%s is not a loopback address (127.0.0.0/8): a token is required", as);
 }
 
+/* ---------------------------------------------------------------- edge */
+
+/* "a.b.c.d/prefix" with the host bits zero: a CIDR that says what it means. */
+static int parse_acl_list(struct loader *ld, const struct field *f, const struct item *it,
+			  void *obj)
+{
+	const char *expected = "a CIDR like \"198.18.0.0/16\"";
+	struct config_edge *e = obj;
+	bool deny = f->off == offsetof(struct config_edge, deny);
+	struct config_cidr *list = deny ? e->deny : e->allow;
+	unsigned int *n = deny ? &e->n_deny : &e->n_allow;
+	struct fy_node *entry;
+	void *iter = NULL;
+	char buf[64], path[PATH_LEN], ns[16];
+
+	if (it->node == NULL || !fy_node_is_sequence(it->node))
+		return fail_item(ld, it, "expected a sequence of CIDRs, got %s",
+				 describe(it->node, buf, sizeof(buf)));
+	while ((entry = fy_node_sequence_iterate(it->node, &iter)) != NULL) {
+		struct item ei = { entry, NULL, path, it };
+		unsigned long prefix;
+		const char *slash;
+		struct text t;
+		uint32_t a;
+
+		snprintf(path, sizeof(path), "%s[%u]", it->path, *n);
+		if (*n == CONFIG_MAX_ACL)
+			return fail_item(ld, &ei, "at most %d entries are allowed", CONFIG_MAX_ACL);
+		if (check_plain_node(ld, &ei) < 0 || scalar_string(ld, &ei, expected, &t) < 0)
+			return -1;
+		slash = memchr(t.s, '/', t.len);
+		if (slash == NULL || !ipv4_parse(t.s, (size_t)(slash - t.s), &a))
+			return fail_item(ld, &ei, "expected %s, got %s", expected,
+					 describe(entry, buf, sizeof(buf)));
+		if (!parse_decimal(slash + 1, t.len - (size_t)(slash + 1 - t.s), 32, &prefix))
+			return fail_item(ld, &ei, "expected a prefix length 0..32 after '/', got %s",
+					 describe(entry, buf, sizeof(buf)));
+		if ((a & ~prefix_mask((unsigned int)prefix)) != 0) {
+			ipv4_str(ns, sizeof(ns), a & prefix_mask((unsigned int)prefix));
+			return fail_item(ld, &ei, "%s has host bits set; did you mean %s/%lu?",
+					 describe(entry, buf, sizeof(buf)), ns, prefix);
+		}
+		for (unsigned int i = 0; i < *n; i++)
+			if (list[i].addr == htonl(a) && list[i].prefix == prefix)
+				return fail_item(ld, &ei, "%s is listed twice",
+						 describe(entry, buf, sizeof(buf)));
+		/* The same prefix in both lists has no answer under "longest prefix wins". */
+		const struct config_cidr *other = deny ? e->allow : e->deny;
+		unsigned int n_other = deny ? e->n_allow : e->n_deny;
+		for (unsigned int i = 0; i < n_other; i++)
+			if (other[i].addr == htonl(a) && other[i].prefix == prefix)
+				return fail_item(ld, &ei, "%s is in both allow and deny",
+						 describe(entry, buf, sizeof(buf)));
+		list[*n] = (struct config_cidr){ .family = 4, .prefix = (uint8_t)prefix,
+						 .addr = htonl(a) };
+		(*n)++;
+	}
+	return 0;
+}
+
+static const char *const acl_default_names[] = {"allow", "deny", NULL};
+static const char *const closed_ports_names[] = {"rst", "drop", NULL};
+_Static_assert(sizeof(enum config_acl_default) == sizeof(unsigned int), "enum size");
+_Static_assert(sizeof(enum config_closed_ports) == sizeof(unsigned int), "enum size");
+
+static int parse_choice(struct loader *ld, const struct field *f, const struct item *it, void *obj);
+
+/* Both lists and the default fill struct config_edge itself (off 0 in edge_fields). */
+static const struct field acl_fields[] = {
+	{ .key = "allow", .parse = parse_acl_list, .off = offsetof(struct config_edge, allow) },
+	{ .key = "deny", .parse = parse_acl_list, .off = offsetof(struct config_edge, deny) },
+	{ .key = "default", .parse = parse_choice, .choices = acl_default_names,
+	  .off = offsetof(struct config_edge, acl_default) },
+};
+static const struct schema acl_schema = { acl_fields, N_ELEMS(acl_fields) };
+
+enum { PER_CLIENT_NEW, PER_CLIENT_BURST }; /* per_client_fields[] order */
+
+static const struct field per_client_fields[] = {
+	[PER_CLIENT_NEW] = { .key = "new_per_s", .parse = parse_uint, .lo = 0, .hi = 1000000,
+			     .off = offsetof(struct config_edge, new_per_s) },
+	[PER_CLIENT_BURST] = { .key = "burst", .parse = parse_uint, .lo = 1, .hi = 1000000,
+			       .off = offsetof(struct config_edge, burst) },
+	{ .key = "max_connections", .parse = parse_uint, .lo = 0, .hi = 4194304,
+	  .off = offsetof(struct config_edge, max_connections) },
+	{ .key = "table_size", .parse = parse_uint, .pow2 = true, .lo = 1024, .hi = 4194304,
+	  .off = offsetof(struct config_edge, table_size) },
+};
+static const struct schema per_client_schema = { per_client_fields, N_ELEMS(per_client_fields) };
+
+static int parse_per_client(struct loader *ld, const struct field *f, const struct item *it,
+			    void *obj)
+{
+	struct config_edge *e = obj;
+	char fpath[PATH_LEN];
+	struct seen seen;
+
+	(void)f;
+	if (parse_mapping(ld, it, &per_client_schema, e, &seen) < 0)
+		return -1;
+	if (seen.key[PER_CLIENT_BURST] == NULL) {
+		e->burst = e->new_per_s; /* one second's worth */
+		return 0;
+	}
+	if (e->new_per_s != 0)
+		return 0;
+	snprintf(fpath, sizeof(fpath), "%s.burst", it->path);
+	return fail_item(ld,
+			 &(struct item){ seen.val[PER_CLIENT_BURST], seen.key[PER_CLIENT_BURST],
+					 fpath, it },
+			 "burst needs new_per_s (a bucket that never fills limits nothing)");
+}
+
+static const struct field edge_fields[] = {
+	{ .key = "acl", .parse = parse_section, .sub = &acl_schema, .off = 0 },
+	{ .key = "closed_ports", .parse = parse_choice, .choices = closed_ports_names,
+	  .off = offsetof(struct config_edge, closed_ports) },
+	{ .key = "icmp_echo_per_s", .parse = parse_uint, .lo = 0, .hi = 1000000,
+	  .off = offsetof(struct config_edge, icmp_echo_per_s) },
+	{ .key = "per_client", .parse = parse_per_client },
+	{ .key = "max_half_open", .parse = parse_uint, .lo = 16, .hi = 4194304,
+	  .off = offsetof(struct config_edge, max_half_open) },
+	{ .key = "max_handshaking", .parse = parse_uint, .lo = 16, .hi = 4194304,
+	  .off = offsetof(struct config_edge, max_handshaking) },
+};
+static const struct schema edge_schema = { edge_fields, N_ELEMS(edge_fields) };
+
 /* ---------------------------------------------------------------- schema */
 
 static const struct field dpdk_fields[] = {
@@ -1800,6 +1981,12 @@ static const struct field top_fields[] = {
 	{ .key = "access_log", .parse = parse_section, .sub = &access_log_schema,
 	  .off = offsetof(struct config, access_log) },
 	{ .key = "admin", .parse = parse_admin, .off = offsetof(struct config, admin) },
+	{ .key = "edge", .parse = parse_section, .sub = &edge_schema,
+	  .off = offsetof(struct config, edge) },
+	{ .key = "tls", .parse = parse_section, .sub = &tls_global_schema,
+	  .off = offsetof(struct config, tls) },
+	{ .key = "dump_core_memory", .parse = parse_bool,
+	  .off = offsetof(struct config, dump_core_memory) },
 };
 static const struct schema top_schema = { top_fields, N_ELEMS(top_fields) };
 
@@ -1816,10 +2003,12 @@ _Static_assert(N_ELEMS(impair_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS"
 _Static_assert(N_ELEMS(tls_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(cert_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(tickets_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
+_Static_assert(N_ELEMS(tls_global_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(backend_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(server_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(health_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(admin_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
+_Static_assert(N_ELEMS(edge_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 
 static void config_defaults(struct config *cfg)
 {
@@ -1846,6 +2035,11 @@ static void config_defaults(struct config *cfg)
 	cfg->limits.redirect_timeout_ms = 5000;
 	cfg->limits.redirect_connections = 1024;
 	cfg->tickets.rotate_s = 3600;
+	cfg->edge.icmp_echo_per_s = 1000;
+	cfg->edge.table_size = 65536;
+	cfg->edge.max_half_open = 8192;
+	cfg->edge.max_handshaking = 4096;
+	cfg->tls.ocsp_refresh_s = 3600;
 	snprintf(cfg->crypto.engine, sizeof(cfg->crypto.engine), "ipsec-mb");
 }
 
@@ -2186,6 +2380,24 @@ static int resolve_backends(struct loader *ld, struct config *cfg, struct fy_nod
 	return 0;
 }
 
+/*
+ * The top-level tls: section says how the listeners' key files are judged, and
+ * it may come after them in the file: read it first (the walk in order reads it
+ * again, to the same effect). A root that is not a mapping is reported there.
+ */
+static int parse_tls_global_first(struct loader *ld, struct config *cfg, struct fy_node *root)
+{
+	struct fy_node_pair *tp;
+	struct seen seen;
+
+	if (root == NULL || !fy_node_is_mapping(root) || (tp = pair_by_key(root, "tls")) == NULL)
+		return 0;
+	return parse_mapping(ld,
+			     &(struct item){ fy_node_pair_value(tp), fy_node_pair_key(tp), "tls",
+					     &(struct item){ root, NULL, "", NULL } },
+			     &tls_global_schema, &cfg->tls, &seen);
+}
+
 /* ---------------------------------------------------------------- documents */
 
 static void diag_discard(struct fy_diag *diag, void *user, const char *buf, size_t len)
@@ -2346,6 +2558,8 @@ static int parse_text(struct loader *ld, const char *text, size_t len, struct co
 	}
 	if (load_document(ld, fyp, &fyd) < 0)
 		goto destroy_document;
+	if (parse_tls_global_first(ld, cfg, fy_document_root(fyd)) < 0)
+		goto destroy_document;
 	ret = parse_mapping(ld, &(struct item){ fy_document_root(fyd), NULL, "", NULL },
 			    &top_schema, cfg, &seen);
 	if (ret == 0)
@@ -2379,6 +2593,7 @@ struct config *config_parse(const char *name, const char *text, size_t len, char
 	}
 	snprintf(cfg->path, sizeof(cfg->path), "%s", ld.name);
 	config_defaults(cfg);
+	ld.cfg = cfg;
 	if (parse_text(&ld, text, len, cfg) < 0)
 		goto free_cfg;
 	fy_diag_destroy(ld.diag);

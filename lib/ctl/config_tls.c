@@ -300,25 +300,34 @@ int tls_check_groups(const char *list, struct config_why *why)
 
 /* ---------------------------------------------------------------- files */
 
+/* Secrets are wiped before the memory goes back. */
+static void free_secret(unsigned char *buf, size_t len)
+{
+	if (buf == NULL)
+		return;
+	OPENSSL_cleanse(buf, len);
+	free(buf);
+}
+
 /*
  * A whole regular file of at most max bytes. Devices and FIFOs are refused
  * (PEM parsing /dev/zero would never end), and opened without blocking so
- * that a FIFO with no writer cannot hang the check.
+ * that a FIFO with no writer cannot hang the check. read(2) straight into
+ * our buffer, not stdio: a FILE's own buffer would keep a copy of a key in
+ * freed memory that nobody wipes.
  */
-static unsigned char *slurp(const char *path, size_t max, size_t *len, struct config_why *why)
+unsigned char *tls_read_file(const char *path, size_t max, size_t *len, struct config_why *why)
 {
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	unsigned char *buf = NULL;
+	size_t got = 0;
 	struct stat st;
-	FILE *f;
 
-	if (fd < 0 || (f = fdopen(fd, "rb")) == NULL) {
+	if (fd < 0) {
 		config_why_at(why, 0, "cannot open %s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
 		return NULL;
 	}
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		config_why_at(why, 0, "%s is not a regular file", path);
 		goto close_file;
 	}
@@ -331,24 +340,44 @@ static unsigned char *slurp(const char *path, size_t max, size_t *len, struct co
 		config_why_at(why, 0, "out of memory reading %s", path);
 		goto close_file;
 	}
-	*len = fread(buf, 1, (size_t)st.st_size, f);
-	if (ferror(f) || *len != (size_t)st.st_size) {
-		config_why_at(why, 0, "cannot read %s", path);
-		free(buf);
-		buf = NULL;
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			config_why_at(why, 0, "cannot read %s%s%s", path, n < 0 ? ": " : "",
+				      n < 0 ? strerror(errno) : " (it shrank)");
+			free_secret(buf, (size_t)st.st_size + 1);
+			buf = NULL;
+			goto close_file;
+		}
+		got += (size_t)n;
 	}
+	*len = got;
 close_file:
-	fclose(f);
+	close(fd);
 	return buf;
 }
 
-/* Secrets are wiped before the memory goes back. */
-static void free_secret(unsigned char *buf, size_t len)
+void tls_free_file(unsigned char *buf, size_t len)
 {
-	if (buf == NULL)
-		return;
-	OPENSSL_cleanse(buf, len);
-	free(buf);
+	free_secret(buf, len);
+}
+
+/* What open() would refuse to say: an absent file is reported by the reader instead. */
+int tls_check_key_mode(const char *key_path, struct config_why *why)
+{
+	struct stat st;
+
+	why->in_key = true;
+	if (stat(key_path, &st) != 0)
+		return 0;
+	if ((st.st_mode & 077) == 0)
+		return 0;
+	config_why_at(why, 0, "%s is readable by others (mode %04o)", key_path,
+		      (unsigned int)(st.st_mode & 07777));
+	return 1;
 }
 
 /* ---------------------------------------------------------------- certificates */
@@ -373,7 +402,7 @@ static bool pem_ended_cleanly(void)
 }
 
 /* The chain in the file, leaf first; an empty stack is an error the caller names. */
-static STACK_OF(X509) *read_chain(const char *path, struct config_why *why)
+STACK_OF(X509) *tls_read_chain(const char *path, struct config_why *why)
 {
 	STACK_OF(X509) *chain = NULL;
 	unsigned char *text;
@@ -381,7 +410,7 @@ static STACK_OF(X509) *read_chain(const char *path, struct config_why *why)
 	BIO *bio = NULL;
 	X509 *x;
 
-	text = slurp(path, TLS_FILE_MAX, &len, why);
+	text = tls_read_file(path, TLS_FILE_MAX, &len, why);
 	if (text == NULL)
 		return NULL;
 	bio = BIO_new_mem_buf(text, (int)len);
@@ -424,7 +453,7 @@ static EVP_PKEY *read_key(const char *path, struct config_why *why)
 	size_t len = 0;
 	BIO *bio;
 
-	text = slurp(path, TLS_FILE_MAX, &len, why);
+	text = tls_read_file(path, TLS_FILE_MAX, &len, why);
 	if (text == NULL)
 		return NULL;
 	bio = BIO_new_mem_buf(text, (int)len);
@@ -564,7 +593,7 @@ int tls_check_cert(const char *cert_path, const char *key_path, time_t now,
 
 	memset(names, 0, sizeof(*names));
 	why->in_key = false;
-	chain = read_chain(cert_path, why);
+	chain = tls_read_chain(cert_path, why);
 	if (chain == NULL)
 		return -1;
 	leaf = sk_X509_value(chain, 0);
@@ -632,7 +661,7 @@ int tls_check_ticket_keys(const char *path, struct config_why *why)
 	int ret = 0;
 
 	why->in_key = false;
-	keys = slurp(path, TLS_FILE_MAX, &len, why);
+	keys = tls_read_file(path, TLS_FILE_MAX, &len, why);
 	if (keys == NULL)
 		return -1;
 	n = len / TLS_TICKET_KEY_LEN;

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include <openssl/x509.h>
+
 #include "config_why.h"
 
 /* "a:b:c" lists in OpenSSL syntax, restricted to forward-secret AEAD. 0 or -1 with why. */
@@ -47,5 +49,25 @@ const char *tls_key_kind_name(enum tls_key_kind kind);
 #define TLS_TICKET_KEY_LEN 80
 #define TLS_TICKET_KEYS_MAX 8
 int tls_check_ticket_keys(const char *path, struct config_why *why);
+
+/*
+ * A private key file that group or others may read: 1 with why filled (the
+ * caller refuses or warns, by tls.key_permissions), else 0. A missing file is
+ * left to the reader's error.
+ */
+int tls_check_key_mode(const char *key_path, struct config_why *why);
+
+/*
+ * The OCSP response file (DER, as `openssl ocsp -respout` writes) for the
+ * certificate file: see ocsp_check.h for what is checked. 0 or -1 with why.
+ */
+int tls_check_ocsp(const char *ocsp_path, const char *cert_path, time_t now,
+		   struct config_why *why);
+
+/* Shared with ocsp_check.c: a whole regular file (NULL with why), wiped by tls_free_file. */
+unsigned char *tls_read_file(const char *path, size_t max, size_t *len, struct config_why *why);
+void tls_free_file(unsigned char *buf, size_t len);
+/* The PEM chain of a certificate file, leaf first (NULL with why). */
+STACK_OF(X509) *tls_read_chain(const char *path, struct config_why *why);
 
 #endif

@@ -175,6 +175,12 @@ static const struct counter counters[] = {
 	  "rto_expiries", WC(tcp.rto_expiries) },
 	{ "tlsterm_tcp_fast_retransmits_total", NULL, "TCP fast retransmits (duplicate ACKs, SACK).",
 	  "tcp", "fast_retransmits", WC(tcp.fast_retransmits) },
+	{ "tlsterm_tcp_tail_loss_probes_total", NULL,
+	  "TCP tail loss probes: the last segment sent again after two round trips without an ACK.",
+	  "tcp", "tail_loss_probes", WC(tcp.tail_loss_probes) },
+	{ "tlsterm_tcp_lost_retransmits_total", NULL,
+	  "TCP recovery rounds restarted because a retransmitted segment was lost too.", "tcp",
+	  "lost_retransmits", WC(tcp.lost_retransmits) },
 	{ "tlsterm_tcp_out_of_order_segments_total", NULL,
 	  "TCP segments received ahead of a hole and queued.", "tcp", "ooo_segments",
 	  WC(tcp.ooo_segments) },
@@ -233,6 +239,18 @@ static const struct counter counters[] = {
 	  WC(tls.key_updates_received) },
 	{ "tlsterm_tls_key_updates_total", "direction=\"sent\"", NULL, "tls", "key_updates_sent",
 	  WC(tls.key_updates_sent) },
+	{ "tlsterm_tls_ocsp_staples_total", "result=\"sent\"",
+	  "Clients that asked for an OCSP staple (status_request): stapled (sent), or not "
+	  "because the response had passed its nextUpdate (expired).",
+	  "tls", "ocsp_staples_sent", WC(tls.ocsp_staples_sent) },
+	{ "tlsterm_tls_ocsp_staples_total", "result=\"expired\"", NULL, "tls",
+	  "ocsp_staples_expired", WC(tls.ocsp_staples_expired) },
+	{ "tlsterm_tls_ocsp_refreshes_total", "result=\"ok\"",
+	  "OCSP response files re-read after they changed: taken (ok), or refused or missing "
+	  "(failed; the response before stays until it expires).",
+	  "tls", "ocsp_refresh_ok", WC(tls.ocsp_refresh_ok) },
+	{ "tlsterm_tls_ocsp_refreshes_total", "result=\"failed\"", NULL, "tls",
+	  "ocsp_refresh_failed", WC(tls.ocsp_refresh_failed) },
 
 	{ "tlsterm_proxy_sessions_total", NULL, "Client connections handed to a backend pool.",
 	  "proxy", "sessions", WC(proxy.sessions) },
@@ -276,6 +294,15 @@ static const struct counter counters[] = {
 	{ "tlsterm_edge_redirect_send_failed_total", NULL,
 	  "Redirect answers that could not be sent (no mbuf or send space).", "edge",
 	  "redirect_send_failed", WC(edge.redirect_send_failed) },
+	{ "tlsterm_edge_client_evictions_total", NULL,
+	  "Per-client table entries with live state taken over for another address.", "edge",
+	  "client_evictions", WC(edge.client_evictions) },
+	{ "tlsterm_edge_half_open_capped_total", NULL,
+	  "SYNs answered with a cookie because edge.max_half_open was reached.", "edge",
+	  "half_open_capped", WC(edge.half_open_capped) },
+	{ "tlsterm_edge_handshakes_refused_total", NULL,
+	  "Connections reset at once: edge.max_handshaking TLS handshakes were under way.",
+	  "edge", "handshakes_refused", WC(edge.handshakes_refused) },
 };
 
 /* ---------------------------------------------------------------- Prometheus */

@@ -39,12 +39,14 @@ void stats_log(const struct config *cfg, const struct worker_counters *s, uint64
 		 t->active_opens, t->passive_opens, t->established, t->closed, t->resets_received,
 		 t->resets_sent, t->timeouts);
 	log_info("stats: tcp segs_in=%" PRIu64 " segs_out=%" PRIu64 " retransmits=%" PRIu64
-		 " rto_expiries=%" PRIu64 " fast_retransmits=%" PRIu64 " ooo_segments=%" PRIu64
+		 " rto_expiries=%" PRIu64 " fast_retransmits=%" PRIu64 " tail_loss_probes=%" PRIu64
+		 " lost_retransmits=%" PRIu64 " ooo_segments=%" PRIu64
 		 " dup_segments=%" PRIu64 " challenge_acks=%" PRIu64 " syncookies_sent=%" PRIu64
 		 " syncookies_accepted=%" PRIu64 " zero_window_probes=%" PRIu64
 		 " keepalive_probes=%" PRIu64 " time_wait_recycled=%" PRIu64
 		 " fsm_illegal=%" PRIu64,
 		 t->segs_in, t->segs_out, t->retransmits, t->rto_expiries, t->fast_retransmits,
+		 t->tail_loss_probes, t->lost_retransmits,
 		 t->ooo_segments, t->dup_segments, t->challenge_acks, t->syncookies_sent,
 		 t->syncookies_accepted, t->zero_window_probes, t->keepalive_probes,
 		 t->time_wait_recycled, t->fsm_illegal);
@@ -61,6 +63,10 @@ void stats_log(const struct config *cfg, const struct worker_counters *s, uint64
 		 " key_updates_received=%" PRIu64 " key_updates_sent=%" PRIu64,
 		 l->records_opened, l->records_sealed, l->bytes_opened, l->bytes_sealed, l->bursts,
 		 l->key_updates_received, l->key_updates_sent);
+	log_info("stats: tls ocsp_staples_sent=%" PRIu64 " ocsp_staples_expired=%" PRIu64
+		 " ocsp_refresh_ok=%" PRIu64 " ocsp_refresh_failed=%" PRIu64,
+		 l->ocsp_staples_sent, l->ocsp_staples_expired, l->ocsp_refresh_ok,
+		 l->ocsp_refresh_failed);
 	for (unsigned int a = 0; a < 256; a++) {
 		if (l->alerts_sent[a] != 0)
 			log_info("stats: tls alert_sent %u=%" PRIu64, a, l->alerts_sent[a]);
@@ -80,6 +86,9 @@ void stats_log(const struct config *cfg, const struct worker_counters *s, uint64
 		 " redirect_send_failed=%" PRIu64,
 		 e->redirect_connections, e->redirect_timeouts, e->redirect_incomplete,
 		 e->redirect_no_state, e->redirect_send_failed);
+	log_info("stats: edge client_evictions=%" PRIu64 " half_open_capped=%" PRIu64
+		 " handshakes_refused=%" PRIu64,
+		 e->client_evictions, e->half_open_capped, e->handshakes_refused);
 	for (unsigned int o = REDIRECT_OK; o < REDIRECT__COUNT; o++)
 		if (e->redirect_outcomes[o] != 0)
 			log_info("stats: edge redirect %s=%" PRIu64, redirect_outcome_name(o),

@@ -261,6 +261,18 @@ void arp_resolve_output(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m
 {
 	struct arp_table *t = ctx->arp;
 	struct arp_entry *e = arp_lookup(t, next_hop);
+	if (e != NULL && e->state == ARP_REACHABLE && e->deadline <= ctx->now &&
+	    e->tries < ARP_RETRIES) {
+		/*
+		 * Past its lifetime: ask again, but go on sending to the MAC we know until the
+		 * questions go unanswered (as Linux's STALE/PROBE states do). The packet needs
+		 * no slot in the pending queue, which a flood of SYNs from sources that never
+		 * answer keeps full: a neighbour we already knew stays reachable through it.
+		 */
+		e->tries++;
+		e->deadline = ctx->now + ctx->tsc_hz * ARP_RETRY_MS / 1000;
+		arp_send_request(ctx, pi, next_hop, ctx->ports[pi].ipv4);
+	}
 	if (e != NULL && e->state == ARP_REACHABLE && e->deadline > ctx->now) {
 		eth_output(ctx, pi, m, &e->mac, RTE_ETHER_TYPE_IPV4);
 		return;

@@ -26,6 +26,15 @@ void icmp_input(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, uint32
 		net_drop(ctx, m, DROP_ICMP_TYPE);
 		return;
 	}
+	if (ctx->icmp_echo_admit != NULL) {
+		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+									l3_off);
+		int why = ctx->icmp_echo_admit(ctx->edge_arg, ip->src_addr);
+		if (why >= 0) {
+			net_drop(ctx, m, (enum drop_reason)why);
+			return;
+		}
+	}
 
 	/* Answer in place, to the MAC it came from. */
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);

@@ -561,7 +561,7 @@ unsigned int proxy_scan_timeouts(struct proxy_worker *pw)
 	uint64_t ms = pw->net->tsc_hz / 1000;
 	pw->next_scan = now + SCAN_PERIOD_MS * ms;
 	uint64_t idle = (uint64_t)pw->cfg->limits.idle_timeout_ms * ms;
-	unsigned int n = 0;
+	unsigned int n = services_scan_idle(pw, now, idle);
 	struct proxy_sess *s, *next;
 	for (s = TAILQ_FIRST(&pw->sessions); s != NULL; s = next) {
 		next = TAILQ_NEXT(s, link);

@@ -80,15 +80,21 @@ struct redirect_conn {
 
 TAILQ_HEAD(redirect_list, redirect_conn);
 
-/* A built-in service's state for one TLS connection (echo or discard). */
-struct tls_service {
+/* A built-in service's state for one connection (echo or discard, TLS or plain TCP). */
+struct service_conn {
 	struct proxy_listener *pl;
-	struct tls_conn *tc;
-	struct rte_mbuf *pending; /* echo: what the send side could not take yet */
+	struct tls_conn *tc;      /* over TLS, or NULL */
+	struct tcp_conn *c;       /* plain TCP, or NULL */
+	struct rte_mbuf *pending; /* TLS echo: what the send side could not take yet */
 	uint32_t pending_bytes;
 	bool peer_done;
-	bool closed;
+	bool closed;              /* our FIN (or close_notify) is queued */
+	bool aborted;             /* idle: reset, waiting for closed() */
+	uint64_t last_active;     /* TSC of the last byte in */
+	TAILQ_ENTRY(service_conn) link;
 };
+
+TAILQ_HEAD(service_list, service_conn);
 
 struct proxy_worker {
 	const struct config *cfg;
@@ -103,6 +109,7 @@ struct proxy_worker {
 	struct redirect_list redirects;    /* oldest first: the timeout looks at the head only */
 	struct edge_counters *edge_ctr;
 	struct proxy_sess_list sessions;
+	struct service_list services; /* built-in service connections, for the idle timeout */
 	unsigned int n_sessions;
 	uint64_t next_scan;     /* TSC: connect and idle timeouts */
 	unsigned int n_listeners;
@@ -119,6 +126,9 @@ extern const struct tcp_upper_ops redirect_ops;
 
 /* Requests not whole within limits.redirect_timeout_ms get a 408 and a FIN. */
 unsigned int redirect_poll(struct proxy_worker *pw);
+
+/* Built-in service connections silent for longer than idle (TSC) are reset; returns how many. */
+unsigned int services_scan_idle(struct proxy_worker *pw, uint64_t now, uint64_t idle);
 
 /* Connect and idle timeouts over this worker's sessions. */
 unsigned int proxy_scan_timeouts(struct proxy_worker *pw);

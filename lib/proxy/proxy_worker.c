@@ -57,7 +57,7 @@ static int listen_one(struct proxy_worker *pw, unsigned int i, char *err, size_t
 			rc = tls_worker_listen(pw->tls, pw->tcp, i, &service_tls_ops, pl);
 		} else {
 			const struct tcp_upper_ops *ops = service_find(l->backend);
-			rc = ops != NULL ? tcp_listen(pw->tcp, (uint16_t)l->port, ops, NULL) : -1;
+			rc = ops != NULL ? tcp_listen(pw->tcp, (uint16_t)l->port, ops, pl) : -1;
 		}
 	}
 	if (rc == 0 && l->family != CONFIG_FAMILY_ANY)
@@ -88,6 +88,7 @@ struct proxy_worker *proxy_worker_create(const struct config *cfg, struct net_ct
 	pw->edge_ctr = &net->ctr->edge;
 	TAILQ_INIT(&pw->sessions);
 	TAILQ_INIT(&pw->redirects);
+	TAILQ_INIT(&pw->services);
 	for (unsigned int b = 0; b < cfg->n_backends; b++)
 		pool_init(&pw->pools[b], &cfg->backends[b], b, health);
 	char name[RTE_MEMPOOL_NAMESIZE];
@@ -98,7 +99,7 @@ struct proxy_worker *proxy_worker_create(const struct config *cfg, struct net_ct
 					   RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
 					   RTE_MEMPOOL_F_NO_IOVA_CONTIG); /* never DMA'd */
 	snprintf(name, sizeof(name), "psvc_%u", net->worker_id);
-	pw->svc_pool = rte_mempool_create(name, n, sizeof(struct tls_service), 0, 0, NULL, NULL,
+	pw->svc_pool = rte_mempool_create(name, n, sizeof(struct service_conn), 0, 0, NULL, NULL,
 					  NULL, NULL, socket,
 					  RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
 					   RTE_MEMPOOL_F_NO_IOVA_CONTIG);

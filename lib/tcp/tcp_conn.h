@@ -25,6 +25,8 @@
 #define TCP_MAX_RETRIES 8       /* data retransmissions before giving up (~100 s with backoff) */
 #define TCP_SYN_RETRIES 5
 #define TCP_DELACK_US 40000
+#define TCP_TLP_MIN_US 10000    /* RFC 8985 §7.2: a probe waits at least this long */
+#define TCP_PEER_DELACK_US 200000 /* RFC 8985 §7.2 WCDelAckT: the longest a peer delays an ACK */
 #define TCP_QUICKACKS 16        /* segments ACKed at once after the handshake */
 #define TCP_MSL_US 30000000     /* TIME_WAIT = 2 MSL = 60 s */
 #define TCP_FIN_WAIT2_US 60000000
@@ -109,6 +111,11 @@ struct tcp_conn {
 	bool ack_now;      /* this segment needs an immediate ACK */
 	bool upper_told;   /* established() ran: closed() is owed */
 	bool syn_resent;   /* SYN_SENT: resent at once after an old connection's ACK */
+	bool early_armed;  /* the retransmission timer is set early: a tail loss probe, or in
+			    * recovery a new pass over the holes; not the RTO */
+	bool tlp_out;      /* a probe went out and nothing new was acknowledged since */
+	bool pass_timed;   /* recovery: the timer started a pass and nothing was heard since */
+	bool edge_counted; /* counted against its client by the edge (tcp_edge_release) */
 	uint8_t close_reason;
 	uint8_t backoff;
 	uint8_t dupacks;
@@ -127,6 +134,7 @@ struct tcp_conn {
 	uint32_t last_ooo_seq;
 	uint32_t sack_high; /* highest right edge the peer has SACKed */
 	uint32_t rexmit_nxt; /* recovery: holes below this were already resent */
+	uint64_t rexmit_round_us; /* recovery: when the current pass over the holes began */
 	uint8_t n_peer_sack;
 	struct tcp_sack_block peer_sack[TCP_SACK_BLOCKS_MAX]; /* the peer's latest, sorted */ /* the latest out-of-order arrival, first in SACK */
 	uint32_t rtt_seq;
@@ -159,6 +167,9 @@ struct tcp_stack {
 	bool freeing; /* tcp_stack_free() runs: no new work */
 	unsigned int max_conns;
 	unsigned int syn_backlog;
+	unsigned int max_half_open; /* SYN_RCVD over all listeners before cookies (edge) */
+	unsigned int n_half_open;
+	struct edge *edge;          /* NULL: no edge checks */
 	unsigned int ooo_segs, ooo_max; /* mbufs of out-of-order data, all connections */
 	uint32_t rcv_buf, snd_buf;
 	uint8_t rcv_wscale;
@@ -246,6 +257,8 @@ unsigned int tcp_owner(const struct tcp_tuple *t, unsigned int n_workers);
 struct tcp_listener *tcp_listener_find(struct tcp_stack *s, uint16_t port_be);
 struct tcp_conn *tcp_conn_lookup(struct tcp_stack *s, const struct tcp_tuple *t);
 struct tcp_conn *tcp_conn_new(struct tcp_stack *s, const struct tcp_tuple *t, unsigned int pi);
+/* The edge stops counting c against its client (at TIME_WAIT or destruction; once). */
+void tcp_edge_release(struct tcp_conn *c);
 void tcp_conn_destroy(struct tcp_conn *c, enum tcp_close_reason why);
 uint32_t tcp_rcv_window(const struct tcp_conn *c);
 uint32_t tcp_isn(struct tcp_stack *s, const struct tcp_tuple *t);
@@ -254,6 +267,8 @@ uint32_t tcp_ts_now(const struct tcp_conn *c);
 /* tcp_in.c */
 void tcp_input(void *stack, unsigned int pi, struct rte_mbuf *m, uint32_t l3_off, uint32_t l4_off);
 void tcp_too_big(void *stack, unsigned int pi, struct rte_mbuf *m, const struct net_too_big *tb);
+/* Fast retransmit: the first hole goes again and cwnd is cut (RFC 5681 §3.2, RFC 6675 §5). */
+void tcp_enter_recovery(struct tcp_conn *c);
 
 /* tcp_out.c */
 void tcp_output(struct tcp_conn *c);
@@ -263,6 +278,10 @@ void tcp_send_rst(struct tcp_conn *c);
 void tcp_retransmit_una(struct tcp_conn *c);
 /* Recovery with SACK (RFC 6675 §5, simplified): resend the next hole; false if none. */
 bool tcp_retransmit_hole(struct tcp_conn *c);
+void tcp_retransmit_last(struct tcp_conn *c);
+/* Recovery: how long a pass over the holes may go unanswered, and starting a new one. */
+uint64_t tcp_hole_pass_age_us(const struct tcp_conn *c);
+void tcp_restart_hole_pass(struct tcp_conn *c);
 /* The SACKed block holding seq, or NULL. */
 const struct tcp_sack_block *tcp_sacked(const struct tcp_conn *c, uint32_t seq);
 void tcp_send_probe(struct tcp_conn *c);
@@ -275,6 +294,7 @@ void tcp_timers_init(struct tcp_conn *c);
 void tcp_timers_cancel(struct tcp_conn *c);
 void tcp_rtt_sample(struct tcp_conn *c, uint32_t rtt_us);
 void tcp_arm_rtx(struct tcp_conn *c);
+void tcp_arm_early(struct tcp_conn *c);
 void tcp_arm_delack(struct tcp_conn *c);
 void tcp_enter_time_wait(struct tcp_conn *c);
 /* TIME_WAIT age list (tcp_stack.c): a full table recycles the oldest entry. */

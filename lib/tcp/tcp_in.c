@@ -5,6 +5,8 @@
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
+#include <tlsterm/edge.h>
+
 #include "syncookie.h"
 #include "tcp_conn.h"
 
@@ -93,7 +95,10 @@ static void become_established(struct tcp_conn *c, struct upcalls *up)
 static void listen_syn(struct tcp_stack *s, struct tcp_listener *l, unsigned int pi,
 		       const struct tcp_tuple *t, struct seg *sg)
 {
-	if (l->syn_rcvd >= s->syn_backlog || s->n_conns >= s->max_conns) {
+	bool capped = s->n_half_open >= s->max_half_open;
+	if (l->syn_rcvd >= s->syn_backlog || s->n_conns >= s->max_conns || capped) {
+		if (capped)
+			s->ctr->edge.half_open_capped++;
 		struct syncookie_tuple ct;
 		memcpy(ct.local_addr, t->laddr, 16);
 		memcpy(ct.remote_addr, t->raddr, 16);
@@ -124,17 +129,26 @@ static void listen_syn(struct tcp_stack *s, struct tcp_listener *l, unsigned int
 		release(sg);
 		return;
 	}
+	bool counted = false;
+	if (s->edge != NULL && !edge_conn_opened(s->edge, t->family, t->raddr, &counted)) {
+		drop(s, sg, DROP_EDGE_CLIENT_CONNS);
+		return;
+	}
 	struct tcp_conn *c = tcp_conn_new(s, t, pi);
 	if (c == NULL) {
+		if (counted)
+			edge_conn_closed(s->edge, t->family, t->raddr);
 		release(sg);
 		return;
 	}
+	c->edge_counted = counted;
 	c->state = TCP_LISTEN;
 	tcp_fsm_step(c, TCP_EV_SYN);
 	c->ops = l->ops;
 	c->upper = l->arg;
 	c->listener = l;
 	l->syn_rcvd++;
+	s->n_half_open++;
 	s->ctr->tcp.passive_opens++;
 	c->irs = sg->seq;
 	c->rcv_nxt = sg->seq + 1;
@@ -154,7 +168,7 @@ static void listen_syn(struct tcp_stack *s, struct tcp_listener *l, unsigned int
 
 /* An ACK for no connection on a listening port: a returning SYN cookie? */
 static struct tcp_conn *cookie_ack(struct tcp_stack *s, struct tcp_listener *l, unsigned int pi,
-				   const struct tcp_tuple *t, const struct seg *sg)
+				   const struct tcp_tuple *t, const struct seg *sg, bool *refused)
 {
 	struct syncookie_tuple ct;
 	memcpy(ct.local_addr, t->laddr, 16);
@@ -165,9 +179,18 @@ static struct tcp_conn *cookie_ack(struct tcp_stack *s, struct tcp_listener *l, 
 				  s->cookie_secret, NULL);
 	if (mss <= 0)
 		return NULL;
-	struct tcp_conn *c = tcp_conn_new(s, t, pi);
-	if (c == NULL)
+	bool counted = false;
+	if (s->edge != NULL && !edge_conn_opened(s->edge, t->family, t->raddr, &counted)) {
+		*refused = true;
 		return NULL;
+	}
+	struct tcp_conn *c = tcp_conn_new(s, t, pi);
+	if (c == NULL) {
+		if (counted)
+			edge_conn_closed(s->edge, t->family, t->raddr);
+		return NULL;
+	}
+	c->edge_counted = counted;
 	s->ctr->tcp.syncookies_accepted++;
 	s->ctr->tcp.passive_opens++;
 	c->state = TCP_SYN_RCVD; /* one step from ESTABLISHED, taken by the caller */
@@ -361,6 +384,54 @@ static bool sack_news(struct tcp_conn *c, const struct seg *sg)
 	return news;
 }
 
+static uint32_t sacked_bytes(const struct tcp_conn *c)
+{
+	uint32_t n = 0;
+	for (unsigned int i = 0; i < c->n_peer_sack; i++)
+		n += c->peer_sack[i].right - c->peer_sack[i].left;
+	return n;
+}
+
+/*
+ * Is a segment lost? Three duplicate ACKs say so, but (RFC 6582) not before the
+ * last recovery's data is all acknowledged: after an RTO, duplicates may be
+ * echoes of our own go-back. SACK tells more, and its echoes are D-SACKs that
+ * add nothing: three segments' worth SACKed above the hole (RFC 6675 §4 IsLost)
+ * says it even right after an RTO or when ACKs were lost or stretched.
+ */
+static bool loss_seen(const struct tcp_conn *c, bool sack_news)
+{
+	if (c->dupacks >= 3 && seq_gt(c->snd_una, c->recover - 1))
+		return true;
+	if (!c->sack_ok)
+		return false;
+	/* The probe's answer still shows a hole below what the peer holds (RFC 8985 §7.4:
+	 * even a D-SACK of the probe itself says the original got there and this did not). */
+	if (c->tlp_out && seq_gt(c->sack_high, c->snd_una))
+		return true;
+	if (!sack_news)
+		return false;
+	/* RFC 5827 early retransmit, in RACK's terms: everything sent after the hole has
+	 * been SACKed and there is nothing new to send, so no more duplicates will come. */
+	bool tail_sacked = seq_geq(c->sack_high + 1, c->snd_max) &&
+			   c->snd_max - c->snd_una >= c->sndq.bytes;
+	return tail_sacked || sacked_bytes(c) >= 3u * c->mss;
+}
+
+void tcp_enter_recovery(struct tcp_conn *c)
+{
+	struct tcp_stack *s = c->stack;
+	c->in_recovery = true;
+	c->recover = c->snd_max;
+	c->rexmit_round_us = s->now_us;
+	s->ctr->tcp.fast_retransmits++;
+	s->cc->on_congestion(&c->cc, TCP_CC_FAST_RETRANSMIT, flight(c), s->now_us);
+	c->rexmit_nxt = c->snd_una;
+	c->pass_timed = false;
+	tcp_retransmit_una(c);
+	tcp_arm_rtx(c); /* from now on, a lost resend is found in a round trip */
+}
+
 /* §3.10.7.4 fifth check, for states past SYN_RCVD: new data acknowledged, duplicates, window. */
 static bool process_ack(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
 {
@@ -379,6 +450,9 @@ static bool process_ack(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
 	uint32_t seg_wnd = sg->wnd << c->snd_wscale;
 	bool news = sack_news(c, sg);
 	record_peer_sack(c, sg);
+	bool heard = news || seq_gt(sg->ack, c->snd_una);
+	if (heard)
+		c->pass_timed = false; /* a timed pass over the holes may run again */
 	if (seq_gt(sg->ack, c->snd_una)) {
 		uint32_t acked = sg->ack - c->snd_una;
 		/* Our SYN has a sequence number but no byte in the queue (simultaneous open). */
@@ -404,6 +478,7 @@ static bool process_ack(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
 		if (seq_lt(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
 		c->backoff = 0;
+		c->tlp_out = false;
 		if (c->in_recovery) {
 			if (seq_geq(sg->ack, c->recover)) {
 				c->in_recovery = false; /* RFC 6582 §3.2 (3): full ACK */
@@ -423,21 +498,19 @@ static bool process_ack(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
 		if (data > 0)
 			up->writable = true;
 	} else if (sg->ack == c->snd_una && c->snd_una != c->snd_max &&
-		   (news || (sg->len == 0 && !(sg->flags & RTE_TCP_FIN_FLAG) &&
-			     seg_wnd == c->snd_wnd))) {
-		/* RFC 5681 §2 duplicate ACK, or (RFC 6675 §2) one that SACKs new data. */
+		   (news || (c->tlp_out && sg->opts.n_sack > 0) ||
+		    (sg->len == 0 && !(sg->flags & RTE_TCP_FIN_FLAG) && seg_wnd == c->snd_wnd))) {
+		/* RFC 5681 §2 duplicate ACK, or (RFC 6675 §2) one that SACKs new data, or the
+		 * answer to a tail loss probe. */
 		if (c->dupacks < UINT8_MAX)
 			c->dupacks++;
-		if (c->dupacks == 3 && !c->in_recovery && seq_gt(c->snd_una, c->recover - 1)) {
-			c->in_recovery = true;
-			c->recover = c->snd_max;
-			s->ctr->tcp.fast_retransmits++;
-			s->cc->on_congestion(&c->cc, TCP_CC_FAST_RETRANSMIT, flight(c), s->now_us);
-			c->rexmit_nxt = c->snd_una;
-			tcp_retransmit_una(c);
+		if (!c->in_recovery && loss_seen(c, news)) {
+			tcp_enter_recovery(c);
 		} else if (c->in_recovery && c->sack_ok) {
 			tcp_retransmit_hole(c); /* each further duplicate: the next known hole */
 		}
+		if (heard)
+			tcp_arm_early(c);
 	}
 	/* Window update (§3.10.7.4): only from a segment no older than the last one used. */
 	if (seq_lt(c->snd_wl1, sg->seq) ||
@@ -593,8 +666,10 @@ static void synchronized(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
 			drop(s, sg, DROP_TCP_BAD_ACK);
 			return;
 		}
-		if (c->listener != NULL) /* NULL when it came back as a SYN cookie */
+		if (c->listener != NULL) { /* NULL when it came back as a SYN cookie */
 			c->listener->syn_rcvd--;
+			s->n_half_open--;
+		}
 		c->listener = NULL;
 		tcp_fsm_step(c, TCP_EV_ACK_OF_SYN);
 		c->snd_wl1 = sg->seq - 1; /* so the window in this segment is taken */
@@ -750,10 +825,38 @@ static int parse(struct tcp_stack *s, struct rte_mbuf *m, uint32_t l3_off, uint3
 	return -1;
 }
 
+/*
+ * The edge ACL comes first for a listener's port: a denied source costs no
+ * checksum and no lookup. (Other ports are checked once nothing answers
+ * there, so replies to our own connections to backends are never filtered.)
+ */
+static bool acl_denies_early(struct tcp_stack *s, struct rte_mbuf *m, uint32_t l3_off,
+			     uint32_t l4_off)
+{
+	if (rte_pktmbuf_data_len(m) < l4_off + sizeof(struct rte_tcp_hdr))
+		return false; /* parse() drops it */
+	const struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, l4_off);
+	if (tcp_listener_find(s, th->dst_port) == NULL)
+		return false;
+	const uint8_t *vh = rte_pktmbuf_mtod_offset(m, const uint8_t *, l3_off);
+	uint32_t addr[4] = {0, 0, 0, 0};
+	if ((vh[0] >> 4) == 6) {
+		memcpy(addr, ((const struct rte_ipv6_hdr *)vh)->src_addr, 16);
+		return edge_check_source(s->edge, 6, addr) >= 0;
+	}
+	addr[0] = ((const struct rte_ipv4_hdr *)vh)->src_addr;
+	return edge_check_source(s->edge, 4, addr) >= 0;
+}
+
 void tcp_input(void *arg, unsigned int pi, struct rte_mbuf *m, uint32_t l3_off, uint32_t l4_off)
 {
 	struct tcp_stack *s = arg;
 	s->now_us = s->net->now / s->tsc_per_us;
+	if (s->edge != NULL && acl_denies_early(s, m, l3_off, l4_off)) {
+		s->ctr->drops[DROP_EDGE_ACL]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
 	struct tcp_tuple t;
 	struct seg sg = {0};
 	int why = parse(s, m, l3_off, l4_off, &t, &sg);
@@ -787,19 +890,36 @@ void tcp_input(void *arg, unsigned int pi, struct rte_mbuf *m, uint32_t l3_off, 
 		if (l != NULL && l->family != 0 && l->family != t.family)
 			l = NULL; /* a listener for the other family only */
 		if (l == NULL) {
-			if (!(sg.flags & RTE_TCP_RST_FLAG))
+			if (s->edge != NULL && edge_check_source(s->edge, t.family, t.raddr) >= 0) {
+				drop(s, &sg, DROP_EDGE_ACL); /* a denied source hears nothing */
+				return;
+			}
+			if (!(sg.flags & RTE_TCP_RST_FLAG) &&
+			    (s->edge == NULL || !edge_closed_ports_silent(s->edge)))
 				no_connection(s, pi, &t, &sg);
 			drop(s, &sg, DROP_TCP_NO_LISTENER);
 			return;
 		}
 		if ((sg.flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) ==
 		    RTE_TCP_SYN_FLAG) {
+			/* Per-client limits before any state: before the SYN queue and cookies. */
+			int limit = s->edge != NULL ? edge_check_syn(s->edge, t.family, t.raddr) : -1;
+			if (limit >= 0) {
+				drop(s, &sg, (enum drop_reason)limit);
+				return;
+			}
 			listen_syn(s, l, pi, &t, &sg);
 			return;
 		}
+		bool refused = false;
 		if ((sg.flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) ==
 		    RTE_TCP_ACK_FLAG)
-			c = cookie_ack(s, l, pi, &t, &sg);
+			c = cookie_ack(s, l, pi, &t, &sg, &refused);
+		if (refused) {
+			/* Silence: the client's next segment brings the cookie back to try again. */
+			drop(s, &sg, DROP_EDGE_CLIENT_CONNS);
+			return;
+		}
 		if (c == NULL) {
 			no_connection(s, pi, &t, &sg);
 			drop(s, &sg, DROP_TCP_NO_CONN);

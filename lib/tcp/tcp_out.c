@@ -241,17 +241,51 @@ const struct tcp_sack_block *tcp_sacked(const struct tcp_conn *c, uint32_t seq)
 	return NULL;
 }
 
+/* The first hole at or above seq that is known lost, or false. */
+static bool next_hole(const struct tcp_conn *c, uint32_t *seq)
+{
+	const struct tcp_sack_block *b;
+	while ((b = tcp_sacked(c, *seq)) != NULL)
+		*seq = b->right;
+	/* Only below the highest SACKed byte is a hole known to be lost; never past snd_max,
+	 * which only tcp_output() moves. */
+	return seq_lt(*seq, c->sack_high) && seq_lt(*seq, c->snd_max) &&
+	       seq_lt(*seq, c->snd_una + c->sndq.bytes);
+}
+
+/*
+ * A resent segment can be lost too; without a per-segment scoreboard we learn it
+ * from time: SACKs keep coming while a hole we resent more than a round trip ago
+ * is still open. Then the pass over the holes starts again from snd_una (the role
+ * RACK's reordering window plays in RFC 8985 §6.2, at the granularity of a pass).
+ */
+static bool hole_pass_stale(const struct tcp_conn *c)
+{
+	return c->stack->now_us - c->rexmit_round_us > tcp_hole_pass_age_us(c);
+}
+
+uint64_t tcp_hole_pass_age_us(const struct tcp_conn *c)
+{
+	uint64_t rtt = c->srtt_us != 0 ? c->srtt_us : TCP_RTO_INIT_US;
+	return rtt + rtt / 4 + 1000;
+}
+
+void tcp_restart_hole_pass(struct tcp_conn *c)
+{
+	c->stack->ctr->tcp.lost_retransmits++;
+	c->rexmit_nxt = c->snd_una;
+	c->rexmit_round_us = c->stack->now_us;
+}
+
 bool tcp_retransmit_hole(struct tcp_conn *c)
 {
 	uint32_t seq = seq_gt(c->rexmit_nxt, c->snd_una) ? c->rexmit_nxt : c->snd_una;
-	const struct tcp_sack_block *b;
-	while ((b = tcp_sacked(c, seq)) != NULL)
-		seq = b->right;
-	/* Only below the highest SACKed byte is a hole known to be lost; never past snd_max,
-	 * which only tcp_output() moves. */
-	if (!seq_lt(seq, c->sack_high) || !seq_lt(seq, c->snd_max) ||
-	    !seq_lt(seq, c->snd_una + c->sndq.bytes))
-		return false;
+	if (!next_hole(c, &seq)) {
+		seq = c->snd_una;
+		if (!c->in_recovery || !hole_pass_stale(c) || !next_hole(c, &seq))
+			return false;
+		tcp_restart_hole_pass(c);
+	}
 	uint32_t len = u32_min(c->mss, c->snd_una + c->sndq.bytes - seq);
 	len = u32_min(len, c->snd_max - seq);
 	for (unsigned int i = 0; i < c->n_peer_sack; i++)
@@ -262,6 +296,23 @@ bool tcp_retransmit_hole(struct tcp_conn *c)
 	conn_emit(c, seq, RTE_TCP_PSH_FLAG, seq - c->snd_una, len);
 	c->rexmit_nxt = seq + len;
 	return true;
+}
+
+/* RFC 8985 §7.3: a tail loss probe resends the last segment so the peer's answer (an
+ * ACK for all, or a SACK showing the hole) starts recovery without waiting for an RTO. */
+void tcp_retransmit_last(struct tcp_conn *c)
+{
+	uint32_t data = RTE_MIN(c->snd_max - c->snd_una, c->sndq.bytes);
+	c->stack->ctr->tcp.retransmits++;
+	c->rtt_timing = false;
+	if (data == 0) {
+		if (c->fin_sent)
+			conn_emit(c, c->snd_una, RTE_TCP_FIN_FLAG, 0, 0);
+		return;
+	}
+	uint32_t len = u32_min(data, c->mss);
+	uint32_t seq = c->snd_una + data - len;
+	conn_emit(c, seq, RTE_TCP_PSH_FLAG, seq - c->snd_una, len);
 }
 
 static uint32_t send_window(const struct tcp_conn *c)
@@ -326,7 +377,8 @@ void tcp_output(struct tcp_conn *c)
 		sent = true;
 	}
 	if (c->snd_una != c->snd_max) {
-		if (sent && !tw_armed(&c->rtx_timer))
+		/* New data pushes a pending tail loss probe back; an RTO keeps its time. */
+		if (sent && (!tw_armed(&c->rtx_timer) || c->early_armed))
 			tcp_arm_rtx(c);
 	} else if (c->snd_wnd == 0 && c->sndq.bytes > 0 && !tw_armed(&c->rtx_timer)) {
 		tcp_arm_rtx(c); /* persist */

@@ -13,6 +13,8 @@
 #include <rte_malloc.h>
 #include <rte_random.h>
 
+#include <tlsterm/edge.h>
+
 #include "syncookie.h"
 #include "tcp_conn.h"
 
@@ -38,6 +40,7 @@ struct tcp_stack *tcp_stack_create(const struct config *cfg, struct net_ctx *net
 	s->ctr = net->ctr;
 	s->max_conns = cfg->tcp.max_connections ? cfg->tcp.max_connections : TCP_DEFAULT_MAX_CONNS;
 	s->syn_backlog = cfg->tcp.syn_backlog;
+	s->max_half_open = cfg->edge.max_half_open ? cfg->edge.max_half_open : UINT32_MAX;
 	s->rcv_buf = cfg->tcp.rcv_buffer ? cfg->tcp.rcv_buffer : TCP_DEFAULT_BUF;
 	s->snd_buf = cfg->tcp.snd_buffer ? cfg->tcp.snd_buffer : TCP_DEFAULT_BUF;
 	s->rcv_wscale = wscale_for(s->rcv_buf);
@@ -94,6 +97,20 @@ struct tcp_stack *tcp_stack_create(const struct config *cfg, struct net_ctx *net
 }
 
 static void tcp_reap(struct tcp_stack *s);
+
+void tcp_stack_set_edge(struct tcp_stack *s, struct edge *e)
+{
+	s->edge = e;
+}
+
+void tcp_edge_release(struct tcp_conn *c)
+{
+	if (!c->edge_counted)
+		return;
+	c->edge_counted = false;
+	if (c->stack->edge != NULL)
+		edge_conn_closed(c->stack->edge, c->tuple.family, c->tuple.raddr);
+}
 
 void tcp_stack_free(struct tcp_stack *s)
 {
@@ -194,6 +211,7 @@ void tcp_tw_list_add(struct tcp_conn *c)
 {
 	struct tcp_stack *s = c->stack;
 	tcp_tw_list_remove(c); /* a FIN again restarts the wait: youngest again */
+	tcp_edge_release(c); /* TIME_WAIT is a memory, not a connection the client holds */
 	c->tw_prev = s->tw_newest;
 	c->tw_next = NULL;
 	if (s->tw_newest != NULL)
@@ -271,8 +289,11 @@ void tcp_conn_destroy(struct tcp_conn *c, enum tcp_close_reason why)
 		return;
 	c->dead = true;
 	c->close_reason = (uint8_t)why;
-	if (c->state == TCP_SYN_RCVD && c->listener != NULL)
+	if (c->state == TCP_SYN_RCVD && c->listener != NULL) {
 		c->listener->syn_rcvd--;
+		s->n_half_open--;
+	}
+	tcp_edge_release(c);
 	c->state = TCP_CLOSED;
 	tcp_timers_cancel(c);
 	tcp_tw_list_remove(c);
@@ -323,6 +344,10 @@ uint32_t tcp_rcv_window(const struct tcp_conn *c)
 	uint32_t max = (uint32_t)65535 << c->rcv_wscale;
 	uint32_t wnd = RTE_MIN(free_space, max);
 	wnd &= ~((1u << c->rcv_wscale) - 1); /* what the scaled field can express */
+	/* RFC 9293 §3.8.6.2.2 receiver SWS avoidance: a window opens by a full segment or
+	 * half the buffer at least, never by a few bytes the peer would send as a runt. */
+	if (wnd < RTE_MIN(c->stack->rcv_buf / 2, (uint32_t)c->mss))
+		wnd = 0;
 	uint32_t promised = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	return RTE_MAX(wnd, promised); /* RFC 9293 §3.8.6.2.2: don't shrink the window */
 }

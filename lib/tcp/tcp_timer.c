@@ -54,10 +54,82 @@ static uint64_t backed_off_rto(const struct tcp_conn *c)
 	return RTE_MIN(rto, (uint64_t)TCP_RTO_MAX_US);
 }
 
+/*
+ * With SACK, the timer can fire before the RTO, once per episode, where waiting
+ * for the RTO would only waste time (RFC 8985):
+ * - no recovery under way: a tail loss probe after two round trips (plus the
+ *   peer's worst delayed ACK when one segment is out), §7.2; or, if the peer
+ *   SACKed data above a hole meanwhile, recovery for that hole;
+ * - in recovery: a new pass over the holes once the current one has gone a round
+ *   trip unanswered (a resent segment, or the ACK for it, was lost), the job
+ *   RACK's reordering timer does in §6.3.
+ * Returns 0 when only the RTO applies.
+ */
+static uint64_t early_timeout_us(const struct tcp_conn *c)
+{
+	if (!c->sack_ok || c->srtt_us == 0 || c->backoff != 0 || c->snd_una == c->snd_max ||
+	    c->state < TCP_ESTABLISHED || c->state == TCP_TIME_WAIT)
+		return 0;
+	if (c->in_recovery) {
+		if (c->pass_timed)
+			return 0;
+		uint64_t due = c->rexmit_round_us + tcp_hole_pass_age_us(c);
+		uint64_t now = c->stack->now_us;
+		return due > now + 1000 ? due - now : 1000;
+	}
+	if (c->tlp_out)
+		return 0;
+	uint64_t pto = RTE_MAX(2 * (uint64_t)c->srtt_us, (uint64_t)TCP_TLP_MIN_US);
+	if (c->snd_max - c->snd_una <= c->mss)
+		pto += TCP_PEER_DELACK_US;
+	return pto;
+}
+
 void tcp_arm_rtx(struct tcp_conn *c)
 {
 	struct tcp_stack *s = c->stack;
-	tw_arm(&s->tw, &c->rtx_timer, s->net->now + us_to_tsc(s, backed_off_rto(c)));
+	uint64_t wait = backed_off_rto(c);
+	uint64_t early = early_timeout_us(c);
+	c->early_armed = early != 0 && early < wait;
+	if (c->early_armed)
+		wait = early;
+	tw_arm(&s->tw, &c->rtx_timer, s->net->now + us_to_tsc(s, wait));
+}
+
+/* Something was heard that makes an early firing possible again: bring the timer
+ * forward if that is sooner, and never push a pending RTO back (RFC 6298 5.3). */
+void tcp_arm_early(struct tcp_conn *c)
+{
+	struct tcp_stack *s = c->stack;
+	uint64_t early = early_timeout_us(c);
+	if (early == 0 || c->early_armed)
+		return;
+	uint64_t at = s->net->now + us_to_tsc(s, early);
+	if (tw_armed(&c->rtx_timer) && tw_expiry(&c->rtx_timer) <= at)
+		return;
+	c->early_armed = true;
+	tw_arm(&s->tw, &c->rtx_timer, at);
+}
+
+static void early_retransmit(struct tcp_conn *c)
+{
+	struct tcp_stack *s = c->stack;
+	if (c->in_recovery) {
+		c->pass_timed = true;
+		tcp_restart_hole_pass(c);
+		if (!tcp_retransmit_hole(c))
+			tcp_retransmit_una(c);
+	} else if (seq_gt(c->sack_high, c->snd_una)) {
+		/* The peer holds data above a hole that two round trips did not fill: it is
+		 * lost even though too few duplicates came to say so (RACK, RFC 8985 §6.2). */
+		tcp_enter_recovery(c);
+		return;
+	} else {
+		c->tlp_out = true;
+		s->ctr->tcp.tail_loss_probes++;
+		tcp_retransmit_last(c);
+	}
+	tcp_arm_rtx(c); /* now the RTO */
 }
 
 void tcp_arm_delack(struct tcp_conn *c)
@@ -158,6 +230,12 @@ static void on_rtx(struct tw_timer *t, void *arg)
 	struct tcp_stack *s = c->stack;
 	if (c->dead)
 		return;
+	if (c->early_armed && c->snd_una != c->snd_max) {
+		c->early_armed = false;
+		early_retransmit(c);
+		return;
+	}
+	c->early_armed = false;
 	bool handshake = c->state == TCP_SYN_SENT || c->state == TCP_SYN_RCVD;
 	if (!handshake && c->snd_una == c->snd_max) {
 		if (c->snd_wnd == 0 && c->sndq.bytes > 0)

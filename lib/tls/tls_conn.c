@@ -42,6 +42,7 @@ static void detach(struct tls_worker *tw, struct tls_conn *tc)
 	}
 	if (tc->state == TLS_CONN_HANDSHAKE) {
 		TAILQ_REMOVE(&tw->handshaking, tc, hs_link);
+		tw->n_handshaking--;
 		tls_hs_free(&tc->u.hs);
 	} else if (tc->state == TLS_CONN_OPEN) {
 		tls_burst_cancel(tw->burst, &tc->u.rec);
@@ -242,6 +243,7 @@ static void hand_off(struct tls_worker *tw, struct tls_conn *tc, struct tls_hs_r
 	memcpy(info.sni, res->sni, sizeof(info.sni));
 	memcpy(info.alpn, res->alpn, sizeof(info.alpn));
 	TAILQ_REMOVE(&tw->handshaking, tc, hs_link);
+	tw->n_handshaking--;
 	tls_hs_free(&tc->u.hs);
 	int rc;
 	if (res->version == 0x0304)
@@ -331,6 +333,12 @@ static void tls_established(struct tcp_conn *c)
 	struct tls_worker *tw = lsn->tw;
 	struct tls_conn *tc = NULL;
 	tcp_set_upper(c, NULL);
+	/* A cap on OpenSSL state: slow or stalled handshakes cannot take the whole worker. */
+	if (tw->n_handshaking >= tw->max_handshaking) {
+		tw->net->ctr->edge.handshakes_refused++;
+		tcp_abort(c);
+		return;
+	}
 	if (rte_mempool_get(tw->conn_pool, (void **)&tc) != 0) {
 		tw->ctr->handshakes_failed++;
 		tcp_abort(c);
@@ -348,6 +356,7 @@ static void tls_established(struct tcp_conn *c)
 		return;
 	}
 	TAILQ_INSERT_TAIL(&tw->handshaking, tc, hs_link);
+	tw->n_handshaking++;
 	tw->n_conns++;
 	tw->ctr->handshakes_started++;
 	tcp_set_upper(c, tc);

@@ -71,6 +71,8 @@ struct tls_worker {
 	struct tls_conn_list handshaking;
 	struct tls_conn_list post;
 	uint64_t hs_timeout_tsc;
+	unsigned int n_handshaking;   /* on the handshaking list */
+	unsigned int max_handshaking; /* edge.max_handshaking: more are reset at once */
 	unsigned int n_conns;
 };
 

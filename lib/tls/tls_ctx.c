@@ -1,15 +1,23 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 #include "tls_ctx.h"
 #include "tls_handshake.h"
+#include "tls_ocsp.h"
 #include "tls_tickets.h"
+
+#define KEY_FILE_MAX (1024 * 1024)
 
 static void ssl_error(char *err, size_t errlen, const char *what, const char *path)
 {
@@ -157,6 +165,58 @@ static int cert_names(const char *path, char names[][256], unsigned int max, cha
 
 #define NAMES_PER_CERT 64
 
+/*
+ * The private key, read with read(2) into a buffer wiped afterwards: OpenSSL's
+ * own file reading goes through stdio, whose buffer keeps the PEM text in
+ * freed memory. With OpenSSL's secure heap up (app/tlsterm/dump_filter.c) the key's
+ * numbers live there, out of core dumps.
+ */
+static EVP_PKEY *load_key(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	EVP_PKEY *pkey = NULL;
+	unsigned char *buf = NULL;
+	size_t got = 0, size = 0;
+	struct stat st;
+	BIO *bio;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "key %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > KEY_FILE_MAX) {
+		snprintf(err, errlen, "key %s: not a regular file of at most %d bytes", path,
+			 KEY_FILE_MAX);
+		goto close_file;
+	}
+	size = (size_t)st.st_size;
+	buf = malloc(size + 1);
+	if (buf == NULL) {
+		snprintf(err, errlen, "key %s: out of memory", path);
+		goto close_file;
+	}
+	while (got < size) {
+		ssize_t n = read(fd, buf + got, size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	bio = BIO_new_mem_buf(buf, (int)got);
+	if (bio != NULL)
+		pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)"");
+	BIO_free(bio);
+	if (pkey == NULL)
+		ssl_error(err, errlen, "key", path);
+	OPENSSL_cleanse(buf, size + 1);
+	free(buf);
+close_file:
+	close(fd);
+	return pkey;
+}
+
 static bool same_names(char a[][256], int na, char b[][256], int nb)
 {
 	if (na != nb)
@@ -208,12 +268,18 @@ int tls_listener_ctx_init(struct tls_listener_ctx *lc, const struct config_tls *
 			}
 		}
 		ctx_of[i] = c;
+		lc->ctx_of[i] = c;
 		if (SSL_CTX_use_certificate_chain_file(lc->ctx[c], cc->cert) != 1) {
 			ssl_error(err, errlen, "certificate", cc->cert);
 			goto fail;
 		}
-		if (SSL_CTX_use_PrivateKey_file(lc->ctx[c], cc->key, SSL_FILETYPE_PEM) != 1 ||
-		    SSL_CTX_check_private_key(lc->ctx[c]) != 1) {
+		lc->leaf[i] = SSL_CTX_get0_certificate(lc->ctx[c]);
+		EVP_PKEY *pkey = load_key(cc->key, err, errlen);
+		if (pkey == NULL)
+			goto fail;
+		int used = SSL_CTX_use_PrivateKey(lc->ctx[c], pkey);
+		EVP_PKEY_free(pkey); /* the SSL_CTX holds its own reference */
+		if (used != 1 || SSL_CTX_check_private_key(lc->ctx[c]) != 1) {
 			ssl_error(err, errlen, "key", cc->key);
 			goto fail;
 		}
@@ -227,6 +293,31 @@ int tls_listener_ctx_init(struct tls_listener_ctx *lc, const struct config_tls *
 fail:
 	tls_listener_ctx_fini(lc);
 	return -1;
+}
+
+int tls_listener_ctx_staple(struct tls_listener_ctx *lc, struct tls_ocsp_set *set,
+			    struct tls_counters *ctr)
+{
+	for (unsigned int c = 0; c < lc->n_ctx; c++)
+		lc->staples[c] = (struct tls_ocsp_staples){ .ctr = ctr };
+	for (unsigned int i = 0; i < lc->cfg->n_certs; i++) {
+		struct tls_ocsp_slot *slot = tls_ocsp_set_slot(set, &lc->cfg->certs[i]);
+		struct tls_ocsp_staples *st = &lc->staples[lc->ctx_of[i]];
+
+		if (slot == NULL)
+			continue;
+		st->e[st->n].leaf = lc->leaf[i];
+		st->e[st->n].slot = slot;
+		st->n++;
+	}
+	for (unsigned int c = 0; c < lc->n_ctx; c++) {
+		if (lc->staples[c].n == 0)
+			continue;
+		if (SSL_CTX_set_tlsext_status_cb(lc->ctx[c], tls_ocsp_status_cb) != 1 ||
+		    SSL_CTX_set_tlsext_status_arg(lc->ctx[c], &lc->staples[c]) != 1)
+			return -1;
+	}
+	return 0;
 }
 
 void tls_listener_ctx_fini(struct tls_listener_ctx *lc)

@@ -6,8 +6,10 @@
  * ticket callback reads the current set. The first key encrypts, all decrypt.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <urcu-qsbr.h>
 
@@ -51,16 +53,27 @@ static struct tls_ticket_keys *keys_alloc(void)
 	return k;
 }
 
+/* read(2), not stdio: a FILE's buffer would leave the keys in freed memory, unwiped. */
 static int read_key_file(const char *path, struct tls_ticket_keys *k, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	if (f == NULL) {
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	uint8_t buf[TLS_TICKET_KEY_LEN * TLS_TICKET_KEYS_MAX + 1];
-	size_t n = fread(buf, 1, sizeof(buf), f);
-	fclose(f);
+	size_t n = 0;
+	for (;;) {
+		ssize_t got = read(fd, buf + n, sizeof(buf) - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+		if (n == sizeof(buf))
+			break;
+	}
+	close(fd);
 	int rc = 0;
 	if (n == 0 || n % TLS_TICKET_KEY_LEN != 0 || n > TLS_TICKET_KEY_LEN * TLS_TICKET_KEYS_MAX) {
 		snprintf(err, errlen, "%s: expected 1 to %d keys of %d bytes, got %zu bytes", path,

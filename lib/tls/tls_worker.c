@@ -27,8 +27,8 @@ static struct tls_engine *pick_engine(const struct config *cfg)
 	return e;
 }
 
-struct tls_worker *tls_worker_create(const struct config *cfg, struct net_ctx *net, char *err,
-				     size_t errlen)
+struct tls_worker *tls_worker_create(const struct config *cfg, struct tls_ocsp_set *ocsp,
+				     struct net_ctx *net, char *err, size_t errlen)
 {
 	int socket = (int)rte_socket_id();
 	struct tls_worker *tw = rte_zmalloc_socket("tls_worker", sizeof(*tw), RTE_CACHE_LINE_SIZE,
@@ -43,6 +43,7 @@ struct tls_worker *tls_worker_create(const struct config *cfg, struct net_ctx *n
 	TAILQ_INIT(&tw->handshaking);
 	TAILQ_INIT(&tw->post);
 	tw->hs_timeout_tsc = net->tsc_hz * cfg->limits.handshake_timeout_ms / 1000;
+	tw->max_handshaking = cfg->edge.max_handshaking ? cfg->edge.max_handshaking : UINT32_MAX;
 	/* listeners[] is indexed like cfg->listeners; plain TCP ones stay empty. */
 	unsigned int n_tls = 0;
 	for (unsigned int i = 0; i < cfg->n_listeners; i++) {
@@ -56,6 +57,11 @@ struct tls_worker *tls_worker_create(const struct config *cfg, struct net_ctx *n
 		char why[CONFIG_ERR_LEN];
 		if (tls_listener_ctx_init(&lsn->lc, &l->tls, why, sizeof(why)) != 0) {
 			snprintf(err, errlen, "listener %u: %s", l->port, why);
+			tls_worker_free(tw);
+			return NULL;
+		}
+		if (tls_listener_ctx_staple(&lsn->lc, ocsp, tw->ctr) != 0) {
+			snprintf(err, errlen, "listener %u: cannot set up OCSP stapling", l->port);
 			tls_worker_free(tw);
 			return NULL;
 		}

@@ -1,6 +1,7 @@
 # Sourced by integration tests: write a config for the test bed, start
 # tlsterm on it, stop it and check it exited cleanly.
-# Needs: TT_BIN (the tlsterm binary), TT_WORK (a scratch folder).
+# Needs: TT_BIN (the tlsterm binary), TT_WORK (a scratch folder). TT_KEEP=1 keeps TT_WORK
+# after a passing run too.
 
 # tt_write_config FILE [extra top-level YAML...]  (ports follow TT_PREFIX, default tt)
 # A deeper af_packet ring than the PMD's default 512 frames, so bursts from the kernel
@@ -100,7 +101,7 @@ tt_end() {
 		tt_cleanup_hook "$rc"
 	fi
 	bash "$(dirname "${BASH_SOURCE[0]}")/../../scripts/testbed.sh" down >/dev/null 2>&1
-	if [ "$rc" -ne 0 ]; then
+	if [ "$rc" -ne 0 ] || [ "${TT_KEEP:-0}" = 1 ]; then
 		echo "$TT_NAME: evidence kept in $TT_WORK" >&2
 	else
 		rm -rf "$TT_WORK"

@@ -1279,6 +1279,124 @@ static void test_limits_tickets_crypto(void **state)
 				       "crypto: { engine: ipsec-mb }\n"));
 }
 
+/*
+ * A private key that group or others may read is refused where the key is named, or
+ * accepted with a warning pointing there under tls.key_permissions: warn (which may come
+ * after the listeners).
+ */
+static void test_key_permissions(void **state)
+{
+	char key[160], cmd[512];
+	struct config *cfg;
+
+	(void)state;
+	snprintf(key, sizeof(key), "%s/open.key", certdir);
+	snprintf(cmd, sizeof(cmd), "cp %s/site-ecdsa.key %s && chmod 0640 %s", certdir, key, key);
+	assert_int_equal(system(cmd), 0);
+	expect_cert_error("site-ecdsa.pem", "open.key", "10:52",
+			  "listeners[0].tls.certificates[0].key: ");
+	expect_cert_error("site-ecdsa.pem", "open.key", "10:52",
+			  "open.key is readable by others (mode 0640); chmod 600 or set "
+			  "tls.key_permissions: warn");
+	/* the default, said out loud, is the same */
+	expect_tls_error(TLS_HEAD "      certificates: [ { cert: site-ecdsa.pem, key: open.key } ]\n"
+				  "tls: { key_permissions: refuse }\n",
+			 "10:52", "readable by others");
+
+	cfg = expect_ok_in(tname, TLS_HEAD
+			   "      certificates: [ { cert: site-ecdsa.pem, key: open.key } ]\n"
+			   "tls: { key_permissions: warn }\n");
+	assert_int_equal(cfg->tls.key_permissions, CONFIG_KEY_PERMISSIONS_WARN);
+	assert_int_equal(cfg->n_warnings, 1);
+	assert_non_null(strstr(cfg->warnings[0], ":10:52: warning: "
+						  "listeners[0].tls.certificates[0].key: "));
+	assert_non_null(strstr(cfg->warnings[0], "open.key is readable by others (mode 0640)"));
+	config_free(cfg);
+
+	/* 0600 (what certs.sh makes): no warning */
+	cfg = expect_ok_in(tname, TLS_HEAD CERT_OK "tls: { key_permissions: warn }\n");
+	assert_int_equal(cfg->n_warnings, 0);
+	config_free(cfg);
+
+	/* world-readable, and the other way of being open */
+	snprintf(cmd, sizeof(cmd), "chmod 0604 %s", key);
+	assert_int_equal(system(cmd), 0);
+	expect_cert_error("site-ecdsa.pem", "open.key", "10:52", "(mode 0604)");
+	unlink(key);
+
+	expect_tls_error(MIN_DPDK MIN_PORTS "tls: { key_permissions: maybe }\n", "6:25",
+			 "tls.key_permissions: expected one of refuse, warn");
+	expect_tls_error(MIN_DPDK MIN_PORTS "tls: { keys: warn }\n", "6:8",
+			 "unknown key \"keys\"; allowed here: key_permissions, ocsp_refresh_s");
+	/* core dumps: secrets kept out unless asked */
+	cfg = expect_ok(MIN_DPDK MIN_PORTS);
+	assert_false(cfg->dump_core_memory);
+	config_free(cfg);
+	cfg = expect_ok(MIN_DPDK MIN_PORTS "dump_core_memory: true\n");
+	assert_true(cfg->dump_core_memory);
+	config_free(cfg);
+	expect_error(MIN_DPDK MIN_PORTS "dump_core_memory: yes\n", NAME ":6:19: ",
+		     "dump_core_memory: expected true or false");
+	/* read first, so its errors come first too */
+	expect_tls_error(MIN_DPDK MIN_PORTS "listeners: 7\ntls: { ocsp_refresh_s: 0 }\n", "7:24",
+			 "tls.ocsp_refresh_s: expected an integer 1..86400");
+}
+
+/* certdir/out: a response from the test CA saying good for cert (openssl ocsp, as users would). */
+static void make_ocsp(const char *cert, const char *out)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && s=$(openssl x509 -in %s -noout -serial | cut -d= -f2) && "
+		 "printf 'V\\t301231000000Z\\t\\t%%s\\tunknown\\t/CN=x\\n' \"$s\" >ocsp-index && "
+		 "openssl ocsp -index ocsp-index -CA ca.pem -rsigner ca.pem -rkey ca.key "
+		 "-issuer ca.pem -cert %s -respout %s -ndays 1 >/dev/null 2>&1",
+		 certdir, cert, cert, out);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_ocsp_file(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	make_ocsp("site-ecdsa.pem", "site-ecdsa.ocsp");
+	make_ocsp("site-rsa.pem", "site-rsa.ocsp");
+#define OCSP_ENTRY(ocsp) \
+	TLS_HEAD "      certificates: [ { cert: site-ecdsa.pem, key: site-ecdsa.key, ocsp: " ocsp \
+		 " } ]\n"
+	cfg = expect_ok_in(tname, OCSP_ENTRY("site-ecdsa.ocsp"));
+	assert_non_null(strstr(cfg->listeners[0].tls.certs[0].ocsp, "/certs/site-ecdsa.ocsp"));
+	assert_int_equal(cfg->tls.ocsp_refresh_s, 3600);
+	assert_int_equal(cfg->tls.key_permissions, CONFIG_KEY_PERMISSIONS_REFUSE);
+	config_free(cfg);
+	/* none by default */
+	cfg = expect_ok_in(tname, TLS_HEAD CERT_OK "tls: { ocsp_refresh_s: 60 }\n");
+	assert_string_equal(cfg->listeners[0].tls.certs[0].ocsp, "");
+	assert_int_equal(cfg->tls.ocsp_refresh_s, 60);
+	config_free(cfg);
+
+	/* errors point at the ocsp value (column 74) */
+	expect_tls_error(OCSP_ENTRY("site-rsa.ocsp"), "10:74",
+			 "listeners[0].tls.certificates[0].ocsp: ");
+	expect_tls_error(OCSP_ENTRY("site-rsa.ocsp"), "10:74",
+			 "site-rsa.ocsp: it is about another certificate of the same issuer");
+	expect_tls_error(OCSP_ENTRY("site-ecdsa.pem"), "10:74", "not a DER OCSPResponse");
+	expect_tls_error(OCSP_ENTRY("missing.ocsp"), "10:74", "cannot open ");
+	expect_tls_error(OCSP_ENTRY("\"\""), "10:74", "expected a path of 1..255 characters");
+	expect_tls_error(OCSP_ENTRY("."), "10:74", "is not a regular file");
+#undef OCSP_ENTRY
+	/* the issuer must be in the certificate file to check the response against */
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "cd %s && openssl x509 -in site-ecdsa.pem -out leaf-only.pem",
+		 certdir);
+	assert_int_equal(system(cmd), 0);
+	expect_tls_error(TLS_HEAD "      certificates: [ { cert: leaf-only.pem, key: site-ecdsa.key, "
+				  "ocsp: site-ecdsa.ocsp } ]\n",
+			 "10:73", "the issuer of");
+}
+
 static void test_ticket_key_file(void **state)
 {
 	unsigned char keys[9 * 80];
@@ -1925,6 +2043,77 @@ static void test_small_err_buffer(void **state)
 	assert_null(parse(MIN_DPDK, NULL, 0));
 }
 
+
+/* The edge section starts on line 6; its first key on line 7. */
+#define EDGE MIN_DPDK MIN_PORTS "edge:\n"
+
+static void test_edge(void **state)
+{
+	(void)state;
+	struct config *cfg = expect_ok(MIN_DPDK MIN_PORTS);
+	assert_int_equal(cfg->edge.n_allow, 0);
+	assert_int_equal(cfg->edge.acl_default, CONFIG_ACL_ALLOW);
+	assert_int_equal(cfg->edge.closed_ports, CONFIG_CLOSED_RST);
+	assert_int_equal(cfg->edge.icmp_echo_per_s, 1000);
+	assert_int_equal(cfg->edge.new_per_s, 0);
+	assert_int_equal(cfg->edge.max_connections, 0);
+	assert_int_equal(cfg->edge.table_size, 65536);
+	assert_int_equal(cfg->edge.max_half_open, 8192);
+	assert_int_equal(cfg->edge.max_handshaking, 4096);
+	config_free(cfg);
+
+	cfg = expect_ok(EDGE "  acl: { allow: [\"198.18.0.0/16\", 0.0.0.0/0], deny: [\"198.18.5.0/24\","
+			     " 198.18.5.7/32], default: deny }\n"
+			     "  closed_ports: drop\n  icmp_echo_per_s: 0\n"
+			     "  per_client: { new_per_s: 50, max_connections: 256, table_size: 1024 }\n"
+			     "  max_half_open: 16\n  max_handshaking: 100\n");
+	const struct config_edge *e = &cfg->edge;
+	assert_int_equal(e->n_allow, 2);
+	assert_int_equal(e->allow[0].addr, htonl(0xc6120000));
+	assert_int_equal(e->allow[0].prefix, 16);
+	assert_int_equal(e->allow[1].prefix, 0);
+	assert_int_equal(e->n_deny, 2);
+	assert_int_equal(e->deny[1].addr, htonl(0xc6120507));
+	assert_int_equal(e->deny[1].prefix, 32);
+	assert_int_equal(e->acl_default, CONFIG_ACL_DENY);
+	assert_int_equal(e->closed_ports, CONFIG_CLOSED_DROP);
+	assert_int_equal(e->icmp_echo_per_s, 0);
+	assert_int_equal(e->new_per_s, 50);
+	assert_int_equal(e->burst, 50); /* one second's worth when not given */
+	assert_int_equal(e->max_connections, 256);
+	assert_int_equal(e->table_size, 1024);
+	assert_int_equal(e->max_half_open, 16);
+	assert_int_equal(e->max_handshaking, 100);
+	config_free(cfg);
+
+	expect_error(EDGE "  acl: { allow: [\"198.18.0.1/16\"] }\n", NAME ":7:18: ",
+		     "edge.acl.allow[0]: \"198.18.0.1/16\" has host bits set; did you mean "
+		     "198.18.0.0/16?");
+	expect_error(EDGE "  acl: { deny: [198.18.0.0] }\n", NAME ":7:17: ",
+		     "edge.acl.deny[0]: expected a CIDR like \"198.18.0.0/16\", got");
+	expect_error(EDGE "  acl: { deny: [198.18.0.0/33] }\n", NAME ":7:17: ",
+		     "expected a prefix length 0..32 after '/'");
+	expect_error(EDGE "  acl: { deny: [10.0.0.0/8, 10.0.0.0/8] }\n", NAME ":7:29: ",
+		     "edge.acl.deny[1]: \"10.0.0.0/8\" is listed twice");
+	expect_error(EDGE "  acl: { allow: [10.0.0.0/8], deny: [10.0.0.0/8] }\n", NAME ":7:38: ",
+		     "edge.acl.deny[0]: \"10.0.0.0/8\" is in both allow and deny");
+	expect_error(EDGE "  acl: { allow: 10.0.0.0/8 }\n", NAME ":7:17: ",
+		     "edge.acl.allow: expected a sequence of CIDRs");
+	expect_error(EDGE "  acl: { default: maybe }\n", NAME ":7:19: ",
+		     "edge.acl.default: expected one of allow, deny, got \"maybe\"");
+	expect_error(EDGE "  acl: { permit: [] }\n", NAME ":7:10: ", "unknown key \"permit\"");
+	expect_error(EDGE "  closed_ports: reject\n", NAME ":7:17: ",
+		     "edge.closed_ports: expected one of rst, drop, got \"reject\"");
+	expect_error(EDGE "  per_client: { burst: 10 }\n", NAME ":7:24: ",
+		     "edge.per_client.burst: burst needs new_per_s");
+	expect_error(EDGE "  per_client: { table_size: 1000 }\n", NAME ":7:29: ",
+		     "edge.per_client.table_size: expected a power of two 1024..4194304");
+	expect_error(EDGE "  per_client: { rate: 1 }\n", NAME ":7:17: ", "unknown key \"rate\"");
+	expect_error(EDGE "  max_half_open: 0\n", NAME ":7:18: ",
+		     "edge.max_half_open: expected an integer 16..4194304");
+	expect_error(EDGE "  syn_flood: true\n", NAME ":7:3: ", "unknown key \"syn_flood\"");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1983,6 +2172,8 @@ int main(void)
 		cmocka_unit_test(test_tls_alpn),
 		cmocka_unit_test(test_limits_tickets_crypto),
 		cmocka_unit_test(test_ticket_key_file),
+		cmocka_unit_test(test_key_permissions),
+		cmocka_unit_test(test_ocsp_file),
 		cmocka_unit_test(test_proxy_full),
 		cmocka_unit_test(test_proxy_defaults),
 		cmocka_unit_test(test_backend_names),
@@ -1993,6 +2184,7 @@ int main(void)
 		cmocka_unit_test(test_idle_timeout),
 		cmocka_unit_test(test_access_log),
 		cmocka_unit_test(test_admin),
+		cmocka_unit_test(test_edge),
 	};
 
 	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);

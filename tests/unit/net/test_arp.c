@@ -565,19 +565,81 @@ static void test_entry_expires(void **state)
 	fixture_free(out, 1);
 	assert_int_equal(T.ctr.arp_requests_sent, 0);
 
-	advance_ms(2000); /* past the lifetime */
+	advance_ms(2000); /* past the lifetime: asked again, sent meanwhile to the MAC we know */
 	output_ip(FIXTURE_PEER_IP, 2);
+	collect(out, 2, RTE_DIM(out));
+	assert_request(out[0], FIXTURE_PEER_IP);
+	assert_ip_frame(out[1], &fixture_peer_mac, FIXTURE_PEER_IP, 2);
+	fixture_free(out, 2);
+	assert_int_equal(net_mbufs_held(&T.ctx), 0);
+
+	inject_reply(&other_mac, FIXTURE_PEER_IP); /* it has moved meanwhile */
+	output_ip(FIXTURE_PEER_IP, 3);
+	collect(out, 1, RTE_DIM(out));
+	assert_ip_frame(out[0], &other_mac, FIXTURE_PEER_IP, 3);
+	fixture_free(out, 1);
+	assert_int_equal(net_mbufs_held(&T.ctx), 0);
+	assert_int_equal(fixture_total_drops(&T.ctr), 0);
+	assert_int_equal(T.ctr.arp_requests_sent, 1);
+}
+
+/* A stale neighbour that stops answering: three questions a second apart, then resolved anew. */
+static void test_stale_entry_unanswered(void **state)
+{
+	(void)state;
+	struct rte_mbuf *out[4];
+	inject_request(&fixture_peer_mac, FIXTURE_PEER_IP, FIXTURE_IP);
+	assert_int_equal(fixture_drain(&T.ctx), 1);
+	advance_ms((uint64_t)T.cfg.arp.timeout_s * 1000 + 1);
+	for (uint8_t i = 0; i < 3; i++) {
+		output_ip(FIXTURE_PEER_IP, i);
+		collect(out, 2, RTE_DIM(out));
+		assert_request(out[0], FIXTURE_PEER_IP);
+		assert_ip_frame(out[1], &fixture_peer_mac, FIXTURE_PEER_IP, i);
+		fixture_free(out, 2);
+		advance_ms(1000);
+	}
+	output_ip(FIXTURE_PEER_IP, 9); /* no answer to three: waits in the queue like a new one */
 	collect(out, 1, RTE_DIM(out));
 	assert_request(out[0], FIXTURE_PEER_IP);
 	fixture_free(out, 1);
 	assert_int_equal(net_mbufs_held(&T.ctx), 1);
-
-	inject_reply(&other_mac, FIXTURE_PEER_IP); /* it has moved meanwhile */
+	inject_reply(&fixture_peer_mac, FIXTURE_PEER_IP);
 	collect(out, 1, RTE_DIM(out));
-	assert_ip_frame(out[0], &other_mac, FIXTURE_PEER_IP, 2);
+	assert_ip_frame(out[0], &fixture_peer_mac, FIXTURE_PEER_IP, 9);
 	fixture_free(out, 1);
 	assert_int_equal(net_mbufs_held(&T.ctx), 0);
-	assert_int_equal(fixture_total_drops(&T.ctr), 0);
+}
+
+/*
+ * A flood of SYNs from sources that never answer ARP keeps the pending queue full; a
+ * neighbour we knew is still reached when its entry runs out (no queue slot needed).
+ */
+static void test_known_neighbour_survives_full_queue(void **state)
+{
+	(void)state;
+	struct rte_mbuf *out[8];
+	inject_request(&fixture_peer_mac, FIXTURE_PEER_IP, FIXTURE_IP);
+	assert_int_equal(fixture_drain(&T.ctx), 1);
+	for (unsigned int i = 0; i < T.cfg.arp.pending_max + 10; i++)
+		output_ip(IP4(198, 18, 7, 1 + i % 200), 1);
+	fixture_drain(&T.ctx);
+	assert_int_equal(net_mbufs_held(&T.ctx), T.cfg.arp.pending_max);
+	assert_int_equal(T.ctr.drops[DROP_ARP_QUEUE_FULL], 10);
+	advance_ms((uint64_t)T.cfg.arp.timeout_s * 1000 + 1);
+	output_ip(FIXTURE_PEER_IP, 5);
+	unsigned int n = fixture_collect(&T.ctx, out, RTE_DIM(out));
+	bool sent = false;
+	for (unsigned int i = 0; i < n; i++) {
+		const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(out[i], struct rte_ether_hdr *);
+		if (eh->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
+			assert_ip_frame(out[i], &fixture_peer_mac, FIXTURE_PEER_IP, 5);
+			sent = true;
+		}
+	}
+	fixture_free(out, n);
+	assert_true(sent);
+	assert_int_equal(T.ctr.drops[DROP_ARP_QUEUE_FULL], 10);
 }
 
 static void test_announce(void **state)
@@ -690,6 +752,8 @@ int main(void)
 		TEST(test_cache_bound),
 		TEST(test_incomplete_entry_evicted),
 		TEST(test_entry_expires),
+		TEST(test_stale_entry_unanswered),
+		TEST(test_known_neighbour_survives_full_queue),
 		TEST(test_announce),
 		TEST(test_no_ipv4_on_port),
 		TEST(test_unsolicited_reply_not_for_us),

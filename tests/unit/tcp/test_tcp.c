@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#include <tlsterm/edge.h>
+
 #include "tcp_harness.h"
 
 #define ISN 1000000u
@@ -103,6 +105,84 @@ static void test_no_options_peer(void **state)
 	assert_int_equal(H.established, 1);
 	assert_int_equal(H.conn->mss, TCP_MSS_DEFAULT);
 	assert_int_equal(H.conn->snd_wnd, 8192);
+}
+
+/* RFC 7323 §2.3: a shift above 14 is taken as 14. */
+static void test_wscale_above_14_taken_as_14(void **state)
+{
+	(void)state;
+	uint8_t o[TCP_OPTIONS_MAX];
+	uint8_t ol = h_syn_opts(o, 0, 0, false, false, 15);
+	h_send(F_SYN, ISN, 0, 1000, o, ol, NULL, 0);
+	struct hseg sa;
+	h_expect_one(&sa);
+	assert_true(sa.opts.wscale_present);
+	h_send(F_ACK, ISN + 1, sa.seq + 1, 3, NULL, 0, NULL, 0);
+	assert_int_equal(H.established, 1);
+	assert_int_equal(H.conn->snd_wscale, 14);
+	assert_int_equal(H.conn->snd_wnd, 3u << 14);
+}
+
+/* Window scaling needs both sides: a peer that offers none gets unscaled windows from us. */
+static void test_wscale_only_when_both_offer(void **state)
+{
+	(void)state;
+	uint8_t o[TCP_OPTIONS_MAX];
+	uint8_t ol = h_syn_opts(o, 5, 0, true, true, -1);
+	h_send(F_SYN, ISN, 0, 65535, o, ol, NULL, 0);
+	struct hseg sa;
+	h_expect_one(&sa);
+	assert_false(sa.opts.wscale_present);
+	ol = h_ts_opts(o, 6, sa.opts.tsval);
+	h_send(F_ACK, ISN + 1, sa.seq + 1, 65535, o, ol, NULL, 0);
+	assert_int_equal(H.established, 1);
+	assert_int_equal(H.conn->rcv_wscale, 0);
+	assert_int_equal(H.conn->snd_wnd, 65535);
+	/* Our window field is the window itself: at most 65535 whatever the buffer. */
+	h_send(F_ACK | F_PSH, ISN + 1, sa.seq + 1, 65535, o, ol, "x", 1);
+	struct hseg a;
+	h_expect_one(&a);
+	assert_true(H.stack->rcv_buf > 65536); /* a scaled window would say more */
+	assert_int_equal(a.win, 65535);
+}
+
+/* A SYN_RCVD connection whose SYN-ACK is never answered: resent with backoff
+ * TCP_SYN_RETRIES times, then freed with its half-open slot. */
+static void test_synack_retries_then_gives_up(void **state)
+{
+	(void)state;
+	h_send(F_SYN, ISN, 0, 8192, NULL, 0, NULL, 0);
+	struct hseg sa, r;
+	h_expect_one(&sa);
+	unsigned int resent = 0, resets = 0;
+	uint64_t waited_ms = 0;
+	while (tcp_conn_count(H.stack) > 0 && waited_ms < 200000) {
+		h_advance_ms(500);
+		waited_ms += 500;
+		struct hseg s[4];
+		unsigned int n = h_recv(s, 4);
+		for (unsigned int i = 0; i < n; i++) {
+			r = s[i];
+			if (r.flags & F_RST) {
+				resets++; /* the peer is told when we give up */
+				continue;
+			}
+			assert_int_equal(resets, 0);
+			assert_int_equal(r.flags, F_SYN | F_ACK);
+			assert_int_equal(r.seq, sa.seq);
+			resent++;
+		}
+	}
+	assert_int_equal(resent, TCP_SYN_RETRIES);
+	assert_true(resets <= 1);
+	assert_int_equal(tcp_conn_count(H.stack), 0);
+	assert_int_equal(H.ctr.tcp.timeouts, 1);
+	/* 1 + 2 + 4 + 8 + 16 s of waits, then 32 s more before giving up (RFC 6298 5.5). */
+	assert_true(waited_ms >= 63000 && waited_ms <= 64000);
+	/* The slot is back: a new SYN is answered as usual. */
+	h_send(F_SYN, ISN + 5000, 0, 8192, NULL, 0, NULL, 0);
+	h_expect_one(&r);
+	assert_int_equal(r.flags, F_SYN | F_ACK);
 }
 
 static void test_data_in_order_is_acked(void **state)
@@ -275,6 +355,77 @@ static void test_sack_holes_retransmitted(void **state)
 	assert_false(H.conn->in_recovery);
 	assert_int_equal(H.conn->sndq.bytes, 0);
 	assert_int_equal(H.ctr.tcp.retransmits, 2);
+}
+
+/* The last segments go unanswered: a probe after two round trips, not an RTO; the
+ * peer's SACK of the probe shows the hole, and recovery resends it at once. */
+static void test_tail_loss_probe(void **state)
+{
+	(void)state;
+	uint8_t o[TCP_OPTIONS_MAX];
+	uint32_t iss = h_handshake(ISN, false, true, -1);
+	const uint32_t mss = 1460, base = iss + 1;
+	assert_int_equal(tcp_send(H.conn, payload_mbuf(4 * mss, 't')), 0);
+	struct hseg s[8];
+	assert_int_equal(h_recv(s, 8), 4);
+	h_advance_ms(2);
+	h_send(F_ACK, ISN + 1, base + mss, 64240, NULL, 0, NULL, 0); /* an RTT sample: 2 ms */
+	assert_true(H.conn->srtt_us >= 1000 && H.conn->srtt_us <= 3000);
+	/* 2 to 4 are lost, and so no ACK comes. Two round trips are 4 ms; the floor is 10. */
+	h_advance_ms(9);
+	h_expect_none();
+	h_advance_ms(3);
+	struct hseg p;
+	h_expect_one(&p);
+	assert_int_equal(p.seq, base + 3 * mss); /* the last segment again */
+	assert_int_equal(p.len, mss);
+	assert_int_equal(H.ctr.tcp.tail_loss_probes, 1);
+	assert_int_equal(H.ctr.tcp.rto_expiries, 0);
+	/* The probe arrives and is SACKed: everything below it is lost. */
+	struct tcp_sack_block b = {base + 3 * mss, base + 4 * mss};
+	h_send(F_ACK, ISN + 1, base + mss, 64240, o, sack_opts(o, &b, 1), NULL, 0);
+	h_expect_one(&p);
+	assert_int_equal(p.seq, base + mss);
+	assert_int_equal(H.ctr.tcp.fast_retransmits, 1);
+	assert_true(H.conn->in_recovery);
+	h_send(F_ACK, ISN + 1, base + 4 * mss, 64240, NULL, 0, NULL, 0);
+	assert_false(H.conn->in_recovery);
+	assert_int_equal(H.conn->sndq.bytes, 0);
+	assert_int_equal(H.ctr.tcp.rto_expiries, 0);
+}
+
+/* A resent hole is lost again: once a round trip has passed with SACKs still coming,
+ * the pass over the holes starts again, well before the RTO. */
+static void test_lost_retransmission_resent_within_a_round_trip(void **state)
+{
+	(void)state;
+	uint8_t o[TCP_OPTIONS_MAX];
+	uint32_t iss = h_handshake(ISN, false, true, -1);
+	const uint32_t mss = 1460, base = iss + 1;
+	assert_int_equal(tcp_send(H.conn, payload_mbuf(8 * mss, 'r')), 0);
+	struct hseg s[8];
+	assert_int_equal(h_recv(s, 8), 8);
+	h_advance_ms(2);
+	h_send(F_ACK, ISN + 1, base + mss, 64240, NULL, 0, NULL, 0);
+	/* Segment 2 is lost; 3, 4 and 5 are SACKed: three segments' worth says so. */
+	struct tcp_sack_block b = {base + 2 * mss, base + 5 * mss};
+	h_send(F_ACK, ISN + 1, base + mss, 64240, o, sack_opts(o, &b, 1), NULL, 0);
+	struct hseg p;
+	h_expect_one(&p);
+	assert_int_equal(p.seq, base + mss);
+	assert_int_equal(H.ctr.tcp.fast_retransmits, 1);
+	/* The resend is lost too. More SACKs come; the hole stays open. */
+	b.right = base + 6 * mss;
+	h_send(F_ACK, ISN + 1, base + mss, 64240, o, sack_opts(o, &b, 1), NULL, 0);
+	h_expect_none(); /* already resent this pass */
+	h_advance_ms(4); /* more than 1.25 round trips */
+	h_expect_one(&p);
+	assert_int_equal(p.seq, base + mss);
+	assert_int_equal(H.ctr.tcp.lost_retransmits, 1);
+	assert_int_equal(H.ctr.tcp.rto_expiries, 0);
+	h_send(F_ACK, ISN + 1, base + 8 * mss, 64240, NULL, 0, NULL, 0);
+	assert_false(H.conn->in_recovery);
+	assert_int_equal(H.conn->sndq.bytes, 0);
 }
 
 static void test_out_of_order_sack_and_fill(void **state)
@@ -984,6 +1135,153 @@ static void test_owner_symmetric(void **state)
 	assert_true(seen[0] > 0 && seen[1] > 0);
 }
 
+/* ---- the edge's hooks in the TCP input path (lib/edge decides, tcp_in.c asks) ---- */
+
+static struct edge_acl *edge_test_acl;
+
+/* An edge from H.cfg.edge (with an ACL denying the peer when deny_peer) on the stack. */
+static struct edge *with_edge(bool deny_peer)
+{
+	edge_test_acl = NULL;
+	if (deny_peer) {
+		H.cfg.edge.deny[0] = (struct config_cidr){
+			.family = 4, .prefix = 32, .addr = rte_cpu_to_be_32(FIXTURE_PEER_IP)};
+		H.cfg.edge.n_deny = 1;
+		int rc = -1;
+		edge_test_acl = edge_acl_create(&H.cfg.edge, "tcp_test_acl", &rc);
+		assert_non_null(edge_test_acl);
+	}
+	H.cfg.edge.table_size = 1024;
+	struct edge *e = edge_create(&H.cfg, edge_test_acl, &H.net);
+	assert_non_null(e);
+	tcp_stack_set_edge(H.stack, e);
+	return e;
+}
+
+/* The stack lets go of the edge before the harness tears the stack down. */
+static void without_edge(struct edge *e)
+{
+	tcp_stack_set_edge(H.stack, NULL);
+	edge_free(e);
+	edge_acl_free(edge_test_acl);
+}
+
+static void send_syn_from(uint16_t peer_port, uint16_t our_port)
+{
+	uint8_t o[TCP_OPTIONS_MAX];
+	uint8_t ol = h_syn_opts(o, 1000, 0, true, true, 7);
+	H.peer_port = peer_port;
+	H.our_port = our_port;
+	h_send(F_SYN, ISN, 0, 64240, o, ol, NULL, 0);
+}
+
+static void test_edge_acl_denied_hears_nothing(void **state)
+{
+	(void)state;
+	struct edge *e = with_edge(true);
+	send_syn_from(40001, H_PORT);
+	send_syn_from(40002, 8); /* no listener: no RST either */
+	/* A listener's port is refused before anything else: a bad checksum is not even seen. */
+	uint8_t f[128];
+	uint16_t n = fixture_put_eth(f, &fixture_mac, &fixture_peer_mac, RTE_ETHER_TYPE_IPV4);
+	n = (uint16_t)(n + fixture_put_ipv4(f + n, FIXTURE_PEER_IP, FIXTURE_IP, IPPROTO_TCP, 20));
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(f + n);
+	*th = (struct rte_tcp_hdr){.dst_port = rte_cpu_to_be_16(H_PORT), .data_off = 5 << 4,
+				   .tcp_flags = F_SYN, .cksum = 0x1234};
+	net_input(&H.net, 0, fixture_frame(f, (uint16_t)(n + 20)));
+	h_expect_none();
+	assert_int_equal(H.ctr.drops[DROP_EDGE_ACL], 3);
+	assert_int_equal(H.ctr.drops[DROP_TCP_CHECKSUM], 0);
+	assert_int_equal(tcp_conn_count(H.stack), 0);
+	without_edge(e);
+}
+
+static void test_edge_closed_ports_silent(void **state)
+{
+	(void)state;
+	H.cfg.edge.closed_ports = CONFIG_CLOSED_DROP;
+	struct edge *e = with_edge(false);
+	send_syn_from(40001, 8);
+	h_expect_none();
+	assert_int_equal(H.ctr.drops[DROP_TCP_NO_LISTENER], 1);
+	assert_int_equal(H.ctr.tcp.resets_sent, 0);
+	without_edge(e);
+}
+
+/* The client's bucket is asked before the SYN queue and before a cookie is made. */
+static void test_edge_client_rate_before_cookies(void **state)
+{
+	(void)state;
+	H.cfg.edge.new_per_s = 1;
+	H.cfg.edge.burst = 1;
+	struct edge *e = with_edge(false);
+	H.stack->syn_backlog = 0; /* every SYN that gets through is answered with a cookie */
+	send_syn_from(40001, H_PORT);
+	struct hseg sa;
+	h_expect_one(&sa);
+	assert_int_equal(sa.flags, F_SYN | F_ACK);
+	send_syn_from(40002, H_PORT);
+	h_expect_none();
+	assert_int_equal(H.ctr.drops[DROP_EDGE_CLIENT_RATE], 1);
+	assert_int_equal(H.ctr.tcp.syncookies_sent, 1);
+	h_advance_ms(1000); /* a token again */
+	send_syn_from(40003, H_PORT);
+	h_expect_one(&sa);
+	assert_int_equal(H.ctr.tcp.syncookies_sent, 2);
+	without_edge(e);
+}
+
+/* Counted from the SYN to the close; TIME_WAIT and closed connections do not count. */
+static void test_edge_client_connections(void **state)
+{
+	(void)state;
+	H.cfg.edge.max_connections = 1;
+	struct edge *e = with_edge(false);
+	H.peer_port = 40001;
+	uint32_t iss = h_handshake(ISN, true, true, 7);
+	send_syn_from(40002, H_PORT);
+	h_expect_none();
+	assert_int_equal(H.ctr.drops[DROP_EDGE_CLIENT_CONNS], 1);
+	assert_int_equal(tcp_conn_count(H.stack), 1);
+	/* The first one is reset by the peer: the client may connect again. */
+	H.peer_port = 40001;
+	h_send(F_RST, ISN + 1, iss + 1, 0, NULL, 0, NULL, 0);
+	assert_int_equal(tcp_conn_count(H.stack), 0);
+	send_syn_from(40003, H_PORT);
+	struct hseg sa;
+	h_expect_one(&sa);
+	assert_int_equal(sa.flags, F_SYN | F_ACK);
+	assert_int_equal(H.ctr.drops[DROP_EDGE_CLIENT_CONNS], 1);
+	without_edge(e);
+}
+
+/* Beyond max_half_open SYN_RCVD connections, SYNs get cookies (and no state). */
+static void test_max_half_open_gives_cookies(void **state)
+{
+	(void)state;
+	uint8_t o[TCP_OPTIONS_MAX];
+	H.stack->max_half_open = 1;
+	send_syn_from(40001, H_PORT);
+	struct hseg first, sa;
+	h_expect_one(&first);
+	assert_int_equal(tcp_conn_count(H.stack), 1);
+	send_syn_from(40002, H_PORT);
+	h_expect_one(&sa);
+	assert_int_equal(sa.flags, F_SYN | F_ACK);
+	assert_int_equal(tcp_conn_count(H.stack), 1); /* a cookie: no state */
+	assert_int_equal(H.ctr.tcp.syncookies_sent, 1);
+	assert_int_equal(H.ctr.edge.half_open_capped, 1);
+	/* The half-open one completes: room for a stateful one again. */
+	H.peer_port = 40001;
+	uint8_t ol = h_ts_opts(o, 1001, first.opts.tsval);
+	h_send(F_ACK, ISN + 1, first.seq + 1, 502, o, ol, NULL, 0);
+	assert_int_equal(H.established, 1);
+	send_syn_from(40003, H_PORT);
+	h_expect_one(&sa);
+	assert_int_equal(tcp_conn_count(H.stack), 2);
+	assert_int_equal(H.ctr.tcp.syncookies_sent, 1);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, harness_setup, harness_teardown)
 #define T6(f) cmocka_unit_test_setup_teardown(f, harness_setup_ipv6, harness_teardown)
 
@@ -993,6 +1291,9 @@ int main(void)
 		T(test_passive_handshake_options),
 		T(test_segments_fit_the_mtu_with_timestamps),
 		T(test_no_options_peer),
+		T(test_wscale_above_14_taken_as_14),
+		T(test_wscale_only_when_both_offer),
+		T(test_synack_retries_then_gives_up),
 		T(test_data_in_order_is_acked),
 		T(test_send_segments_by_mss),
 		T(test_rst_exact_and_in_window),
@@ -1001,6 +1302,8 @@ int main(void)
 		T(test_gives_up_after_retries),
 		T(test_fast_retransmit),
 		T(test_sack_holes_retransmitted),
+		T(test_tail_loss_probe),
+		T(test_lost_retransmission_resent_within_a_round_trip),
 		T(test_out_of_order_sack_and_fill),
 		T(test_window_closes_when_not_read),
 		T(test_ack_taken_while_our_window_is_zero),
@@ -1027,6 +1330,11 @@ int main(void)
 		T6(test_ipv6_packet_too_big),
 		T6(test_listener_family),
 		T(test_owner_symmetric),
+		T(test_edge_acl_denied_hears_nothing),
+		T(test_edge_closed_ports_silent),
+		T(test_edge_client_rate_before_cookies),
+		T(test_edge_client_connections),
+		T(test_max_half_open_gives_cookies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
