@@ -8,10 +8,16 @@
 #                            (needs --wire) random loss and duplication on the wire, both
 #                            directions; "impair 0 0" removes it
 #
-# Topology (P = ${TT_PREFIX:-tt}; addresses from 198.18.0.0/15, the benchmarking range):
+# Topology (P = ${TT_PREFIX:-tt}; addresses from 198.18.0.0/15 and 2001:2::/48, the
+# benchmarking ranges):
 #
-#   netns P-client   Pc0 198.18.0.2/16  <-veth->  P-edge    (root ns, tlsterm's edge port)
-#   netns P-backend  Pb0 198.19.0.2/16  <-veth->  P-inside  (root ns, tlsterm's inside port)
+#   netns P-client   Pc0 198.18.0.2/16 2001:2:0:18::2/64  <-veth->  P-edge   (root ns, tlsterm's edge port)
+#   netns P-backend  Pb0 198.19.0.2/16 2001:2:0:19::2/64  <-veth->  P-inside (root ns, tlsterm's inside port)
+#
+# The namespace ends skip duplicate address detection (tlsterm answers it only once it runs,
+# and a kernel that saw no answer in time would keep its address "tentative" anyway, but
+# waiting out DAD slows every test) and never ask for router advertisements; their kernels
+# still send MLD reports, which tlsterm counts as not for it.
 #
 # With --wire, a middle namespace for impairment (DESIGN.md "Test bed", "Impairment") sits on
 # the client side; the names tlsterm and the clients use do not change:
@@ -53,6 +59,8 @@ IF_WIRE_E="${P}w1"        # in NS_WIRE, peer of IF_EDGE
 WIRE_TABLE=wire           # nftables netdev table in NS_WIRE
 ADDR_CLIENT=198.18.0.2/16
 ADDR_BACKEND=198.19.0.2/16
+ADDR6_CLIENT=2001:2:0:18::2/64
+ADDR6_BACKEND=2001:2:0:19::2/64
 ADDR_TT_EDGE=198.18.0.1/16     # informational only: owned by tlsterm/DPDK
 ADDR_TT_INSIDE=198.19.0.1/16   # informational only
 
@@ -91,9 +99,13 @@ setup_root_end() {
 }
 
 setup_ns_end() {
-    local ns=$1 ifn=$2 addr=$3
+    local ns=$1 ifn=$2 addr=$3 addr6=$4
     ip -n "$ns" link set dev lo up
+    ip netns exec "$ns" sysctl -qw "net.ipv6.conf.${ifn}.accept_dad=0"
+    ip netns exec "$ns" sysctl -qw "net.ipv6.conf.${ifn}.accept_ra=0"
+    ip netns exec "$ns" sysctl -qw "net.ipv6.conf.${ifn}.router_solicitations=0"
     ip -n "$ns" addr add "$addr" dev "$ifn"
+    ip -n "$ns" addr add "$addr6" dev "$ifn" nodad
     offloads_off "$ns" "$ifn"
     ip -n "$ns" link set dev "$ifn" up
 }
@@ -215,8 +227,8 @@ do_up() {
     setup_root_end "$IF_EDGE"
     setup_root_end "$IF_INSIDE"
     ((wire == 0)) || setup_wire
-    setup_ns_end "$NS_CLIENT" "$IF_CLIENT" "$ADDR_CLIENT"
-    setup_ns_end "$NS_BACKEND" "$IF_BACKEND" "$ADDR_BACKEND"
+    setup_ns_end "$NS_CLIENT" "$IF_CLIENT" "$ADDR_CLIENT" "$ADDR6_CLIENT"
+    setup_ns_end "$NS_BACKEND" "$IF_BACKEND" "$ADDR_BACKEND" "$ADDR6_BACKEND"
 
     local mac_edge mac_inside via=""
     mac_edge=$(cat "/sys/class/net/$IF_EDGE/address")
@@ -224,8 +236,8 @@ do_up() {
     ((wire == 0)) || via="$IF_WIRE_C [netns $NS_WIRE] $IF_WIRE_E <-> "
     cat <<EOF
 testbed up (prefix $P):
-  netns $NS_CLIENT:  $IF_CLIENT $ADDR_CLIENT  <-> ${via}root $IF_EDGE   (tlsterm edge   $ADDR_TT_EDGE, mac $mac_edge)
-  netns $NS_BACKEND: $IF_BACKEND $ADDR_BACKEND  <-> root $IF_INSIDE (tlsterm inside $ADDR_TT_INSIDE, mac $mac_inside)
+  netns $NS_CLIENT:  $IF_CLIENT $ADDR_CLIENT $ADDR6_CLIENT  <-> ${via}root $IF_EDGE   (tlsterm edge   $ADDR_TT_EDGE, mac $mac_edge)
+  netns $NS_BACKEND: $IF_BACKEND $ADDR_BACKEND $ADDR6_BACKEND  <-> root $IF_INSIDE (tlsterm inside $ADDR_TT_INSIDE, mac $mac_inside)
   DPDK devices: net_af_packet0,iface=$IF_EDGE  net_af_packet1,iface=$IF_INSIDE
 EOF
 }

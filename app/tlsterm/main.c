@@ -244,10 +244,11 @@ static void log_health_changes(const struct config *cfg, const struct proxy_heal
 				continue;
 			seen[b][s] = up;
 			const struct config_server *sv = &cfg->backends[b].servers[s];
-			const uint8_t *ip = (const uint8_t *)&sv->ipv4;
-			log_msg(up ? LOG_LEVEL_INFO : LOG_LEVEL_WARN,
-				"backend %s: server %u.%u.%u.%u:%u is %s", cfg->backends[b].name, ip[0],
-				ip[1], ip[2], ip[3], sv->port, up ? "up" : "DOWN");
+			char text[IP_ADDR_PORT_STR_LEN];
+			log_msg(up ? LOG_LEVEL_INFO : LOG_LEVEL_WARN, "backend %s: server %s is %s",
+				cfg->backends[b].name,
+				ip_addr_port_str(&sv->addr, sv->port, text, sizeof(text)),
+				up ? "up" : "DOWN");
 		}
 	}
 }

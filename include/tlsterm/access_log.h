@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <tlsterm/config.h>
+
 enum access_end {
 	ACCESS_END_DONE,           /* both sides finished */
 	ACCESS_END_CLIENT_ABORT,   /* the client reset or vanished: the backend was reset */
@@ -23,8 +25,8 @@ enum access_end {
 struct access_record {
 	uint64_t start_tsc, end_tsc;
 	uint64_t bytes_up, bytes_down; /* client to backend, backend to client (plaintext) */
-	uint32_t client_addr;          /* network order */
-	uint32_t server_addr;          /* 0: no server */
+	struct ip_addr client_addr;
+	struct ip_addr server_addr;    /* family 0: no server */
 	uint16_t client_port, listen_port, server_port;
 	uint16_t tls_version;          /* 0: plain TCP */
 	uint8_t end;                   /* enum access_end */

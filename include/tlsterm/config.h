@@ -42,6 +42,21 @@ struct config_impair {
 	unsigned int delay_ms;
 };
 
+/* An address of either family, network order: IPv4 in bytes 0..3, the rest zero. */
+struct ip_addr {
+	uint8_t family; /* 4 or 6; 0: none */
+	uint8_t bytes[16];
+};
+
+/* Buffer sizes for the two formatters below, with room to spare. */
+#define IP_ADDR_STR_LEN 48
+#define IP_ADDR_PORT_STR_LEN 56
+
+/* "198.19.0.2" or "2001:2:0:19::2" into buf; "-" for none. Returns buf. */
+const char *ip_addr_str(const struct ip_addr *a, char *buf, size_t len);
+/* "198.19.0.2:8080" or "[2001:2:0:19::2]:8080"; "-" for none. Returns buf. */
+const char *ip_addr_port_str(const struct ip_addr *a, uint16_t port, char *buf, size_t len);
+
 struct config_port {
 	char name[CONFIG_NAME_LEN];
 	char device[CONFIG_DEVICE_LEN]; /* vdev spec ("net_af_packet0,iface=x") or PCI address */
@@ -50,6 +65,9 @@ struct config_port {
 	uint8_t ipv4_prefix;  /* 0..32 */
 	bool has_gateway;
 	uint32_t ipv4_gateway; /* network byte order; next hop for off-link peers */
+	bool has_ipv6;
+	uint8_t ipv6_addr[16]; /* global unicast; the link-local one comes from the MAC */
+	uint8_t ipv6_prefix;   /* 1..128 */
 	struct config_impair impair;
 };
 
@@ -92,8 +110,16 @@ enum config_proxy_protocol {
 	CONFIG_PROXY_V2,
 };
 
+/* Which clients a listener takes. */
+enum config_family {
+	CONFIG_FAMILY_ANY, /* default: IPv4 and IPv6 */
+	CONFIG_FAMILY_IPV4,
+	CONFIG_FAMILY_IPV6,
+};
+
 struct config_listener {
 	unsigned int port;             /* 1..65535 */
+	enum config_family family;     /* default any */
 	char backend[CONFIG_NAME_LEN]; /* a name under backends:, or built-in "echo" / "discard" */
 	int backend_index;             /* index into config.backends, or -1 for a built-in */
 	struct config_tls tls;
@@ -119,7 +145,7 @@ enum config_health_type {
 
 /* One backend server: "ip:port", or { address: "ip:port", weight: N, max_connections: N }. */
 struct config_server {
-	uint32_t ipv4;                /* network byte order */
+	struct ip_addr addr;          /* IPv4 or IPv6 */
 	uint16_t port;                /* host order */
 	unsigned int weight;          /* 1..256, default 1 */
 	unsigned int max_connections; /* per worker; 0 = no limit (default) */
@@ -204,6 +230,16 @@ struct config_arp {
 	unsigned int pending_max;  /* packets waiting on resolution per worker; default 64 */
 };
 
+/* IPv6 input bounds and the neighbor cache (NDP, RFC 4861) of each worker. */
+struct config_ipv6 {
+	unsigned int ext_headers_max;    /* extension headers walked per packet; default 4 */
+	unsigned int ext_bytes_max;      /* their total length in bytes; default 256 */
+	unsigned int neighbor_cache_size; /* entries per worker, power of two; default 1024 */
+	unsigned int neighbor_timeout_s; /* entry lifetime; default 300 */
+	unsigned int pending_max;        /* packets waiting on resolution per worker; default 64 */
+	unsigned int icmp_errors_per_s;  /* ICMPv6 errors sent per worker and second; default 100 */
+};
+
 #define CONFIG_MAX_ACL 256 /* CIDRs in each of edge.acl.allow and edge.acl.deny */
 
 /* One CIDR of the edge ACL. IPv4 only today; family leaves room for IPv6. */
@@ -264,6 +300,7 @@ struct config {
 	struct config_tcp tcp;
 	struct config_log log;
 	struct config_arp arp;
+	struct config_ipv6 ipv6;
 	unsigned int n_backends;
 	struct config_backend backends[CONFIG_MAX_BACKENDS];
 	struct config_limits limits;

@@ -35,6 +35,25 @@
 	X(ICMP_TYPE, "icmp_type_ignored")                 \
 	X(TCP_NO_LISTENER, "tcp_no_listener")             \
 	X(IPV6, "ipv6_unsupported")                       \
+	X(IPV6_VERSION, "ipv6_version")                   \
+	X(IPV6_LENGTH, "ipv6_length")                     \
+	X(IPV6_HOP_LIMIT, "ipv6_hop_limit")               \
+	X(IPV6_SRC, "ipv6_src_invalid")                   \
+	X(IPV6_NOT_OURS, "ipv6_dst_not_ours")             \
+	X(IPV6_EXT, "ipv6_ext_header")                    \
+	X(IPV6_EXT_LIMIT, "ipv6_ext_limit")               \
+	X(IPV6_FRAGMENT, "ipv6_fragment")                 \
+	X(ICMPV6_MALFORMED, "icmpv6_malformed")           \
+	X(ICMPV6_CHECKSUM, "icmpv6_checksum")             \
+	X(ICMPV6_TYPE, "icmpv6_type_ignored")             \
+	X(NDP_MALFORMED, "ndp_malformed")                 \
+	X(NDP_NOT_OURS, "ndp_not_ours")                   \
+	X(NDP_SPOOF, "ndp_target_is_us")                  \
+	X(NDP_ROUTER_IGNORED, "ndp_router_message_ignored") \
+	X(NDP_QUEUE_FULL, "ndp_queue_full")               \
+	X(NDP_UNRESOLVED, "ndp_unresolved")               \
+	X(ICMPV6_TOO_BIG_INVALID, "icmpv6_too_big_invalid") \
+	X(ICMPV6_TOO_BIG_STALE, "icmpv6_too_big_stale")   \
 	X(TX_FULL, "tx_queue_full")                       \
 	X(ARP_QUEUE_FULL, "arp_queue_full")               \
 	X(ARP_UNRESOLVED, "arp_unresolved")               \
@@ -118,6 +137,13 @@ struct worker_counters {
 	uint64_t arp_replies_sent;
 	uint64_t arp_cache_evictions;
 	uint64_t icmp_echo_replies;
+	uint64_t ndp_solicits_sent;
+	uint64_t ndp_adverts_sent;
+	uint64_t ndp_cache_evictions;
+	uint64_t icmpv6_echo_replies;
+	uint64_t icmpv6_too_big;           /* packet-too-big about one of our connections, applied */
+	uint64_t icmpv6_errors_sent;
+	uint64_t icmpv6_errors_rate_limited; /* an error we would have sent, over the rate */
 	uint64_t impair_duplicated;
 	uint64_t impair_reordered;
 	uint64_t steered_out;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * L2/L3 for one worker: Ethernet, ARP, IPv4, ICMP echo, buffered TX and the
+ * L2/L3 for one worker: Ethernet, ARP, IPv4, ICMP echo, IPv6 with NDP and
+ * ICMPv6 echo, buffered TX and the
  * steering rings between workers. Everything hangs off a per-worker
  * struct net_ctx; nothing here is shared between workers.
  */
@@ -20,6 +21,21 @@
 #define NET_MAX_WORKERS 16
 
 struct arp_table;
+struct nd_table;
+
+/*
+ * What an ICMPv6 packet-too-big says about one of our TCP segments (RFC 8201):
+ * the segment's tuple as we sent it (addresses and ports network order), its
+ * sequence number, and the MTU of the link that refused it.
+ */
+struct net_too_big {
+	uint8_t laddr[16];
+	uint8_t raddr[16];
+	uint16_t lport;
+	uint16_t rport;
+	uint32_t seq;
+	uint32_t mtu;
+};
 struct impair;
 struct rte_ring;
 
@@ -33,6 +49,9 @@ struct net_port {
 	uint32_t netmask; /* network byte order */
 	bool has_gateway;
 	uint32_t gateway; /* network byte order */
+	bool has_ipv6;
+	uint8_t ipv6[16];    /* global address; the link-local one is made from mac on use */
+	uint8_t ipv6_prefix; /* on-link prefix length */
 	struct impair *impair; /* NULL unless the port is configured with impair: */
 	uint16_t tx_n;
 	struct rte_mbuf *tx[NET_TX_BURST];
@@ -45,6 +64,9 @@ struct net_ctx {
 	struct net_port ports[CONFIG_MAX_PORTS];
 	struct rte_mempool *pool;
 	struct arp_table *arp;
+	struct nd_table *nd; /* NULL unless a port has ipv6 */
+	unsigned int ipv6_ext_headers_max; /* bounds of the extension-header walk */
+	unsigned int ipv6_ext_bytes_max;
 	struct worker_counters *ctr;
 	uint64_t now;    /* TSC at the start of this loop iteration */
 	uint64_t tsc_hz;
@@ -52,6 +74,13 @@ struct net_ctx {
 	void (*tcp_input)(void *arg, unsigned int pi, struct rte_mbuf *m, uint32_t l3_off,
 			  uint32_t l4_off);
 	void *tcp_arg;
+	/* Packet-too-big for a TCP segment; consumes m (the whole frame, for steering). */
+	void (*tcp_too_big)(void *arg, unsigned int pi, struct rte_mbuf *m,
+			    const struct net_too_big *tb);
+	/* ICMPv6 errors we may send: a token bucket refilled at icmp_err_rate per second */
+	unsigned int icmp_err_rate;
+	unsigned int icmp_err_tokens;
+	uint64_t icmp_err_refilled; /* TSC of the last refill */
 	/*
 	 * The edge registers here: before an ICMP echo is answered, -1 to answer or
 	 * the drop reason (ACL, rate). NULL: answer every echo.
@@ -97,6 +126,20 @@ void net_steer_poll(struct net_ctx *ctx);
  */
 void net_output_ipv4(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, uint32_t dst);
 
+/*
+ * Send an IPv6 packet (m as for net_output_ipv4, checksums done) to dst, which
+ * must be on-link (inside the port's prefix, or link-local). Resolves the
+ * neighbor with NDP, queuing m while a solicitation is outstanding. Consumes m.
+ */
+void net_output_ipv6(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m,
+		     const uint8_t dst[16]);
+
+/* Is a (not multicast) on the port's IPv6 link: inside its prefix, or link-local? */
+bool net_ipv6_on_link(const struct net_port *p, const uint8_t a[16]);
+
+/* The port's link-local address, fe80::/64 with the modified EUI-64 of its MAC (RFC 4291 2.5.1). */
+void net_ipv6_link_local(const struct net_port *p, uint8_t out[16]);
+
 /* Queue a complete frame for TX on port index pi; consumes m. */
 void net_tx(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m);
 
@@ -106,10 +149,10 @@ void net_tx_flush(struct net_ctx *ctx);
 /* Release impaired frames whose time has come (a no-op on ports without impairment). */
 void net_impair_poll(struct net_ctx *ctx);
 
-/* Periodic work: ARP retries and expiry of queued packets. Call with ctx->now set. */
+/* Periodic work: ARP and NDP retries, expiry of queued packets. Call with ctx->now set. */
 void net_timers(struct net_ctx *ctx);
 
-/* Announce our addresses (gratuitous ARP) on every port. */
+/* Announce our addresses on every port (gratuitous ARP, unsolicited neighbor advertisements). */
 void net_announce(struct net_ctx *ctx);
 
 /*
@@ -126,7 +169,7 @@ int net_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint16_
 struct rte_mbuf *net_chain_cut_front(struct rte_mbuf *m, uint32_t n);
 void net_chain_keep(struct rte_mbuf *m, uint32_t len);
 
-/* Mbufs held inside the net layer (ARP pending queue, TX buffers). */
+/* Mbufs held inside the net layer (ARP and NDP pending queues, TX buffers). */
 unsigned int net_mbufs_held(const struct net_ctx *ctx);
 
 #endif

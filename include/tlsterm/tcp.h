@@ -56,12 +56,21 @@ void tcp_stack_set_edge(struct tcp_stack *s, struct edge *e);
 int tcp_listen(struct tcp_stack *s, uint16_t port, const struct tcp_upper_ops *ops, void *arg);
 
 /*
- * Active open from port index pi's address to raddr:rport (network order).
- * ops->established() runs when the handshake completes; ops->closed() if it
- * never does. Returns NULL when no connection can be made now.
+ * Restrict the listener on port (host order) to clients of one family (4 or
+ * 6; 0: both, as tcp_listen() leaves it). Others are answered as if nothing
+ * listened. Returns 0, or -ENOENT when nothing listens on port.
  */
-struct tcp_conn *tcp_connect(struct tcp_stack *s, unsigned int pi, uint32_t raddr, uint16_t rport,
-			     const struct tcp_upper_ops *ops, void *upper);
+int tcp_listen_family(struct tcp_stack *s, uint16_t port, uint8_t family);
+
+/*
+ * Active open from port index pi's address of raddr's family to raddr:rport
+ * (port in network order); to a link-local IPv6 peer, from our link-local
+ * address. ops->established() runs when the handshake completes;
+ * ops->closed() if it never does. Returns NULL when no connection can be made
+ * now (or the port has no address of that family).
+ */
+struct tcp_conn *tcp_connect(struct tcp_stack *s, unsigned int pi, const struct ip_addr *raddr,
+			     uint16_t rport, const struct tcp_upper_ops *ops, void *upper);
 
 /* Timers due at net->now. Call once per loop iteration; returns how many fired. */
 unsigned int tcp_timers(struct tcp_stack *s);
@@ -88,9 +97,9 @@ void tcp_shutdown_write(struct tcp_conn *c);
 /* Reset now. closed() runs later, when the stack reaps the connection (tcp_timers). */
 void tcp_abort(struct tcp_conn *c);
 
-/* IPv4 addresses (network order) and ports (host order) of c: ours, then the peer's. */
-void tcp_conn_endpoints(const struct tcp_conn *c, uint32_t *laddr, uint16_t *lport,
-			uint32_t *raddr, uint16_t *rport);
+/* Addresses and ports (host order) of c: ours, then the peer's. */
+void tcp_conn_endpoints(const struct tcp_conn *c, struct ip_addr *laddr, uint16_t *lport,
+			struct ip_addr *raddr, uint16_t *rport);
 
 void tcp_set_upper(struct tcp_conn *c, void *upper);
 void *tcp_upper(const struct tcp_conn *c);

@@ -50,19 +50,18 @@ int access_log_format(const struct access_record *r, double tsc_per_ns, int64_t 
 	for (char *p = alpn; *p; p++)
 		if (*p <= ' ' || *p > '~')
 			*p = '?';
-	const uint8_t *c = (const uint8_t *)&r->client_addr;
-	const uint8_t *s = (const uint8_t *)&r->server_addr;
+	char client[IP_ADDR_PORT_STR_LEN], server[IP_ADDR_PORT_STR_LEN];
+	ip_addr_port_str(&r->client_addr, r->client_port, client, sizeof(client));
+	ip_addr_port_str(&r->server_addr, r->server_port, server, sizeof(server));
 	double ms = (double)(r->end_tsc - r->start_tsc) / tsc_per_ns / 1e6;
 	int n = snprintf(buf, len,
-			 "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ client=%u.%u.%u.%u:%u listener=%u "
+			 "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ client=%s listener=%u "
 			 "tls=%s cipher=%s resumed=%d sni=%s alpn=%s backend=%s "
-			 "server=%u.%u.%u.%u:%u up=%" PRIu64 " down=%" PRIu64
+			 "server=%s up=%" PRIu64 " down=%" PRIu64
 			 " duration_ms=%.3f end=%s",
 			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-			 tm.tm_sec, (int)(ns / 1000000 % 1000), c[0], c[1], c[2], c[3], r->client_port,
-			 r->listen_port, version_name(r->tls_version), or_dash(r->cipher),
-			 r->resumed ? 1 : 0, sni, alpn, or_dash(r->backend), s[0], s[1], s[2], s[3],
-			 r->server_port, r->bytes_up, r->bytes_down, ms, end_name(r->end));
+			 tm.tm_sec, (int)(ns / 1000000 % 1000), client, r->listen_port, version_name(r->tls_version), or_dash(r->cipher),
+			 r->resumed ? 1 : 0, sni, alpn, or_dash(r->backend), server, r->bytes_up, r->bytes_down, ms, end_name(r->end));
 	if (n < 0)
 		return 0;
 	return (size_t)n >= len ? (int)len - 1 : n;

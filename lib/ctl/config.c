@@ -46,7 +46,7 @@
  * be cut there silently, so they are refused here.
  */
 #define EAL_ARG_LEN_MAX (CONFIG_DEVICE_LEN - 1)
-#define SCHEMA_MAX_KEYS 16
+#define SCHEMA_MAX_KEYS 20
 #define PATH_LEN 96 /* "backends.<31 chars>.servers[31].max_connections" */
 /* Longest scalar kept when decoding; longer ones are only measured, and refused. */
 #define TEXT_MAX 1023
@@ -776,6 +776,53 @@ static int parse_ipv4_cidr(struct loader *ld, const struct field *f, const struc
 	return 0;
 }
 
+/*
+ * "2001:2:0:18::1/64": a global unicast address with its prefix. The
+ * link-local address is made from the port's MAC, so fe80::/10 is refused
+ * here, as are addresses no host may own.
+ */
+static int parse_ipv6_cidr(struct loader *ld, const struct field *f, const struct item *it,
+			   void *obj)
+{
+	const char *expected = "an address with prefix like \"2001:2:0:18::1/64\"";
+	static const uint8_t zero[16];
+	struct config_port *port = obj;
+	char host[INET6_ADDRSTRLEN], buf[64];
+	unsigned long prefix;
+	const char *slash;
+	struct in6_addr a;
+	struct text t;
+
+	(void)f;
+	if (scalar_string(ld, it, expected, &t) < 0)
+		return -1;
+	slash = memchr(t.s, '/', t.len);
+	if (slash == NULL || (size_t)(slash - t.s) >= sizeof(host))
+		return fail_item(ld, it, "expected %s, got %s", expected,
+				 describe(it->node, buf, sizeof(buf)));
+	memcpy(host, t.s, (size_t)(slash - t.s));
+	host[slash - t.s] = '\0';
+	if (inet_pton(AF_INET6, host, &a) != 1)
+		return fail_item(ld, it, "expected %s, got %s", expected,
+				 describe(it->node, buf, sizeof(buf)));
+	if (!parse_decimal(slash + 1, t.len - (size_t)(slash + 1 - t.s), 128, &prefix) || prefix < 1)
+		return fail_item(ld, it, "expected a prefix length 1..128 after '/', got %s",
+				 describe(it->node, buf, sizeof(buf)));
+	if (memcmp(a.s6_addr, zero, 15) == 0)
+		return fail_item(ld, it, "%s is the unspecified or loopback address", host);
+	if (a.s6_addr[0] == 0xff)
+		return fail_item(ld, it, "%s is a multicast address", host);
+	if (a.s6_addr[0] == 0xfe && (a.s6_addr[1] & 0xc0) == 0x80)
+		return fail_item(ld, it, "%s is link-local; the port's link-local address comes "
+				 "from its MAC", host);
+	if (IN6_IS_ADDR_V4MAPPED(&a))
+		return fail_item(ld, it, "%s is an IPv4-mapped address; use ipv4", host);
+	port->has_ipv6 = true;
+	memcpy(port->ipv6_addr, a.s6_addr, 16);
+	port->ipv6_prefix = (uint8_t)prefix;
+	return 0;
+}
+
 /* Only parsed here; whether it fits the port's subnet is checked in check_port(). */
 static int parse_gateway(struct loader *ld, const struct field *f, const struct item *it, void *obj)
 {
@@ -1260,6 +1307,11 @@ static const char *const balance_names[] = {
 	[CONFIG_BALANCE_SOURCE_HASH] = "source_hash",
 	NULL
 };
+_Static_assert(sizeof(enum config_family) == sizeof(unsigned int), "enum size");
+static const char *const family_names[] = {
+	[CONFIG_FAMILY_ANY] = "any", [CONFIG_FAMILY_IPV4] = "ipv4", [CONFIG_FAMILY_IPV6] = "ipv6",
+	NULL
+};
 static const char *const health_type_names[] = {
 	[CONFIG_HEALTH_TCP] = "tcp", [CONFIG_HEALTH_HTTP] = "http", NULL
 };
@@ -1363,7 +1415,8 @@ static int parse_servers(struct loader *ld, const struct field *f, const struct 
 			return -1;
 		}
 		for (unsigned int j = 0; j < b->n_servers; j++)
-			if (b->servers[j].ipv4 == srv->ipv4 && b->servers[j].port == srv->port)
+			if (memcmp(&b->servers[j].addr, &srv->addr, sizeof(srv->addr)) == 0 &&
+			    b->servers[j].port == srv->port)
 				return fail_item(ld, &si, "this server is already listed (%s[%u])",
 						 it->path, j);
 		b->n_servers++;
@@ -1770,7 +1823,7 @@ static const struct field port_fields[] = {
 			  .off = offsetof(struct config_port, device) },
 	[PORT_IPV4] = { .key = "ipv4", .parse = parse_ipv4_cidr },
 	[PORT_GATEWAY] = { .key = "gateway", .parse = parse_gateway },
-	[PORT_IPV6] = { .key = "ipv6", .parse = parse_not_yet, .hidden = true },
+	[PORT_IPV6] = { .key = "ipv6", .parse = parse_ipv6_cidr },
 	[PORT_IMPAIR] = { .key = "impair", .parse = parse_section, .sub = &impair_schema,
 			  .off = offsetof(struct config_port, impair) },
 };
@@ -1790,6 +1843,22 @@ static const struct field arp_fields[] = {
 	{ .key = "pending_max", .parse = parse_uint, .lo = 1, .hi = 4096,
 	  .off = offsetof(struct config_arp, pending_max) },
 };
+
+static const struct field ipv6_fields[] = {
+	{ .key = "ext_headers_max", .parse = parse_uint, .lo = 0, .hi = 16,
+	  .off = offsetof(struct config_ipv6, ext_headers_max) },
+	{ .key = "ext_bytes_max", .parse = parse_uint, .lo = 0, .hi = 2048,
+	  .off = offsetof(struct config_ipv6, ext_bytes_max) },
+	{ .key = "neighbor_cache_size", .parse = parse_uint, .pow2 = true, .lo = 16, .hi = 65536,
+	  .off = offsetof(struct config_ipv6, neighbor_cache_size) },
+	{ .key = "neighbor_timeout_s", .parse = parse_uint, .lo = 1, .hi = 86400,
+	  .off = offsetof(struct config_ipv6, neighbor_timeout_s) },
+	{ .key = "pending_max", .parse = parse_uint, .lo = 1, .hi = 4096,
+	  .off = offsetof(struct config_ipv6, pending_max) },
+	{ .key = "icmp_errors_per_s", .parse = parse_uint, .lo = 0, .hi = 100000,
+	  .off = offsetof(struct config_ipv6, icmp_errors_per_s) },
+};
+static const struct schema ipv6_schema = { ipv6_fields, N_ELEMS(ipv6_fields) };
 
 static const struct schema dpdk_schema = { dpdk_fields, N_ELEMS(dpdk_fields) };
 static const struct schema port_schema = { port_fields, N_ELEMS(port_fields) };
@@ -1844,6 +1913,7 @@ enum {
 	LISTENER_REDIRECT_HTTPS,
 	LISTENER_REDIRECT_CODE,
 	LISTENER_REDIRECT_PORT,
+	LISTENER_FAMILY,
 };
 
 /* RFC 9110 15.4.2/15.4.9: the permanent redirects; 308 also keeps the method and body. */
@@ -1881,6 +1951,8 @@ static const struct field listener_fields[] = {
 	[LISTENER_REDIRECT_PORT] = { .key = "redirect_port", .parse = parse_uint, .lo = 1,
 				     .hi = 65535,
 				     .off = offsetof(struct config_listener, redirect_port) },
+	[LISTENER_FAMILY] = { .key = "family", .parse = parse_choice, .choices = family_names,
+			      .off = offsetof(struct config_listener, family) },
 };
 static const struct schema listener_schema = { listener_fields, N_ELEMS(listener_fields) };
 
@@ -1895,6 +1967,8 @@ static const struct field top_fields[] = {
 	  .off = offsetof(struct config, log) },
 	{ .key = "arp", .parse = parse_section, .sub = &arp_schema,
 	  .off = offsetof(struct config, arp) },
+	{ .key = "ipv6", .parse = parse_section, .sub = &ipv6_schema,
+	  .off = offsetof(struct config, ipv6) },
 	{ .key = "limits", .parse = parse_section, .sub = &limits_schema,
 	  .off = offsetof(struct config, limits) },
 	{ .key = "tickets", .parse = parse_section, .sub = &tickets_schema,
@@ -1922,6 +1996,7 @@ _Static_assert(N_ELEMS(dpdk_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(port_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(log_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(arp_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
+_Static_assert(N_ELEMS(ipv6_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(listener_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(tcp_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(impair_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
@@ -1942,6 +2017,12 @@ static void config_defaults(struct config *cfg)
 	cfg->arp.cache_size = 1024;
 	cfg->arp.timeout_s = 300;
 	cfg->arp.pending_max = 64;
+	cfg->ipv6.ext_headers_max = 4;
+	cfg->ipv6.ext_bytes_max = 256;
+	cfg->ipv6.neighbor_cache_size = 1024;
+	cfg->ipv6.neighbor_timeout_s = 300;
+	cfg->ipv6.pending_max = 64;
+	cfg->ipv6.icmp_errors_per_s = 100;
 	cfg->mbufs_per_worker = 8191;
 	cfg->tcp.max_connections = 16384;
 	cfg->tcp.syn_backlog = 1024;

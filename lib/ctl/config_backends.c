@@ -63,6 +63,41 @@ static bool parse_port(const char *s, size_t len, uint16_t *out)
 	return true;
 }
 
+/* "[2001:2:0:19::2]:8080": an IPv6 server in brackets, as in a URL (RFC 3986 3.2.2). */
+static int parse_server6(const char *s, size_t len, struct config_server *srv,
+			 struct config_why *why)
+{
+	const char *expected = "expected \"[ipv6]:port\" like \"[2001:2:0:19::2]:8080\"";
+	const char *close = memchr(s, ']', len);
+	char host[INET6_ADDRSTRLEN];
+	struct in6_addr a;
+	size_t host_len;
+
+	if (s[0] != '[')
+		return config_why_at(why, 0, "%s: an IPv6 address goes in brackets", expected);
+	if (close == NULL)
+		return config_why_at(why, 0, "%s, the ']' is missing", expected);
+	host_len = (size_t)(close - s - 1);
+	if (host_len == 0 || host_len >= sizeof(host))
+		return config_why_at(why, 1, "%s, the address is not an IPv6 address", expected);
+	memcpy(host, s + 1, host_len);
+	host[host_len] = '\0';
+	if (inet_pton(AF_INET6, host, &a) != 1)
+		return config_why_at(why, 1, "%s, \"%s\" is not an IPv6 address", expected, host);
+	if (IN6_IS_ADDR_UNSPECIFIED(&a) || IN6_IS_ADDR_LOOPBACK(&a) || IN6_IS_ADDR_MULTICAST(&a) ||
+	    IN6_IS_ADDR_V4MAPPED(&a))
+		return config_why_at(why, 1, "%s is not a server address (unspecified, loopback, "
+				     "multicast or IPv4-mapped)", host);
+	if ((size_t)(close - s) + 1 == len || close[1] != ':')
+		return config_why_at(why, (size_t)(close - s) + 1, "%s, the port is missing",
+				     expected);
+	if (!parse_port(close + 2, len - (size_t)(close - s) - 2, &srv->port))
+		return config_why_at(why, (size_t)(close - s) + 2, "expected a port 1..65535 after ':'");
+	srv->addr.family = 6;
+	memcpy(srv->addr.bytes, a.s6_addr, 16);
+	return 0;
+}
+
 int backend_parse_server(const char *s, size_t len, struct config_server *srv,
 			 struct config_why *why)
 {
@@ -76,7 +111,7 @@ int backend_parse_server(const char *s, size_t len, struct config_server *srv,
 	/* "[2001:db8::1]:80", or a bare IPv6 address with its many colons */
 	if ((len > 0 && s[0] == '[') || (colon != NULL && memchr(colon + 1, ':',
 								  len - (size_t)(colon + 1 - s))))
-		return config_why_at(why, 0, "IPv6 backends are not supported yet; %s", expected);
+		return parse_server6(s, len, srv, why);
 	if (colon == NULL)
 		return config_why_at(why, 0, "%s, the port is missing", expected);
 	host_len = (size_t)(colon - s);
@@ -94,7 +129,9 @@ int backend_parse_server(const char *s, size_t len, struct config_server *srv,
 			      host);
 	if (!parse_port(colon + 1, len - host_len - 1, &srv->port))
 		return config_why_at(why, host_len + 1, "expected a port 1..65535 after ':'");
-	srv->ipv4 = a.s_addr;
+	memset(&srv->addr, 0, sizeof(srv->addr));
+	srv->addr.family = 4;
+	memcpy(srv->addr.bytes, &a.s_addr, 4);
 	return 0;
 }
 

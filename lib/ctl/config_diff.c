@@ -100,6 +100,10 @@ static void diff_ports(struct diff *d, struct config *n)
 		snprintf(name, sizeof(name), "ports[%u].gateway", i);
 		FIXED(d, p->has_gateway, name);
 		FIXED(d, p->ipv4_gateway, name);
+		snprintf(name, sizeof(name), "ports[%u].ipv6", i);
+		FIXED(d, p->has_ipv6, name);
+		FIXED(d, p->ipv6_addr, name);
+		FIXED(d, p->ipv6_prefix, name);
 		snprintf(name, sizeof(name), "ports[%u].impair", i);
 		FIXED(d, p->impair.rx, name);
 		FIXED(d, p->impair.tx, name);
@@ -139,6 +143,8 @@ static void diff_listeners(struct diff *d, struct config *n)
 		 * One backend pool for another is live (a new session takes the new one);
 		 * a built-in service or the redirect answers with other TCP callbacks.
 		 */
+		snprintf(name, sizeof(name), "listeners[%u].family", i);
+		FIXED(d, l->family, name); /* which families TCP listens for */
 		snprintf(name, sizeof(name), "listeners[%u].backend", i);
 		if (o->backend_index >= 0 && l->backend_index >= 0) {
 			LIVE(d, l->backend);
@@ -174,7 +180,7 @@ static void live_backends(struct diff *d, struct config *n)
 		LIVE(d, be->n_servers);
 		for (unsigned int s = 0; s < CONFIG_MAX_SERVERS; s++) {
 			struct config_server *sv = &be->servers[s];
-			LIVE(d, sv->ipv4);
+			LIVE(d, sv->addr);
 			LIVE(d, sv->port);
 			LIVE(d, sv->weight);
 			LIVE(d, sv->max_connections);
@@ -236,6 +242,13 @@ static void diff_rest(struct diff *d, struct config *n)
 	FIXED(d, n->dump_core_memory, "dump_core_memory"); /* marked once at start */
 	LIVE(d, n->n_warnings);          /* not settings: what the load had to say */
 	LIVE(d, n->warnings);
+
+	FIXED(d, n->ipv6.ext_headers_max, "ipv6.ext_headers_max");
+	FIXED(d, n->ipv6.ext_bytes_max, "ipv6.ext_bytes_max");
+	FIXED(d, n->ipv6.neighbor_cache_size, "ipv6.neighbor_cache_size");
+	FIXED(d, n->ipv6.neighbor_timeout_s, "ipv6.neighbor_timeout_s");
+	FIXED(d, n->ipv6.pending_max, "ipv6.pending_max");
+	FIXED(d, n->ipv6.icmp_errors_per_s, "ipv6.icmp_errors_per_s");
 
 	/* The ACL and the per-client table are built once per worker at start. */
 	FIXED(d, n->edge.n_allow, "edge.acl.allow");

@@ -17,8 +17,16 @@ void net_input_frame(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, b
 		net_drop(ctx, m, DROP_RUNT);
 		return;
 	}
-	/* A promiscuous virtual port sees every frame on the link. */
-	if (!mac_is_ours(p, &eh->dst_addr) && !rte_is_broadcast_ether_addr(&eh->dst_addr)) {
+	/*
+	 * A promiscuous virtual port sees every frame on the link. IPv6 has no
+	 * broadcast: NDP reaches us at 33:33 multicast MACs, and ipv6_input()
+	 * keeps only the groups we belong to.
+	 */
+	bool v6_group = p->has_ipv6 && eh->dst_addr.addr_bytes[0] == 0x33 &&
+			eh->dst_addr.addr_bytes[1] == 0x33 &&
+			eh->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+	if (!mac_is_ours(p, &eh->dst_addr) && !rte_is_broadcast_ether_addr(&eh->dst_addr) &&
+	    !v6_group) {
 		net_drop(ctx, m, DROP_ETH_DST);
 		return;
 	}
@@ -40,7 +48,15 @@ void net_input_frame(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, b
 		ipv4_input(ctx, pi, m, sizeof(*eh));
 		return;
 	case RTE_ETHER_TYPE_IPV6:
-		net_drop(ctx, m, DROP_IPV6);
+		if (!p->has_ipv6) {
+			net_drop(ctx, m, DROP_IPV6); /* the port has no ipv6: address */
+			return;
+		}
+		if (rte_is_broadcast_ether_addr(&eh->dst_addr)) {
+			net_drop(ctx, m, DROP_IPV6_NOT_OURS);
+			return;
+		}
+		ipv6_input(ctx, pi, m, sizeof(*eh), steered);
 		return;
 	default:
 		net_drop(ctx, m, DROP_ETHERTYPE);

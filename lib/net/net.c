@@ -26,6 +26,7 @@ int net_ctx_init(struct net_ctx *ctx, const struct config *cfg, unsigned int wor
 	ctx->ctr = ctr;
 	ctx->tsc_hz = rte_get_tsc_hz();
 	ctx->now = rte_get_tsc_cycles();
+	bool any_ipv6 = false;
 	for (unsigned int i = 0; i < cfg->n_ports; i++) {
 		const struct config_port *cp = &cfg->ports[i];
 		struct net_port *p = &ctx->ports[i];
@@ -34,10 +35,24 @@ int net_ctx_init(struct net_ctx *ctx, const struct config *cfg, unsigned int wor
 		p->netmask = prefix_to_mask(cp->ipv4_prefix);
 		p->has_gateway = cp->has_gateway;
 		p->gateway = cp->ipv4_gateway;
+		p->has_ipv6 = cp->has_ipv6;
+		memcpy(p->ipv6, cp->ipv6_addr, sizeof(p->ipv6));
+		p->ipv6_prefix = cp->ipv6_prefix;
+		any_ipv6 |= cp->has_ipv6;
 	}
+	ctx->ipv6_ext_headers_max = cfg->ipv6.ext_headers_max;
+	ctx->ipv6_ext_bytes_max = cfg->ipv6.ext_bytes_max;
+	ctx->icmp_err_rate = cfg->ipv6.icmp_errors_per_s;
+	ctx->icmp_err_tokens = ctx->icmp_err_rate;
+	ctx->icmp_err_refilled = ctx->now;
 	ctx->arp = arp_table_create(&cfg->arp, worker_id);
 	if (ctx->arp == NULL)
 		return -ENOMEM;
+	if (any_ipv6) {
+		ctx->nd = nd_table_create(&cfg->ipv6);
+		if (ctx->nd == NULL)
+			return -ENOMEM;
+	}
 	for (unsigned int i = 0; i < cfg->n_ports; i++)
 		if (impair_setup(ctx, i, &cfg->ports[i].impair) != 0)
 			return -ENOMEM;
@@ -55,6 +70,8 @@ void net_ctx_fini(struct net_ctx *ctx)
 	}
 	arp_table_free(ctx->arp);
 	ctx->arp = NULL;
+	nd_table_free(ctx->nd);
+	ctx->nd = NULL;
 }
 
 void net_input(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m)
@@ -69,6 +86,7 @@ void net_input(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m)
 void net_timers(struct net_ctx *ctx)
 {
 	arp_timers(ctx);
+	ndp_timers(ctx);
 }
 
 void net_announce(struct net_ctx *ctx)
@@ -77,12 +95,14 @@ void net_announce(struct net_ctx *ctx)
 		const struct net_port *p = &ctx->ports[pi];
 		if (p->has_ipv4)
 			arp_send_request(ctx, pi, p->ipv4, p->ipv4); /* RFC 5227 §3 announcement */
+		if (p->has_ipv6)
+			ndp_announce(ctx, pi);
 	}
 }
 
 unsigned int net_mbufs_held(const struct net_ctx *ctx)
 {
-	unsigned int n = arp_pending_count(ctx->arp);
+	unsigned int n = arp_pending_count(ctx->arp) + ndp_pending_count(ctx->nd);
 	for (unsigned int i = 0; i < ctx->n_ports; i++)
 		n += ctx->ports[i].tx_n + impair_held(ctx->ports[i].impair);
 	for (unsigned int w = 0; w < ctx->n_workers; w++)

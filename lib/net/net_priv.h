@@ -3,7 +3,10 @@
 #ifndef TLSTERM_NET_PRIV_H
 #define TLSTERM_NET_PRIV_H
 
+#include <string.h>
+
 #include <rte_byteorder.h>
+#include <rte_ip.h>
 
 #include <tlsterm/net.h>
 
@@ -43,6 +46,69 @@ static inline bool ipv4_src_invalid(const struct net_port *p, uint32_t src_be)
 	       src_be == p->ipv4 || ipv4_is_subnet_broadcast(p, src_be);
 }
 
+/* ff00::/8 */
+static inline bool ipv6_is_multicast(const uint8_t a[16])
+{
+	return a[0] == 0xff;
+}
+
+/* fe80::/10 */
+static inline bool ipv6_is_link_local(const uint8_t a[16])
+{
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
+static inline bool ipv6_is_unspecified(const uint8_t a[16])
+{
+	static const uint8_t zero[16];
+	return memcmp(a, zero, 16) == 0;
+}
+
+/* One of the port's own unicast addresses: its global one or its link-local one. */
+static inline bool ipv6_is_ours(const struct net_port *p, const uint8_t a[16])
+{
+	if (!p->has_ipv6)
+		return false;
+	if (memcmp(a, p->ipv6, 16) == 0)
+		return true;
+	uint8_t ll[16];
+	net_ipv6_link_local(p, ll);
+	return memcmp(a, ll, 16) == 0;
+}
+
+/* ff02::1:ffXX:XXXX for a (RFC 4291 2.7.1). */
+static inline void ipv6_solicited_node(const uint8_t a[16], uint8_t out[16])
+{
+	static const uint8_t pfx[13] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff };
+	memcpy(out, pfx, sizeof(pfx));
+	memcpy(out + 13, a + 13, 3);
+}
+
+/* 33:33 and the group's last 32 bits (RFC 2464 7). */
+static inline void ipv6_multicast_mac(const uint8_t group[16], struct rte_ether_addr *mac)
+{
+	mac->addr_bytes[0] = 0x33;
+	mac->addr_bytes[1] = 0x33;
+	memcpy(&mac->addr_bytes[2], group + 12, 4);
+}
+
+/* The one's-complement sum (not folded) of the IPv6 pseudo-header (RFC 8200 8.1). */
+static inline uint32_t ipv6_pseudo_sum(const uint8_t src[16], const uint8_t dst[16], uint32_t len,
+				       uint8_t next_header)
+{
+	uint32_t sum = rte_raw_cksum(src, 16) + rte_raw_cksum(dst, 16);
+	sum += rte_cpu_to_be_16((uint16_t)(len >> 16)) + rte_cpu_to_be_16((uint16_t)len);
+	sum += rte_cpu_to_be_16(next_header);
+	return sum;
+}
+
+static inline uint16_t cksum_fold(uint32_t sum)
+{
+	sum = (sum >> 16) + (sum & 0xffff);
+	sum = (sum >> 16) + (sum & 0xffff);
+	return (uint16_t)sum;
+}
+
 static inline void net_drop(struct net_ctx *ctx, struct rte_mbuf *m, enum drop_reason why)
 {
 	ctx->ctr->drops[why]++;
@@ -66,6 +132,39 @@ void arp_table_free(struct arp_table *t);
 void ipv4_input(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, uint32_t l3_off);
 void icmp_input(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, uint32_t l3_off,
 		uint32_t l4_off);
+
+void ipv6_input(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, uint32_t l3_off,
+		bool steered);
+void icmpv6_input(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, uint32_t l3_off,
+		  uint32_t l4_off, bool steered);
+/* Fill a 40-byte IPv6 header at h for plen bytes of payload. */
+void ipv6_put_header(struct rte_ipv6_hdr *h, const uint8_t src[16], const uint8_t dst[16],
+		     uint8_t next_header, uint8_t hop_limit, uint16_t plen);
+/* The ICMPv6 checksum field of the message at l4_off (len bytes) in m, computed afresh. */
+uint16_t icmpv6_cksum(const struct rte_mbuf *m, const uint8_t src[16], const uint8_t dst[16],
+		      uint32_t l4_off, uint32_t len);
+
+/*
+ * Send an ICMPv6 error about the packet at l3_off in m (m stays with the
+ * caller), within ipv6.icmp_errors_per_s, and never about a packet to a
+ * group or from :: (RFC 4443 2.4 (e)). pointer is for parameter problems.
+ */
+void icmpv6_send_error(struct net_ctx *ctx, unsigned int pi, const struct rte_mbuf *m,
+		       uint32_t l3_off, uint8_t type, uint8_t code, uint32_t pointer);
+#define ICMPV6_PARAM_PROBLEM 4
+#define ICMPV6_PP_NEXT_HEADER 1 /* unrecognized next header */
+#define ICMPV6_PP_OPTION 2      /* unrecognized option */
+
+/* ndp.c: NDP messages after icmpv6.c has checked their checksum. */
+void ndp_input(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, uint32_t l3_off,
+	       uint32_t l4_off, bool steered);
+void ndp_resolve_output(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m,
+			const uint8_t next_hop[16]);
+void ndp_announce(struct net_ctx *ctx, unsigned int pi);
+void ndp_timers(struct net_ctx *ctx);
+unsigned int ndp_pending_count(const struct nd_table *t);
+struct nd_table *nd_table_create(const struct config_ipv6 *cfg);
+void nd_table_free(struct nd_table *t);
 
 /* Hand a copy of m to every other worker (m stays with the caller). */
 void steer_broadcast_copy(struct net_ctx *ctx, unsigned int pi, const struct rte_mbuf *m);

@@ -141,6 +141,13 @@ int port_start(const struct config_port *cp, unsigned int n_queues,
 	}
 	if (n_queues > 1 && info.flow_type_rss_offloads != 0)
 		port_program_reta(pid, cp->name, n_queues, info.reta_size);
+	/*
+	 * NDP reaches us at solicited-node multicast MACs. A device that refuses
+	 * all-multicast (some virtual ones) still delivers them when promiscuous,
+	 * as the test bed's veth ends are, so a refusal is not fatal.
+	 */
+	if (cp->has_ipv6)
+		(void)rte_eth_allmulticast_enable(pid);
 	rte_eth_macaddr_get(pid, mac);
 	*port_id = pid;
 	return 0;

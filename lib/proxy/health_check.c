@@ -69,9 +69,7 @@ static void send_request(struct check *k)
 	char host[64];
 	const char *h = b->health.host;
 	if (h[0] == '\0') {
-		const uint8_t *a = (const uint8_t *)&sv->ipv4;
-		snprintf(host, sizeof(host), "%u.%u.%u.%u:%u", a[0], a[1], a[2], a[3], sv->port);
-		h = host;
+		h = ip_addr_port_str(&sv->addr, sv->port, host, sizeof(host));
 	}
 	struct rte_mbuf *m = rte_pktmbuf_alloc(k->hc->pw->net->pool);
 	if (m == NULL) {
@@ -149,12 +147,12 @@ static void start(struct check *k)
 {
 	struct proxy_worker *pw = k->hc->pw;
 	const struct config_server *sv = &backend_of(k)->servers[k->server];
-	int pi = proxy_port_for(pw->net, sv->ipv4);
+	int pi = proxy_port_for(pw->net, &sv->addr);
 	k->sent = false;
 	k->response_len = 0;
 	k->started = pw->net->now;
 	k->conn = pi < 0 ? NULL
-			 : tcp_connect(pw->tcp, (unsigned int)pi, sv->ipv4, rte_cpu_to_be_16(sv->port),
+			 : tcp_connect(pw->tcp, (unsigned int)pi, &sv->addr, rte_cpu_to_be_16(sv->port),
 				       &check_ops, k);
 	if (k->conn == NULL)
 		verdict(k, false);

@@ -322,9 +322,18 @@ static const struct tcp_upper_ops backend_ops = {
 	.closed = backend_closed,
 };
 
-int proxy_port_for(const struct net_ctx *net, uint32_t addr)
+int proxy_port_for(const struct net_ctx *net, const struct ip_addr *a)
 {
 	int gw = -1;
+	if (a->family == 6) {
+		/* on-link only: there is no IPv6 gateway yet */
+		for (unsigned int i = 0; i < net->n_ports; i++)
+			if (net_ipv6_on_link(&net->ports[i], a->bytes))
+				return (int)i;
+		return -1;
+	}
+	uint32_t addr;
+	memcpy(&addr, a->bytes, 4);
 	for (unsigned int i = 0; i < net->n_ports; i++) {
 		const struct net_port *p = &net->ports[i];
 		if (!p->has_ipv4)
@@ -342,23 +351,30 @@ static bool connect_next(struct proxy_sess *s)
 {
 	struct proxy_worker *pw = s->pl->pw;
 	struct pool *pool = s->pool;
-	uint32_t laddr, raddr;
+	struct ip_addr laddr, raddr;
 	uint16_t lport, rport;
 	tcp_conn_endpoints(s->client, &laddr, &lport, &raddr, &rport);
+	/* source_hash's key: the IPv4 address as it always was, or the IPv6 one folded */
+	uint32_t key = 0;
+	for (unsigned int w = 0; w < (raddr.family == 6 ? 4u : 1u); w++) {
+		uint32_t word;
+		memcpy(&word, raddr.bytes + 4 * w, 4);
+		key ^= word;
+	}
 	for (;;) {
-		int i = pool_pick(pool, raddr, s->tried);
+		int i = pool_pick(pool, key, s->tried);
 		if (i < 0)
 			return false;
 		s->tried |= 1u << i;
 		const struct config_server *sv = &pool->cfg->servers[i];
-		int pi = proxy_port_for(pw->net, sv->ipv4);
+		int pi = proxy_port_for(pw->net, &sv->addr);
 		if (pi < 0)
 			continue;
-		struct tcp_conn *b = tcp_connect(pw->tcp, (unsigned int)pi, sv->ipv4,
+		struct tcp_conn *b = tcp_connect(pw->tcp, (unsigned int)pi, &sv->addr,
 						 rte_cpu_to_be_16(sv->port), &backend_ops, s);
 		if (b == NULL)
 			continue; /* no connection slot or source port now: try another server */
-		s->server_addr = sv->ipv4;
+		s->server_addr = sv->addr;
 		s->server_port = sv->port;
 		pw->ctr->connects++;
 		s->backend = b;
@@ -373,11 +389,12 @@ static void build_header(struct proxy_sess *s, const struct tls_session_info *in
 	enum config_proxy_protocol pp = s->gen->cfg->listeners[s->pl->index].proxy_protocol;
 	if (pp == CONFIG_PROXY_OFF)
 		return;
-	struct pp_info pi = {.family = AF_INET, .tls = info != NULL};
-	uint32_t laddr, raddr;
+	struct pp_info pi = {.tls = info != NULL};
+	struct ip_addr laddr, raddr;
 	tcp_conn_endpoints(s->client, &laddr, &pi.dst_port, &raddr, &pi.src_port);
-	memcpy(pi.src_addr, &raddr, 4);
-	memcpy(pi.dst_addr, &laddr, 4);
+	pi.family = raddr.family == 6 ? AF_INET6 : AF_INET;
+	memcpy(pi.src_addr, raddr.bytes, 16);
+	memcpy(pi.dst_addr, laddr.bytes, 16);
 	if (info != NULL) {
 		pi.alpn = info->alpn;
 		pi.authority = info->sni;
@@ -410,7 +427,7 @@ static struct proxy_sess *sess_new(struct proxy_listener *pl, struct tcp_conn *c
 	s->server = -1;
 	s->retries_left = (uint8_t)s->pool->cfg->retries;
 	s->start = s->last_active = pw->net->now;
-	uint32_t laddr;
+	struct ip_addr laddr;
 	uint16_t lport;
 	tcp_conn_endpoints(client, &laddr, &lport, &s->client_addr, &s->client_port);
 	if (info != NULL) {

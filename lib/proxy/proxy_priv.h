@@ -76,9 +76,9 @@ struct proxy_sess {
 	uint8_t end;               /* enum access_end: how it ended, for the access log */
 	bool resumed;
 	uint16_t tls_version;      /* 0 for a plain TCP client */
-	uint32_t client_addr;      /* network order */
+	struct ip_addr client_addr;
 	uint16_t client_port;
-	uint32_t server_addr;      /* the last server tried (network order) */
+	struct ip_addr server_addr; /* the last server tried; family 0: none */
 	uint16_t server_port;
 	char sni[64];              /* for the access log */
 	char alpn[24];
@@ -173,6 +173,6 @@ static inline void proxy_gen_release(struct proxy_gen *g)
 unsigned int proxy_scan_timeouts(struct proxy_worker *pw);
 
 /* The port whose subnet holds addr (network order), else the first with a gateway; -1. */
-int proxy_port_for(const struct net_ctx *net, uint32_t addr);
+int proxy_port_for(const struct net_ctx *net, const struct ip_addr *a);
 
 #endif

@@ -15,7 +15,7 @@
 #define PP_HEADER_MAX 1024
 
 struct pp_info {
-	int family;             /* AF_INET (AF_INET6 once IPv6 lands) */
+	int family;             /* AF_INET or AF_INET6 */
 	uint8_t src_addr[16];   /* the client, network order (4 bytes used for AF_INET) */
 	uint8_t dst_addr[16];   /* the address the client connected to */
 	uint16_t src_port;      /* host order */

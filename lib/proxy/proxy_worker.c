@@ -54,7 +54,8 @@ void proxy_health_carry(struct proxy_health *to, const struct config *to_cfg,
 				continue;
 			for (unsigned int s = 0; s < nb->n_servers; s++)
 				for (unsigned int os = 0; os < o->n_servers; os++)
-					if (o->servers[os].ipv4 == nb->servers[s].ipv4 &&
+					if (memcmp(&o->servers[os].addr, &nb->servers[s].addr,
+						   sizeof(struct ip_addr)) == 0 &&
 					    o->servers[os].port == nb->servers[s].port)
 						health_set(to, b, s, health_is_up(from, ob, os));
 		}
@@ -121,6 +122,9 @@ static int listen_one(struct proxy_worker *pw, unsigned int i, char *err, size_t
 			rc = ops != NULL ? tcp_listen(pw->tcp, (uint16_t)l->port, ops, pl) : -1;
 		}
 	}
+	if (rc == 0 && l->family != CONFIG_FAMILY_ANY)
+		rc = tcp_listen_family(pw->tcp, (uint16_t)l->port,
+				       l->family == CONFIG_FAMILY_IPV6 ? 6 : 4);
 	if (rc != 0)
 		snprintf(err, errlen, "listener %u: cannot listen (%d)", l->port, rc);
 	return rc;

@@ -84,6 +84,7 @@ struct tcp_mq {
 
 struct tcp_listener {
 	uint16_t port; /* network order */
+	uint8_t family; /* 4 or 6: clients of that family only; 0: both */
 	const struct tcp_upper_ops *ops;
 	void *arg;             /* what a passive connection's upper starts as */
 	unsigned int syn_rcvd; /* half-open connections now */
@@ -213,13 +214,21 @@ static inline struct tcp_conn *conn_of(struct tw_timer *t, size_t off)
 	return (struct tcp_conn *)((char *)t - off);
 }
 
-#define TCP_MSS_LOCAL 1460 /* 1500-byte MTU minus IPv4 and TCP headers */
+#define TCP_MSS_LOCAL 1460  /* 1500-byte MTU minus IPv4 and TCP headers */
+#define TCP_MSS_LOCAL6 1440 /* minus IPv6 (40 bytes) and TCP headers */
 #define TCP_TS_OPT_LEN 12   /* NOP NOP TS: on every segment once timestamps are on */
+
+/* The most a segment of this family carries on a 1500-byte MTU, before options. */
+static inline uint16_t tcp_mss_local(uint8_t family)
+{
+	return family == 6 ? TCP_MSS_LOCAL6 : TCP_MSS_LOCAL;
+}
 
 /* Payload per segment: the peer's MSS, ours, less the options every segment carries (RFC 6691). */
 static inline uint16_t tcp_effective_mss(const struct tcp_conn *c)
 {
-	uint16_t mss = c->mss < TCP_MSS_LOCAL ? c->mss : TCP_MSS_LOCAL;
+	uint16_t local = tcp_mss_local(c->tuple.family);
+	uint16_t mss = c->mss < local ? c->mss : local;
 	return (uint16_t)(c->ts_ok ? mss - TCP_TS_OPT_LEN : mss);
 }
 
@@ -257,6 +266,7 @@ uint32_t tcp_ts_now(const struct tcp_conn *c);
 
 /* tcp_in.c */
 void tcp_input(void *stack, unsigned int pi, struct rte_mbuf *m, uint32_t l3_off, uint32_t l4_off);
+void tcp_too_big(void *stack, unsigned int pi, struct rte_mbuf *m, const struct net_too_big *tb);
 /* Fast retransmit: the first hole goes again and cwnd is cut (RFC 5681 §3.2, RFC 6675 §5). */
 void tcp_enter_recovery(struct tcp_conn *c);
 

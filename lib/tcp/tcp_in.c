@@ -60,7 +60,8 @@ static void challenge_ack(struct tcp_conn *c)
 /* Options from the peer's SYN: what both sides will use. */
 static void apply_syn_options(struct tcp_conn *c, const struct tcp_opts *o, bool we_offered_all)
 {
-	c->mss = o->mss_present && o->mss >= 64 ? RTE_MIN(o->mss, (uint16_t)1460) : TCP_MSS_DEFAULT;
+	uint16_t local = tcp_mss_local(c->tuple.family);
+	c->mss = o->mss_present && o->mss >= 64 ? RTE_MIN(o->mss, local) : TCP_MSS_DEFAULT;
 	c->peer_wscale_ok = o->wscale_present;
 	if (o->wscale_present) {
 		c->snd_wscale = o->wscale;
@@ -105,7 +106,8 @@ static void listen_syn(struct tcp_stack *s, struct tcp_listener *l, unsigned int
 		ct.remote_port = rte_be_to_cpu_16(t->rport);
 		uint16_t mss = sg->opts.mss_present ? sg->opts.mss : TCP_MSS_DEFAULT;
 		uint32_t cookie = syncookie_encode(s->cookie_secret, &ct, sg->seq,
-						   (uint32_t)(s->now_us / 60000000), RTE_MIN(mss, (uint16_t)1460));
+						   (uint32_t)(s->now_us / 60000000),
+						   RTE_MIN(mss, tcp_mss_local(t->family)));
 		/* A stateless SYN-ACK from a throwaway connection record on the stack. */
 		struct tcp_conn tmp;
 		memset(&tmp, 0, sizeof(tmp));
@@ -756,10 +758,34 @@ static void tell_upper(struct tcp_conn *c, const struct upcalls *up)
 		ops->writable(c);
 }
 
+/*
+ * The pseudo-header sum (RFC 9293 3.1, RFC 8200 8.1) for tcp_len bytes, and
+ * the tuple, from the IPv4 or IPv6 header at l3_off (the net layer checked it).
+ */
+static uint32_t ip_pseudo_and_tuple(const struct rte_mbuf *m, uint32_t l3_off, uint32_t tcp_len,
+				    struct tcp_tuple *t)
+{
+	const uint8_t *vh = rte_pktmbuf_mtod_offset(m, const uint8_t *, l3_off);
+	memset(t, 0, sizeof(*t));
+	if ((vh[0] >> 4) == 6) {
+		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)vh;
+		t->family = 6;
+		memcpy(t->laddr, ip6->dst_addr, 16);
+		memcpy(t->raddr, ip6->src_addr, 16);
+		uint32_t sum = rte_raw_cksum(ip6->src_addr, 32); /* both addresses */
+		sum += rte_cpu_to_be_16((uint16_t)(tcp_len >> 16)) + rte_cpu_to_be_16((uint16_t)tcp_len);
+		return sum + rte_cpu_to_be_16(IPPROTO_TCP);
+	}
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)vh;
+	t->family = 4;
+	t->laddr[0] = ip->dst_addr;
+	t->raddr[0] = ip->src_addr;
+	return rte_ipv4_phdr_cksum(ip, 0); /* its length is total_length's, which ipv4.c checked */
+}
+
 static int parse(struct tcp_stack *s, struct rte_mbuf *m, uint32_t l3_off, uint32_t l4_off,
 		 struct tcp_tuple *t, struct seg *sg)
 {
-	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l3_off);
 	uint32_t tcp_len = rte_pktmbuf_pkt_len(m) - l4_off;
 	const struct rte_tcp_hdr *th = NULL;
 	if (tcp_len >= sizeof(*th) && rte_pktmbuf_data_len(m) >= l4_off + sizeof(*th))
@@ -769,11 +795,12 @@ static int parse(struct tcp_stack *s, struct rte_mbuf *m, uint32_t l3_off, uint3
 	uint32_t doff = (uint32_t)(th->data_off >> 4) * 4;
 	if (doff < sizeof(*th) || doff > tcp_len || rte_pktmbuf_data_len(m) < l4_off + doff)
 		return DROP_TCP_HEADER;
+	uint32_t pseudo = ip_pseudo_and_tuple(m, l3_off, tcp_len, t);
 	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) != RTE_MBUF_F_RX_L4_CKSUM_GOOD) {
 		uint16_t sum;
 		if (net_cksum_mbuf(m, l4_off, tcp_len, &sum) != 0)
 			return DROP_TCP_HEADER;
-		uint32_t all = (uint32_t)sum + rte_ipv4_phdr_cksum(ip, 0);
+		uint32_t all = (uint32_t)sum + pseudo;
 		all = (all & 0xffff) + (all >> 16);
 		all = (all & 0xffff) + (all >> 16);
 		if (all != 0xffff)
@@ -791,10 +818,6 @@ static int parse(struct tcp_stack *s, struct rte_mbuf *m, uint32_t l3_off, uint3
 	sg->seq = rte_be_to_cpu_32(th->sent_seq);
 	sg->ack = rte_be_to_cpu_32(th->recv_ack);
 	sg->wnd = rte_be_to_cpu_16(th->rx_win);
-	memset(t, 0, sizeof(*t));
-	t->family = 4;
-	t->laddr[0] = ip->dst_addr;
-	t->raddr[0] = ip->src_addr;
 	t->lport = th->dst_port;
 	t->rport = th->src_port;
 	sg->len = tcp_len - doff;
@@ -815,8 +838,13 @@ static bool acl_denies_early(struct tcp_stack *s, struct rte_mbuf *m, uint32_t l
 	const struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, l4_off);
 	if (tcp_listener_find(s, th->dst_port) == NULL)
 		return false;
-	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l3_off);
-	const uint32_t addr[4] = {ip->src_addr, 0, 0, 0};
+	const uint8_t *vh = rte_pktmbuf_mtod_offset(m, const uint8_t *, l3_off);
+	uint32_t addr[4] = {0, 0, 0, 0};
+	if ((vh[0] >> 4) == 6) {
+		memcpy(addr, ((const struct rte_ipv6_hdr *)vh)->src_addr, 16);
+		return edge_check_source(s->edge, 6, addr) >= 0;
+	}
+	addr[0] = ((const struct rte_ipv4_hdr *)vh)->src_addr;
 	return edge_check_source(s->edge, 4, addr) >= 0;
 }
 
@@ -859,6 +887,8 @@ void tcp_input(void *arg, unsigned int pi, struct rte_mbuf *m, uint32_t l3_off, 
 	}
 	if (c == NULL) {
 		struct tcp_listener *l = tcp_listener_find(s, t.lport);
+		if (l != NULL && l->family != 0 && l->family != t.family)
+			l = NULL; /* a listener for the other family only */
 		if (l == NULL) {
 			if (s->edge != NULL && edge_check_source(s->edge, t.family, t.raddr) >= 0) {
 				drop(s, &sg, DROP_EDGE_ACL); /* a denied source hears nothing */
@@ -912,4 +942,40 @@ void tcp_input(void *arg, unsigned int pi, struct rte_mbuf *m, uint32_t l3_off, 
 		tcp_send_ack(c);
 	else if (c->unacked_segs > 0)
 		tcp_arm_delack(c);
+}
+
+/*
+ * ICMPv6 packet too big (RFC 8201) about one of our segments: only for a
+ * sequence number in flight (RFC 5927 5.1, so a blind forgery rarely lands),
+ * the MSS comes down to what the reported MTU carries and the first
+ * unacknowledged segment goes again at that size.
+ */
+void tcp_too_big(void *arg, unsigned int pi, struct rte_mbuf *m, const struct net_too_big *tb)
+{
+	struct tcp_stack *s = arg;
+	struct tcp_tuple t = {.family = 6, .lport = tb->lport, .rport = tb->rport};
+	memcpy(t.laddr, tb->laddr, 16);
+	memcpy(t.raddr, tb->raddr, 16);
+	unsigned int owner = tcp_owner(&t, s->net->n_workers);
+	if (owner != s->net->worker_id) {
+		net_steer_to(s->net, owner, pi, m); /* the connection's worker decides */
+		return;
+	}
+	s->now_us = s->net->now / s->tsc_per_us;
+	struct tcp_conn *c = tcp_conn_lookup(s, &t);
+	if (c == NULL || c->dead || c->state == TCP_TIME_WAIT || seq_lt(tb->seq, c->snd_una) ||
+	    seq_geq(tb->seq, c->snd_max)) {
+		s->ctr->drops[DROP_ICMPV6_TOO_BIG_STALE]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	rte_pktmbuf_free(m);
+	uint32_t mss = tb->mtu - (uint32_t)sizeof(struct rte_ipv6_hdr) -
+		       (uint32_t)sizeof(struct rte_tcp_hdr) - (c->ts_ok ? TCP_TS_OPT_LEN : 0);
+	if (mss >= c->mss)
+		return; /* no news: we already send segments that fit */
+	c->mss = (uint16_t)mss;
+	s->ctr->icmpv6_too_big++;
+	if (c->state != TCP_SYN_SENT && c->state != TCP_SYN_RCVD && c->sndq.bytes > 0)
+		tcp_retransmit_una(c);
 }

@@ -40,28 +40,26 @@ struct seg_spec {
 	uint32_t data_len;
 };
 
-/* One IPv4 + TCP segment from spec; the payload (if any) is copied from q. */
-static void seg_emit(struct tcp_stack *s, unsigned int pi, const struct tcp_tuple *t,
-		     const struct seg_spec *sp, const struct tcp_mq *q)
+/* The IPv4 or IPv6 header for t in front of tcp_len bytes; returns where TCP starts. */
+static uint8_t *ip_header(struct tcp_stack *s, uint8_t *p, const struct tcp_tuple *t,
+			  uint16_t tcp_len)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(s->net->pool);
-	if (m == NULL) {
-		s->ctr->drops[DROP_NO_MBUF]++;
-		return;
-	}
-	uint16_t tcp_len = (uint16_t)(sizeof(struct rte_tcp_hdr) + sp->opt_len);
-	uint16_t total = (uint16_t)(sizeof(struct rte_ipv4_hdr) + tcp_len + sp->data_len);
-	uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, total);
-	if (p == NULL) {
-		rte_pktmbuf_free(m);
-		s->ctr->drops[DROP_NO_MBUF]++;
-		return;
+	if (t->family == 6) {
+		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)p;
+		*ip6 = (struct rte_ipv6_hdr){
+			.vtc_flow = rte_cpu_to_be_32(6u << 28),
+			.payload_len = rte_cpu_to_be_16(tcp_len),
+			.proto = IPPROTO_TCP,
+			.hop_limits = TCP_TTL,
+		};
+		memcpy(ip6->src_addr, t->laddr, 16);
+		memcpy(ip6->dst_addr, t->raddr, 16);
+		return (uint8_t *)(ip6 + 1);
 	}
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)p;
-	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
 	*ip = (struct rte_ipv4_hdr){
 		.version_ihl = RTE_IPV4_VHL_DEF,
-		.total_length = rte_cpu_to_be_16(total),
+		.total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + tcp_len)),
 		.packet_id = rte_cpu_to_be_16(s->ip_id++),
 		.fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG),
 		.time_to_live = TCP_TTL,
@@ -70,6 +68,29 @@ static void seg_emit(struct tcp_stack *s, unsigned int pi, const struct tcp_tupl
 		.dst_addr = t->raddr[0],
 	};
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	return (uint8_t *)(ip + 1);
+}
+
+/* One IPv4 or IPv6 + TCP segment from spec; the payload (if any) is copied from q. */
+static void seg_emit(struct tcp_stack *s, unsigned int pi, const struct tcp_tuple *t,
+		     const struct seg_spec *sp, const struct tcp_mq *q)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(s->net->pool);
+	if (m == NULL) {
+		s->ctr->drops[DROP_NO_MBUF]++;
+		return;
+	}
+	uint16_t ip_len = t->family == 6 ? sizeof(struct rte_ipv6_hdr) : sizeof(struct rte_ipv4_hdr);
+	uint16_t tcp_len = (uint16_t)(sizeof(struct rte_tcp_hdr) + sp->opt_len);
+	uint16_t total = (uint16_t)(ip_len + tcp_len + sp->data_len);
+	uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, total);
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		s->ctr->drops[DROP_NO_MBUF]++;
+		return;
+	}
+	struct rte_tcp_hdr *th =
+		(struct rte_tcp_hdr *)ip_header(s, p, t, (uint16_t)(tcp_len + sp->data_len));
 	*th = (struct rte_tcp_hdr){
 		.src_port = t->lport,
 		.dst_port = t->rport,
@@ -82,10 +103,15 @@ static void seg_emit(struct tcp_stack *s, unsigned int pi, const struct tcp_tupl
 	memcpy(th + 1, sp->opts, sp->opt_len);
 	if (sp->data_len > 0)
 		mq_copy(q, sp->data_off, sp->data_len, (uint8_t *)(th + 1) + sp->opt_len);
-	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
-	m->l3_len = sizeof(*ip);
+	m->l3_len = ip_len;
 	m->l4_len = tcp_len;
 	s->ctr->tcp.segs_out++;
+	if (t->family == 6) {
+		th->cksum = rte_ipv6_udptcp_cksum((const struct rte_ipv6_hdr *)p, th);
+		net_output_ipv6(s->net, pi, m, (const uint8_t *)t->raddr);
+		return;
+	}
+	th->cksum = rte_ipv4_udptcp_cksum((const struct rte_ipv4_hdr *)p, th);
 	net_output_ipv4(s->net, pi, m, t->raddr[0]);
 }
 
@@ -128,7 +154,7 @@ void tcp_send_syn(struct tcp_conn *c, bool with_ack)
 {
 	struct tcp_syn_opts o = {
 		.mss_present = true,
-		.mss = TCP_MSS_LOCAL,
+		.mss = tcp_mss_local(c->tuple.family),
 	};
 	bool offer = c->state == TCP_SYN_SENT; /* active open: offer everything */
 	o.wscale_present = offer || c->peer_wscale_ok;

@@ -91,6 +91,7 @@ struct tcp_stack *tcp_stack_create(const struct config *cfg, struct net_ctx *net
 		return NULL;
 	}
 	net->tcp_input = tcp_input;
+	net->tcp_too_big = tcp_too_big;
 	net->tcp_arg = s;
 	return s;
 }
@@ -139,6 +140,7 @@ void tcp_stack_free(struct tcp_stack *s)
 	rte_mempool_free(s->conn_pool);
 	if (s->net != NULL && s->net->tcp_arg == s) {
 		s->net->tcp_input = NULL;
+		s->net->tcp_too_big = NULL;
 		s->net->tcp_arg = NULL;
 	}
 	rte_free(s);
@@ -157,6 +159,17 @@ int tcp_listen(struct tcp_stack *s, uint16_t port, const struct tcp_upper_ops *o
 		.arg = arg,
 	};
 	return 0;
+}
+
+int tcp_listen_family(struct tcp_stack *s, uint16_t port, uint8_t family)
+{
+	for (unsigned int i = 0; i < s->n_listeners; i++) {
+		if (s->listeners[i].port == rte_cpu_to_be_16(port)) {
+			s->listeners[i].family = family;
+			return 0;
+		}
+	}
+	return -ENOENT;
 }
 
 struct tcp_listener *tcp_listener_find(struct tcp_stack *s, uint16_t port_be)
@@ -435,11 +448,12 @@ void tcp_abort(struct tcp_conn *c)
 	tcp_conn_destroy(c, TCP_CLOSE_ABORTED);
 }
 
-void tcp_conn_endpoints(const struct tcp_conn *c, uint32_t *laddr, uint16_t *lport,
-			uint32_t *raddr, uint16_t *rport)
+void tcp_conn_endpoints(const struct tcp_conn *c, struct ip_addr *laddr, uint16_t *lport,
+			struct ip_addr *raddr, uint16_t *rport)
 {
-	*laddr = c->tuple.laddr[0];
-	*raddr = c->tuple.raddr[0];
+	laddr->family = raddr->family = c->tuple.family;
+	memcpy(laddr->bytes, c->tuple.laddr, 16);
+	memcpy(raddr->bytes, c->tuple.raddr, 16);
 	*lport = rte_be_to_cpu_16(c->tuple.lport);
 	*rport = rte_be_to_cpu_16(c->tuple.rport);
 }
@@ -501,15 +515,25 @@ void tcp_mq_free(struct tcp_mq *q)
  * source port is picked so the tuple hashes to this worker (DESIGN.md,
  * "Flows and cores"); replies then come home without steering.
  */
-struct tcp_conn *tcp_connect(struct tcp_stack *s, unsigned int pi, uint32_t raddr, uint16_t rport,
-			     const struct tcp_upper_ops *ops, void *upper)
+struct tcp_conn *tcp_connect(struct tcp_stack *s, unsigned int pi, const struct ip_addr *raddr,
+			     uint16_t rport, const struct tcp_upper_ops *ops, void *upper)
 {
 	const struct net_port *p = &s->net->ports[pi];
-	if (!p->has_ipv4)
-		return NULL;
-	struct tcp_tuple t = {.family = 4, .rport = rport};
-	t.laddr[0] = p->ipv4;
-	t.raddr[0] = raddr;
+	struct tcp_tuple t = {.family = raddr->family, .rport = rport};
+	if (raddr->family == 6) {
+		if (!p->has_ipv6)
+			return NULL;
+		if (raddr->bytes[0] == 0xfe && (raddr->bytes[1] & 0xc0) == 0x80)
+			net_ipv6_link_local(p, (uint8_t *)t.laddr);
+		else
+			memcpy(t.laddr, p->ipv6, 16);
+		memcpy(t.raddr, raddr->bytes, 16);
+	} else {
+		if (!p->has_ipv4 || raddr->family != 4)
+			return NULL;
+		t.laddr[0] = p->ipv4;
+		memcpy(&t.raddr[0], raddr->bytes, 4);
+	}
 	for (unsigned int tries = 0; tries < TCP_EPHEMERAL_COUNT; tries++) {
 		uint16_t port = (uint16_t)(TCP_EPHEMERAL_FIRST + s->next_port);
 		s->next_port = (s->next_port + 1) % TCP_EPHEMERAL_COUNT;

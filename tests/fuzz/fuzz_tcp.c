@@ -783,8 +783,11 @@ static void passive_open(bool ts, bool sack, bool ws)
 
 static void active_open(unsigned int ti, uint16_t rport)
 {
-	struct tcp_conn *c = tcp_connect(W.stack, 0, rte_cpu_to_be_32(PEER_IP),
-					 rte_cpu_to_be_16(rport), &upper_ops, NULL);
+	struct ip_addr peer = {.family = 4};
+	uint32_t peer_be = rte_cpu_to_be_32(PEER_IP);
+	memcpy(peer.bytes, &peer_be, 4);
+	struct tcp_conn *c =
+		tcp_connect(W.stack, 0, &peer, rte_cpu_to_be_16(rport), &upper_ops, NULL);
 	if (c == NULL)
 		return;
 	known_add(c);

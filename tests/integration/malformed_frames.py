@@ -493,6 +493,138 @@ def c_ipv6_payload_len_gt_frame(rng, c, seq):
         "plen=%d real=%d" % (plen, len(pl))
 
 
+def icmp6(src, dst, typ, code, body, *, chk=None) -> bytes:
+    msg = struct.pack("!BBH", typ, code, 0) + body
+    if chk is None:
+        chk = csum(src + dst + struct.pack("!IxxxB", len(msg), 58) + msg)
+    return msg[:2] + struct.pack("!H", chk) + msg[4:]
+
+
+def ext_hdr(nh, body_len=6) -> bytes:
+    """A destination-options style header of 8 + 8k bytes holding one PadN."""
+    total = 2 + body_len
+    assert total % 8 == 0
+    return struct.pack("!BBBB", nh, total // 8 - 1, 1, body_len - 2) + b"\0" * (body_len - 2)
+
+
+def echo6(c, rng, seq, chain=b"", first_nh=58, **kw) -> bytes:
+    pl = icmp6_echo(c.src_ip6, c.dst_ip6, echo_body(rng, seq))
+    return l2(c, ETH_P_IPV6) + ipv6(c.src_ip6, c.dst_ip6, first_nh if chain else 58, chain + pl,
+                                     **kw)
+
+
+@case
+def c_ipv6_hop_limit_zero(rng, c, seq):
+    return echo6(c, rng, seq, hlim=0), "hlim=0"
+
+
+@case
+def c_ipv6_fragment(rng, c, seq):
+    off = rng.choice([0, 1, 100])
+    frag = struct.pack("!BBHI", 58, 0, (off << 3) | 1, rng.getrandbits(32))
+    return echo6(c, rng, seq, frag, 44), "frag_offset=%d" % off
+
+
+@case
+def c_ipv6_endless_ext_chain(rng, c, seq):
+    # Destination-options headers, each pointing to another, far past any sane number;
+    # the last one still points to one more, which never comes.
+    n = rng.randrange(5, 120)
+    chain = b"".join(ext_hdr(60) for _ in range(n))
+    frame = l2(c, ETH_P_IPV6) + ipv6(c.src_ip6, c.dst_ip6, 60, chain)
+    return frame[:MAX_FRAME], "headers=%d" % n
+
+
+@case
+def c_ipv6_ext_too_long(rng, c, seq):
+    # One options header of 2048 bytes claimed: more than the walk allows, and than the frame.
+    hdr = struct.pack("!BBBB", 58, 255, 1, 0)
+    return echo6(c, rng, seq, hdr + b"\0" * 4, 60), "hdr_ext_len=255"
+
+
+@case
+def c_ipv6_ext_bad_option(rng, c, seq):
+    t = rng.choice([0x40, 0x80, 0xC0]) | rng.randrange(2, 32)
+    opt = struct.pack("!BBBB", 58, 0, t, 4) + b"\0" * 4
+    return echo6(c, rng, seq, opt, 60), "option=0x%02x" % t
+
+
+@case
+def c_ipv6_routing_segments_left(rng, c, seq):
+    rh = struct.pack("!BBBB", 58, 0, rng.choice([0, 2, 4]), rng.randrange(1, 8)) + b"\0" * 4
+    return echo6(c, rng, seq, rh, 43), "routing"
+
+
+@case
+def c_ipv6_dst_not_ours(rng, c, seq):
+    dst = c.dst_ip6[:15] + bytes([c.dst_ip6[15] ^ rng.randrange(1, 256)])
+    pl = icmp6_echo(c.src_ip6, dst, echo_body(rng, seq))
+    return l2(c, ETH_P_IPV6) + ipv6(c.src_ip6, dst, 58, pl), "dst=%s" % ipaddress.IPv6Address(dst)
+
+
+@case
+def c_ipv6_src_multicast(rng, c, seq):
+    src = ip6(rng.choice(["ff02::1", "ff05::2", "ff0e::1"]))
+    pl = icmp6_echo(src, c.dst_ip6, echo_body(rng, seq))
+    return l2(c, ETH_P_IPV6) + ipv6(src, c.dst_ip6, 58, pl), "src=%s" % ipaddress.IPv6Address(src)
+
+
+@case
+def c_icmpv6_bad_checksum(rng, c, seq):
+    body = echo_body(rng, seq)
+    good = icmp6(c.src_ip6, c.dst_ip6, 128, 0, body)
+    chk = struct.unpack("!H", good[2:4])[0] ^ (1 << rng.randrange(16))
+    pl = icmp6(c.src_ip6, c.dst_ip6, 128, 0, body, chk=chk)
+    return l2(c, ETH_P_IPV6) + ipv6(c.src_ip6, c.dst_ip6, 58, pl), "chk=0x%04x" % chk
+
+
+@case
+def c_icmpv6_truncated(rng, c, seq):
+    n = rng.randrange(1, 4)
+    pl = rng.randbytes(n)
+    return l2(c, ETH_P_IPV6) + ipv6(c.src_ip6, c.dst_ip6, 58, pl), "icmp_len=%d" % n
+
+
+@case
+def c_icmpv6_unhandled_type(rng, c, seq):
+    t, code = rng.choice([(1, 4), (3, 0), (4, 1), (129, 0), (200, 0), (128, 3)])
+    pl = icmp6(c.src_ip6, c.dst_ip6, t, code, echo_body(rng, seq))
+    return l2(c, ETH_P_IPV6) + ipv6(c.src_ip6, c.dst_ip6, 58, pl), "type=%d code=%d" % (t, code)
+
+
+@case
+def c_icmpv6_too_big_not_ours(rng, c, seq):
+    # A packet-too-big quoting a TCP segment we never sent (another host's, or no connection).
+    mtu = rng.choice([576, 1280, 1400])
+    src = rng.choice([c.src_ip6, c.dst_ip6])
+    inner = ipv6(src, ip6("2001:2:0:18::77"), 6,
+                 struct.pack("!HHI", rng.getrandbits(16), 443, rng.getrandbits(32)) + bytes(12),
+                 plen=1400)
+    pl = icmp6(c.src_ip6, c.dst_ip6, 2, 0, struct.pack("!I", mtu) + inner)
+    return l2(c, ETH_P_IPV6) + ipv6(c.src_ip6, c.dst_ip6, 58, pl), "mtu=%d" % mtu
+
+
+@case
+def c_ndp_ns_bad_hop_limit(rng, c, seq):
+    # A solicitation for our address that crossed a router (RFC 4861 7.1.1).
+    sn = ip6("ff02::1:ff00:0")[:13] + c.dst_ip6[13:]
+    body = struct.pack("!I", 0) + c.dst_ip6 + struct.pack("!BB", 1, 1) + c.src_mac
+    pl = icmp6(c.src_ip6, sn, 135, 0, body)
+    h = rng.choice([1, 64, 254])
+    frame = eth(b"\x33\x33" + sn[12:], c.src_mac, ETH_P_IPV6) + ipv6(c.src_ip6, sn, 58, pl, hlim=h)
+    return frame, "hlim=%d" % h
+
+
+@case
+def c_ndp_router_advert(rng, c, seq):
+    allnodes = ip6("ff02::1")
+    body = struct.pack("!BBHII", 64, 0, 1800, 0, 0)
+    pl = icmp6(c.src_ip6, allnodes, 134, 0, body)
+    frame = eth(b"\x33\x33\x00\x00\x00\x01", c.src_mac, ETH_P_IPV6) + \
+        ipv6(c.src_ip6, allnodes, 58, pl, hlim=255)
+    return frame, "ra"
+
+
 # --- garbage
 
 @case

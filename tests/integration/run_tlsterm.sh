@@ -9,13 +9,19 @@
 AF_RING="blocksz=4096,framesz=2048,framecnt=8192"
 
 # Optional: TT_LCORES (default "0-1"), TT_QPAIRS (queue pairs per port, default 1),
-# TT_EDGE_IMPAIR (a YAML flow mapping for the edge port's impair:).
+# TT_EDGE_IMPAIR (a YAML flow mapping for the edge port's impair:), TT_IPV6=1 (the ports get
+# 2001:2:0:18::1/64 and 2001:2:0:19::1/64 beside their IPv4 addresses).
 tt_write_config() {
 	local file=$1
 	shift
 	local ring="$AF_RING,qpairs=${TT_QPAIRS:-1}"
 	local impair=""
+	local v6e="" v6i=""
 	[ -n "${TT_EDGE_IMPAIR:-}" ] && impair=", impair: $TT_EDGE_IMPAIR"
+	if [ "${TT_IPV6:-0}" = 1 ]; then
+		v6e=', ipv6: "2001:2:0:18::1/64"'
+		v6i=', ipv6: "2001:2:0:19::1/64"'
+	fi
 	cat >"$file" <<YAML
 dpdk:
   lcores: "${TT_LCORES:-0-1}"
@@ -23,8 +29,8 @@ dpdk:
   no_huge: true
   eal_args: ["--no-shconf", "--log-level=notice"]
 ports:
-  - { name: edge, device: "net_af_packet0,iface=${TT_PREFIX:-tt}-edge,$ring", ipv4: 198.18.0.1/16$impair }
-  - { name: inside, device: "net_af_packet1,iface=${TT_PREFIX:-tt}-inside,$ring", ipv4: 198.19.0.1/16 }
+  - { name: edge, device: "net_af_packet0,iface=${TT_PREFIX:-tt}-edge,$ring", ipv4: 198.18.0.1/16$v6e$impair }
+  - { name: inside, device: "net_af_packet1,iface=${TT_PREFIX:-tt}-inside,$ring", ipv4: 198.19.0.1/16$v6i }
 log: { level: info }
 mbufs_per_worker: 32767
 YAML

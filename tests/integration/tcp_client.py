@@ -154,7 +154,8 @@ def cmd_concurrent(a):
     t0 = time.monotonic()
     for i in range(a.conns):
         c = Conn(i, payload(a.bytes, a.seed + i))
-        c.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        family = socket.AF_INET6 if ":" in a.host else socket.AF_INET
+        c.sock = socket.socket(family, socket.SOCK_STREAM)
         c.sock.setblocking(False)
         rc = c.sock.connect_ex((a.host, a.port))
         if rc not in (0, errno.EINPROGRESS):

@@ -13,6 +13,9 @@
 const struct rte_ether_addr fixture_mac = {.addr_bytes = {0x02, 0, 0, 0, 0, 0x01}};
 const struct rte_ether_addr fixture_peer_mac = {.addr_bytes = {0x02, 0, 0, 0, 0, 0x02}};
 
+const uint8_t fixture_ip6[16] = { 0x20, 0x01, 0, 0x02, 0, 0, 0, 0x18, [15] = 0x01 };
+const uint8_t fixture_peer_ip6[16] = { 0x20, 0x01, 0, 0x02, 0, 0, 0, 0x18, [15] = 0x02 };
+
 static struct rte_mempool *pool;
 static uint16_t ring_port;
 static int initialised;
@@ -60,12 +63,26 @@ void fixture_config(struct config *cfg)
 	cfg->arp.cache_size = 1024;
 	cfg->arp.timeout_s = 300;
 	cfg->arp.pending_max = 64;
+	cfg->ipv6.ext_headers_max = 4;
+	cfg->ipv6.ext_bytes_max = 256;
+	cfg->ipv6.neighbor_cache_size = 1024;
+	cfg->ipv6.neighbor_timeout_s = 300;
+	cfg->ipv6.pending_max = 64;
+	cfg->ipv6.icmp_errors_per_s = 100;
 	cfg->mbufs_per_worker = 4095;
 	cfg->tcp.max_connections = 1024;
 	cfg->tcp.syn_backlog = 64;
 	cfg->tcp.rcv_buffer = 262144;
 	cfg->tcp.snd_buffer = 262144;
 	snprintf(cfg->tcp.congestion_control, sizeof(cfg->tcp.congestion_control), "cubic");
+}
+
+void fixture_config_ipv6(struct config *cfg)
+{
+	fixture_config(cfg);
+	cfg->ports[0].has_ipv6 = true;
+	memcpy(cfg->ports[0].ipv6_addr, fixture_ip6, 16);
+	cfg->ports[0].ipv6_prefix = FIXTURE_PREFIX6;
 }
 
 void fixture_net_ctx(struct net_ctx *ctx, struct worker_counters *ctr, const struct config *cfg)
@@ -140,6 +157,54 @@ uint16_t fixture_put_ipv4(void *buf, uint32_t src, uint32_t dst, uint8_t proto, 
 	ih.hdr_checksum = rte_ipv4_cksum(&ih);
 	memcpy(buf, &ih, sizeof(ih));
 	return sizeof(ih);
+}
+
+uint16_t fixture_put_ipv6(void *buf, const uint8_t src[16], const uint8_t dst[16], uint8_t nh,
+			  uint8_t hop_limit, uint16_t plen)
+{
+	struct rte_ipv6_hdr ih = {
+		.vtc_flow = rte_cpu_to_be_32(6u << 28),
+		.payload_len = rte_cpu_to_be_16(plen),
+		.proto = nh,
+		.hop_limits = hop_limit,
+	};
+	memcpy(ih.src_addr, src, 16);
+	memcpy(ih.dst_addr, dst, 16);
+	memcpy(buf, &ih, sizeof(ih));
+	return sizeof(ih);
+}
+
+/* The checksum over the pseudo-header (RFC 8200 8.1) and the message, written out plainly. */
+static uint16_t icmpv6_sum(const void *msg, uint16_t len, const uint8_t src[16],
+			   const uint8_t dst[16])
+{
+	uint8_t buf[40 + 2048];
+	if (len > 2048)
+		return 0;
+	memcpy(buf, src, 16);
+	memcpy(buf + 16, dst, 16);
+	buf[32] = 0;
+	buf[33] = 0;
+	buf[34] = (uint8_t)(len >> 8);
+	buf[35] = (uint8_t)len;
+	buf[36] = buf[37] = buf[38] = 0;
+	buf[39] = IPPROTO_ICMPV6;
+	memcpy(buf + 40, msg, len);
+	return rte_raw_cksum(buf, 40u + len);
+}
+
+void fixture_icmpv6_cksum(void *msg, uint16_t len, const uint8_t src[16], const uint8_t dst[16])
+{
+	uint8_t *p = msg;
+	p[2] = p[3] = 0;
+	uint16_t sum = (uint16_t)~icmpv6_sum(p, len, src, dst);
+	memcpy(p + 2, &sum, sizeof(sum));
+}
+
+bool fixture_icmpv6_cksum_ok(const void *msg, uint16_t len, const uint8_t src[16],
+			     const uint8_t dst[16])
+{
+	return icmpv6_sum(msg, len, src, dst) == 0xffff;
 }
 
 uint16_t fixture_put_arp(void *buf, uint16_t opcode, const struct rte_ether_addr *sha,

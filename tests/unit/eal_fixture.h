@@ -7,6 +7,7 @@
 #ifndef TLSTERM_TEST_EAL_FIXTURE_H
 #define TLSTERM_TEST_EAL_FIXTURE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_ip.h>
@@ -22,12 +23,20 @@
 extern const struct rte_ether_addr fixture_mac;      /* ours: 02:00:00:00:00:01 */
 extern const struct rte_ether_addr fixture_peer_mac; /* 02:00:00:00:00:02 */
 
+/* 2001:2:0:18::1/64 (ours) and 2001:2:0:18::2 (the peer's), from the benchmarking range. */
+extern const uint8_t fixture_ip6[16];
+extern const uint8_t fixture_peer_ip6[16];
+#define FIXTURE_PREFIX6 64
+
 /* Start EAL once per process; returns 0 or -1. Safe to call again. */
 int eal_fixture_init(void);
 struct rte_mempool *eal_fixture_pool(void);
 
 /* A config with one port 198.18.0.1/16 (gateway 198.18.0.254) and default ARP settings. */
 void fixture_config(struct config *cfg);
+
+/* fixture_config() plus 2001:2:0:18::1/64 on the port. */
+void fixture_config_ipv6(struct config *cfg);
 
 /* A worker context (worker 0 of 1) on the loopback ring port, counters zeroed. */
 void fixture_net_ctx(struct net_ctx *ctx, struct worker_counters *ctr, const struct config *cfg);
@@ -49,6 +58,17 @@ uint16_t fixture_put_eth(void *buf, const struct rte_ether_addr *dst,
 
 /* Write a 20-byte IPv4 header (TTL 64, DF, valid checksum) for l4_len bytes of payload. */
 uint16_t fixture_put_ipv4(void *buf, uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4_len);
+
+/* Write a 40-byte IPv6 header for plen bytes of payload. */
+uint16_t fixture_put_ipv6(void *buf, const uint8_t src[16], const uint8_t dst[16], uint8_t nh,
+			  uint8_t hop_limit, uint16_t plen);
+
+/* Set the checksum (bytes 2-3) of the ICMPv6 message at msg, len bytes long. */
+void fixture_icmpv6_cksum(void *msg, uint16_t len, const uint8_t src[16], const uint8_t dst[16]);
+
+/* Does the ICMPv6 message at msg (len bytes) carry a correct checksum? */
+bool fixture_icmpv6_cksum_ok(const void *msg, uint16_t len, const uint8_t src[16],
+			     const uint8_t dst[16]);
 
 /* Write a 28-byte Ethernet/IPv4 ARP body. */
 uint16_t fixture_put_arp(void *buf, uint16_t opcode, const struct rte_ether_addr *sha,

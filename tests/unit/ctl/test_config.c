@@ -234,7 +234,7 @@ static void test_unknown_top_level_key(void **state)
 	(void)state;
 	expect_error(
 		MIN_DPDK MIN_PORTS "backend: {}\n", NAME ":6:1: ",
-		"unknown key \"backend\"; allowed here: dpdk, ports, listeners, tcp, log, arp, "
+		"unknown key \"backend\"; allowed here: dpdk, ports, listeners, tcp, log, arp, ipv6, "
 		"limits, tickets, crypto, mbufs_per_worker, backends, access_log, admin");
 }
 
@@ -329,11 +329,70 @@ static void test_duplicate_key(void **state)
 		     NAME ":6:1: ", "duplicate key \"ports\"");
 }
 
-static void test_ipv6_not_yet(void **state)
+/* A server's IPv4 address, network byte order. */
+static uint32_t server_ipv4(const struct config_server *sv)
 {
+	uint32_t a;
+	memcpy(&a, sv->addr.bytes, 4);
+	return a;
+}
+
+static void test_ipv6_port(void **state)
+{
+	static const uint8_t want[16] = { 0x20, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x18,
+					  0, 0, 0, 0, 0, 0, 0, 0x01 };
+	struct config *cfg;
+
 	(void)state;
-	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::1/64\"\n",
-		     NAME ":6:5: ", "ports[0].ipv6: ipv6 is not supported yet");
+	cfg = expect_ok(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::1/64\"\n");
+	assert_true(cfg->ports[0].has_ipv6);
+	assert_false(cfg->ports[0].has_ipv4);
+	assert_memory_equal(cfg->ports[0].ipv6_addr, want, 16);
+	assert_int_equal(cfg->ports[0].ipv6_prefix, 64);
+	assert_int_equal(cfg->ipv6.ext_headers_max, 4);
+	assert_int_equal(cfg->ipv6.ext_bytes_max, 256);
+	assert_int_equal(cfg->ipv6.neighbor_cache_size, 1024);
+	assert_int_equal(cfg->ipv6.neighbor_timeout_s, 300);
+	assert_int_equal(cfg->ipv6.pending_max, 64);
+	assert_int_equal(cfg->ipv6.icmp_errors_per_s, 100);
+	config_free(cfg);
+	/* both families on one port, and the bounds section */
+	cfg = expect_ok(MIN_DPDK MIN_PORTS "    ipv4: 198.18.0.1/16\n    ipv6: 2001:2:0:18::1/128\n"
+			"ipv6: { ext_headers_max: 0, ext_bytes_max: 2048, neighbor_cache_size: 16,\n"
+			"        neighbor_timeout_s: 1, pending_max: 4096, icmp_errors_per_s: 0 }\n");
+	assert_true(cfg->ports[0].has_ipv4);
+	assert_int_equal(cfg->ports[0].ipv6_prefix, 128);
+	assert_int_equal(cfg->ipv6.ext_headers_max, 0);
+	assert_int_equal(cfg->ipv6.neighbor_cache_size, 16);
+	assert_int_equal(cfg->ipv6.icmp_errors_per_s, 0);
+	config_free(cfg);
+
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::1\"\n", NAME ":6:11: ",
+		     "ports[0].ipv6: expected an address with prefix like \"2001:2:0:18::1/64\"");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::g/64\"\n", NAME ":6:11: ",
+		     "expected an address with prefix");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"198.18.0.1/16\"\n", NAME ":6:11: ",
+		     "expected an address with prefix");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2::1/0\"\n", NAME ":6:11: ",
+		     "ports[0].ipv6: expected a prefix length 1..128 after '/'");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2::1/129\"\n", NAME ":6:11: ",
+		     "expected a prefix length 1..128");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"::/64\"\n", NAME ":6:11: ",
+		     ":: is the unspecified or loopback address");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"::1/128\"\n", NAME ":6:11: ",
+		     "::1 is the unspecified or loopback address");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"ff02::1/64\"\n", NAME ":6:11: ",
+		     "ff02::1 is a multicast address");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"fe80::1/64\"\n", NAME ":6:11: ",
+		     "fe80::1 is link-local; the port's link-local address comes from its MAC");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"::ffff:198.18.0.1/96\"\n", NAME ":6:11: ",
+		     "is an IPv4-mapped address; use ipv4");
+	expect_error(MIN_DPDK MIN_PORTS "ipv6: { ext_headers_max: 17 }\n", NAME ":6:26: ",
+		     "ipv6.ext_headers_max: expected an integer 0..16");
+	expect_error(MIN_DPDK MIN_PORTS "ipv6: { neighbor_cache_size: 100 }\n", NAME ":6:30: ",
+		     "expected a power of two 16..65536");
+	expect_error(MIN_DPDK MIN_PORTS "ipv6: { hop_limit: 64 }\n", NAME ":6:9: ",
+		     "ipv6: unknown key \"hop_limit\"");
 }
 
 /* ------------------------------------------------------------ missing keys */
@@ -1429,11 +1488,13 @@ static void test_proxy_full(void **state)
 	b = &cfg->backends[0];
 	assert_string_equal(b->name, "app");
 	assert_int_equal(b->n_servers, 2);
-	assert_int_equal(b->servers[0].ipv4, htonl(0xc6130002)); /* network byte order */
+	assert_int_equal(b->servers[0].addr.family, 4);
+	assert_int_equal(server_ipv4(&b->servers[0]), htonl(0xc6130002)); /* network byte order */
 	assert_int_equal(b->servers[0].port, 8080);		  /* host order */
 	assert_int_equal(b->servers[0].weight, 1);
 	assert_int_equal(b->servers[0].max_connections, 0);
-	assert_int_equal(b->servers[1].ipv4, htonl(0xc6130003));
+	assert_int_equal(b->servers[1].addr.family, 4);
+	assert_int_equal(server_ipv4(&b->servers[1]), htonl(0xc6130003));
 	assert_int_equal(b->servers[1].weight, 3);
 	assert_int_equal(b->servers[1].max_connections, 100);
 	assert_int_equal(b->balance, CONFIG_BALANCE_LEAST_CONN);
@@ -1450,9 +1511,11 @@ static void test_proxy_full(void **state)
 	b = &cfg->backends[1];
 	assert_string_equal(b->name, "api.v1-x_Y");
 	assert_int_equal(b->n_servers, 3);
-	assert_int_equal(b->servers[0].ipv4, htonl(0x0a000001));
+	assert_int_equal(b->servers[0].addr.family, 4);
+	assert_int_equal(server_ipv4(&b->servers[0]), htonl(0x0a000001));
 	assert_int_equal(b->servers[0].port, 1);
-	assert_int_equal(b->servers[1].ipv4, htonl(0xc6130004));
+	assert_int_equal(b->servers[1].addr.family, 4);
+	assert_int_equal(server_ipv4(&b->servers[1]), htonl(0xc6130004));
 	assert_int_equal(b->servers[1].port, 65535);
 	assert_int_equal(b->servers[1].weight, 256);
 	assert_int_equal(b->servers[1].max_connections, 1000000);
@@ -1645,11 +1708,37 @@ static void test_backend_servers(void **state)
 		     "backends.app.servers: expected 1..32 servers, got none");
 	expect_error(SERVERS "198.19.0.2:80\n", NAME ":8:14: ",
 		     "expected a sequence of servers, got \"198.19.0.2:80\"");
-	expect_error(SERVERS "[\"[2001:db8::1]:80\"]\n", NAME ":8:15: ",
-		     "backends.app.servers[0]: IPv6 backends are not supported yet; "
-		     "expected \"a.b.c.d:port\"");
+	/* IPv6 servers, in brackets */
+	struct config *c6 = expect_ok(SERVERS "[\"[2001:2:0:19::2]:8080\", 198.19.0.2:8080, "
+				      "\"[2001:2:0:19::2]:8081\"]\n");
+	const struct config_server *s6 = &c6->backends[0].servers[0];
+	static const uint8_t want6[16] = { 0x20, 0x01, 0, 0x02, 0, 0, 0, 0x19, [15] = 0x02 };
+	assert_int_equal(s6->addr.family, 6);
+	assert_memory_equal(s6->addr.bytes, want6, 16);
+	assert_int_equal(s6->port, 8080);
+	assert_int_equal(c6->backends[0].servers[1].addr.family, 4);
+	char text[IP_ADDR_PORT_STR_LEN];
+	assert_string_equal(ip_addr_port_str(&s6->addr, s6->port, text, sizeof(text)),
+			    "[2001:2:0:19::2]:8080");
+	assert_string_equal(ip_addr_port_str(&c6->backends[0].servers[1].addr, 8080, text,
+					     sizeof(text)),
+			    "198.19.0.2:8080");
+	config_free(c6);
 	expect_error(SERVERS "[\"2001:db8::1\"]\n", NAME ":8:15: ",
-		     "IPv6 backends are not supported yet");
+		     "backends.app.servers[0]: expected \"[ipv6]:port\" like "
+		     "\"[2001:2:0:19::2]:8080\": an IPv6 address goes in brackets");
+	expect_error(SERVERS "[\"[2001:db8::1\"]\n", NAME ":8:15: ", "the ']' is missing");
+	expect_error(SERVERS "[\"[2001:db8::1]\"]\n", NAME ":8:29: ", "the port is missing");
+	expect_error(SERVERS "[\"[2001:db8::1]:0\"]\n", NAME ":8:30: ",
+		     "expected a port 1..65535 after ':'");
+	expect_error(SERVERS "[\"[2001:db8::g]:80\"]\n", NAME ":8:17: ",
+		     "\"2001:db8::g\" is not an IPv6 address");
+	expect_error(SERVERS "[\"[ff02::1]:80\"]\n", NAME ":8:17: ",
+		     "ff02::1 is not a server address (unspecified, loopback, multicast or "
+		     "IPv4-mapped)");
+	expect_error(SERVERS "[\"[::1]:80\"]\n", NAME ":8:17: ", "::1 is not a server address");
+	expect_error(SERVERS "[\"[2001:db8::1]:80\", \"[2001:db8::1]:80\"]\n", NAME ":8:35: ",
+		     "servers[1]: this server is already listed");
 	expect_error(SERVERS "[198.19.0.2]\n", NAME ":8:15: ",
 		     "servers[0]: expected \"a.b.c.d:port\", the port is missing");
 	expect_error(SERVERS "[198.19.0.2:0]\n", NAME ":8:26: ",
@@ -1689,8 +1778,8 @@ static void test_backend_servers(void **state)
 	expect_error(SERVERS "[{ address: 198.19.0.2:80, port: 80 }]\n", NAME ":8:41: ",
 		     "servers[0]: unknown key \"port\"; allowed here: address, weight, "
 		     "max_connections");
-	expect_error(SERVERS "\n      - address: \"[::1]:80\"\n", NAME ":9:18: ",
-		     "backends.app.servers[0].address: IPv6 backends are not supported yet");
+	expect_error(SERVERS "\n      - address: \"[::1]:80\"\n", NAME ":9:20: ",
+		     "backends.app.servers[0].address: ::1 is not a server address");
 
 	/* CONFIG_MAX_SERVERS in block form, then one more on line 8 + 33 */
 	o = (size_t)snprintf(yaml, sizeof(yaml), SERVERS "\n");
@@ -1813,6 +1902,21 @@ static void test_listener_backend(void **state)
 	expect_error(MIN_DPDK MIN_PORTS
 		     "listeners:\n  - { port: 80, backend: app, proxy_protocol: true }\n",
 		     NAME ":7:47: ", "expected one of off, v1, v2, got \"true\"");
+
+	/* family: both by default, or one */
+	struct config *cfg = expect_ok(MIN_DPDK MIN_PORTS "listeners:\n"
+				       "  - { port: 7, backend: echo }\n"
+				       "  - { port: 8, backend: echo, family: ipv6 }\n"
+				       "  - { port: 9, backend: echo, family: ipv4 }\n"
+				       "  - { port: 10, backend: echo, family: any }\n");
+	assert_int_equal(cfg->listeners[0].family, CONFIG_FAMILY_ANY);
+	assert_int_equal(cfg->listeners[1].family, CONFIG_FAMILY_IPV6);
+	assert_int_equal(cfg->listeners[2].family, CONFIG_FAMILY_IPV4);
+	assert_int_equal(cfg->listeners[3].family, CONFIG_FAMILY_ANY);
+	config_free(cfg);
+	expect_error(MIN_DPDK MIN_PORTS "listeners:\n  - { port: 7, backend: echo, family: 6 }\n",
+		     NAME ":7:39: ",
+		     "listeners[0].family: expected one of any, ipv4, ipv6, got \"6\"");
 }
 
 static void test_idle_timeout(void **state)
@@ -2026,7 +2130,7 @@ int main(void)
 		cmocka_unit_test(test_lcores_pinned_to_cpus),
 		cmocka_unit_test(test_typo_key),
 		cmocka_unit_test(test_duplicate_key),
-		cmocka_unit_test(test_ipv6_not_yet),
+		cmocka_unit_test(test_ipv6_port),
 		cmocka_unit_test(test_missing_required),
 		cmocka_unit_test(test_bad_ipv4),
 		cmocka_unit_test(test_bad_prefix),

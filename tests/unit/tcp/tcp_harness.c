@@ -58,7 +58,7 @@ int harness_setup(void **state)
 		return -1;
 	memset(&H, 0, sizeof(H));
 	H.mbufs_at_start = rte_mempool_in_use_count(eal_fixture_pool());
-	fixture_config(&H.cfg);
+	fixture_config_ipv6(&H.cfg);
 	fixture_net_ctx(&H.net, &H.ctr, &H.cfg);
 	H.t0 = H.net.now = rte_get_tsc_cycles();
 	H.stack = tcp_stack_create(&H.cfg, &H.net);
@@ -76,6 +76,31 @@ int harness_setup(void **state)
 					   FIXTURE_PEER_IP, &zero, FIXTURE_IP));
 	net_input(&H.net, 0, fixture_frame(f, n));
 	fixture_drain(&H.net);
+	return 0;
+}
+
+int harness_setup_ipv6(void **state)
+{
+	if (harness_setup(state) != 0)
+		return -1;
+	H.ipv6 = true;
+	/* A solicitation for our address with the peer's MAC in it, as a kernel sends. */
+	uint8_t f[128];
+	static const uint8_t sn[16] = {0xff, 0x02, [11] = 0x01, [12] = 0xff, [15] = 0x01};
+	static const struct rte_ether_addr sn_mac = {.addr_bytes = {0x33, 0x33, 0xff, 0, 0, 1}};
+	uint16_t n = fixture_put_eth(f, &sn_mac, &fixture_peer_mac, RTE_ETHER_TYPE_IPV6);
+	n = (uint16_t)(n + fixture_put_ipv6(f + n, fixture_peer_ip6, sn, IPPROTO_ICMPV6, 255, 32));
+	uint8_t *ns = f + n;
+	memset(ns, 0, 32);
+	ns[0] = 135;
+	memcpy(ns + 8, fixture_ip6, 16);
+	ns[24] = 1;
+	ns[25] = 1;
+	memcpy(ns + 26, fixture_peer_mac.addr_bytes, 6);
+	fixture_icmpv6_cksum(ns, 32, fixture_peer_ip6, sn);
+	net_input(&H.net, 0, fixture_frame(f, (uint16_t)(n + 32)));
+	if (fixture_drain(&H.net) != 1) /* our advertisement */
+		return -1;
 	return 0;
 }
 
@@ -101,9 +126,15 @@ void h_send(uint8_t flags, uint32_t seq, uint32_t ack, uint16_t win, const uint8
 {
 	uint8_t f[2048];
 	uint16_t tcp_len = (uint16_t)(sizeof(struct rte_tcp_hdr) + opt_len + len);
-	uint16_t n = fixture_put_eth(f, &fixture_mac, &fixture_peer_mac, RTE_ETHER_TYPE_IPV4);
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + n);
-	n = (uint16_t)(n + fixture_put_ipv4(f + n, FIXTURE_PEER_IP, FIXTURE_IP, IPPROTO_TCP, tcp_len));
+	uint16_t n = fixture_put_eth(f, &fixture_mac, &fixture_peer_mac,
+				     H.ipv6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
+	void *ip = f + n;
+	if (H.ipv6)
+		n = (uint16_t)(n + fixture_put_ipv6(f + n, fixture_peer_ip6, fixture_ip6, IPPROTO_TCP,
+						    64, tcp_len));
+	else
+		n = (uint16_t)(n + fixture_put_ipv4(f + n, FIXTURE_PEER_IP, FIXTURE_IP, IPPROTO_TCP,
+						    tcp_len));
 	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(f + n);
 	*th = (struct rte_tcp_hdr){
 		.src_port = rte_cpu_to_be_16(H.peer_port),
@@ -121,7 +152,7 @@ void h_send(uint8_t flags, uint32_t seq, uint32_t ack, uint16_t win, const uint8
 		memcpy(data, payload, len);
 	else
 		memset(data, 0, len);
-	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	th->cksum = H.ipv6 ? rte_ipv6_udptcp_cksum(ip, th) : rte_ipv4_udptcp_cksum(ip, th);
 	n = (uint16_t)(n + tcp_len);
 	net_input(&H.net, 0, fixture_frame(f, n));
 }
@@ -134,15 +165,31 @@ unsigned int h_recv(struct hseg *out, unsigned int max)
 	for (unsigned int i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-		if (eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) || k == max) {
+		uint16_t want = H.ipv6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4;
+		if (eh->ether_type != rte_cpu_to_be_16(want) || k == max) {
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eh + 1);
-		const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)(ip + 1);
-		assert_int_equal(ip->next_proto_id, IPPROTO_TCP);
-		uint16_t tl = (uint16_t)(rte_be_to_cpu_16(ip->total_length) - sizeof(*ip));
-		uint32_t sum = rte_raw_cksum(th, tl) + rte_ipv4_phdr_cksum(ip, 0);
+		const struct rte_tcp_hdr *th;
+		uint16_t tl;
+		uint32_t sum;
+		if (H.ipv6) {
+			const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)(eh + 1);
+			assert_int_equal(ip6->proto, IPPROTO_TCP);
+			assert_memory_equal(ip6->src_addr, fixture_ip6, 16);
+			assert_memory_equal(ip6->dst_addr, fixture_peer_ip6, 16);
+			assert_memory_equal(eh->dst_addr.addr_bytes, fixture_peer_mac.addr_bytes, 6);
+			th = (const struct rte_tcp_hdr *)(ip6 + 1);
+			tl = rte_be_to_cpu_16(ip6->payload_len);
+			assert_int_equal(rte_pktmbuf_pkt_len(m), sizeof(*eh) + sizeof(*ip6) + tl);
+			sum = rte_raw_cksum(th, tl) + rte_ipv6_phdr_cksum(ip6, 0);
+		} else {
+			const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eh + 1);
+			th = (const struct rte_tcp_hdr *)(ip + 1);
+			assert_int_equal(ip->next_proto_id, IPPROTO_TCP);
+			tl = (uint16_t)(rte_be_to_cpu_16(ip->total_length) - sizeof(*ip));
+			sum = rte_raw_cksum(th, tl) + rte_ipv4_phdr_cksum(ip, 0);
+		}
 		sum = (sum & 0xffff) + (sum >> 16);
 		sum = (sum & 0xffff) + (sum >> 16);
 		assert_int_equal(sum, 0xffff); /* our checksum is right */
@@ -155,7 +202,7 @@ unsigned int h_recv(struct hseg *out, unsigned int max)
 		s->win = rte_be_to_cpu_16(th->rx_win);
 		s->src_port = rte_be_to_cpu_16(th->src_port);
 		s->dst_port = rte_be_to_cpu_16(th->dst_port);
-		s->len = (uint16_t)(rte_be_to_cpu_16(ip->total_length) - sizeof(*ip) - doff);
+		s->len = (uint16_t)(tl - doff);
 		s->opt_len = (uint8_t)(doff - sizeof(*th));
 		memcpy(s->opt_bytes, th + 1, s->opt_len);
 		assert_true(tcp_options_parse(s->opt_bytes, s->opt_len, s->flags & F_SYN, &s->opts) >= 0);
@@ -188,7 +235,7 @@ uint8_t h_syn_opts(uint8_t *buf, uint32_t tsval, uint32_t tsecr, bool ts, bool s
 {
 	struct tcp_syn_opts o = {
 		.mss_present = true,
-		.mss = 1460,
+		.mss = H.ipv6 ? 1440 : 1460, /* what a kernel offers on a 1500-byte link */
 		.sack_permitted = sack,
 		.ts_present = ts,
 		.tsval = tsval,

@@ -57,6 +57,7 @@ struct harness {
 	bool auto_read; /* readable() consumes and frees everything */
 	uint16_t peer_port; /* h_send's ports (host order): H_PEER_PORT → H_PORT by default */
 	uint16_t our_port;
+	bool ipv6; /* the peer speaks IPv6: 2001:2:0:18::2 to our 2001:2:0:18::1 */
 };
 
 extern struct harness H;
@@ -64,6 +65,8 @@ extern const struct tcp_upper_ops harness_ops;
 
 /* Fresh stack listening on H_PORT with harness_ops; the peer's MAC already learned. */
 int harness_setup(void **state);
+/* The same over IPv6: the peer's MAC learned from its neighbor solicitation. */
+int harness_setup_ipv6(void **state);
 /* Tear down and check every mbuf came back. */
 int harness_teardown(void **state);
 

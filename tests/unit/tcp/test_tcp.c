@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* lib/tcp against a scripted peer (tcp_harness.c): handshakes, data, loss, resets, closing. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,6 +32,19 @@ static struct rte_mbuf *payload_mbuf(uint32_t len, uint8_t fill)
 		len -= n;
 	}
 	return head;
+}
+
+/* The harness peer's address, in the family the test speaks. */
+static struct ip_addr peer_addr(void)
+{
+	struct ip_addr a = {.family = H.ipv6 ? 6 : 4};
+	if (H.ipv6) {
+		memcpy(a.bytes, fixture_peer_ip6, 16);
+	} else {
+		uint32_t v4 = rte_cpu_to_be_32(FIXTURE_PEER_IP);
+		memcpy(a.bytes, &v4, 4);
+	}
+	return a;
 }
 
 static void test_passive_handshake_options(void **state)
@@ -659,8 +673,9 @@ static void test_survives_mbuf_exhaustion(void **state)
 static void test_simultaneous_open_with_queued_data(void **state)
 {
 	(void)state;
-	struct tcp_conn *c = tcp_connect(H.stack, 0, rte_cpu_to_be_32(FIXTURE_PEER_IP),
-					 rte_cpu_to_be_16(H_PEER_PORT), &harness_ops, NULL);
+	struct ip_addr peer = peer_addr();
+	struct tcp_conn *c =
+		tcp_connect(H.stack, 0, &peer, rte_cpu_to_be_16(H_PEER_PORT), &harness_ops, NULL);
 	assert_non_null(c);
 	struct hseg syn;
 	h_expect_one(&syn);
@@ -696,8 +711,9 @@ static void test_simultaneous_open_with_queued_data(void **state)
 static void test_syn_answered_by_an_old_ack(void **state)
 {
 	(void)state;
-	struct tcp_conn *c = tcp_connect(H.stack, 0, rte_cpu_to_be_32(FIXTURE_PEER_IP),
-					 rte_cpu_to_be_16(H_PEER_PORT), &harness_ops, NULL);
+	struct ip_addr peer = peer_addr();
+	struct tcp_conn *c =
+		tcp_connect(H.stack, 0, &peer, rte_cpu_to_be_16(H_PEER_PORT), &harness_ops, NULL);
 	assert_non_null(c);
 	struct hseg syn;
 	h_expect_one(&syn);
@@ -902,6 +918,223 @@ static void test_cookie_synack_window_is_the_buffer(void **state)
 	assert_int_equal(sa.win, 4096);
 }
 
+/* IPv6: the same handshake, MSS for the 40-byte header, segments that fit 1500 bytes. */
+static void test_ipv6_handshake_and_data(void **state)
+{
+	(void)state;
+	uint8_t o[TCP_OPTIONS_MAX];
+	uint8_t ol = h_syn_opts(o, 777, 0, true, true, 7);
+	h_send(F_SYN, ISN, 0, 64240, o, ol, NULL, 0);
+	struct hseg sa;
+	h_expect_one(&sa);
+	assert_int_equal(sa.flags, F_SYN | F_ACK);
+	assert_true(sa.opts.mss_present);
+	assert_int_equal(sa.opts.mss, 1440);
+	ol = h_ts_opts(o, 778, sa.opts.tsval);
+	h_send(F_ACK, ISN + 1, sa.seq + 1, 502, o, ol, NULL, 0);
+	h_expect_none();
+	assert_int_equal(H.established, 1);
+	assert_int_equal(H.conn->tuple.family, 6);
+	assert_int_equal(H.conn->mss, 1440 - TCP_TS_OPT_LEN);
+
+	ol = h_ts_opts(o, 779, sa.opts.tsval);
+	h_send(F_ACK | F_PSH, ISN + 1, sa.seq + 1, 502, o, ol, "hello", 5);
+	struct hseg a;
+	h_expect_one(&a);
+	assert_int_equal(a.ack, ISN + 1 + 5);
+	assert_int_equal(H.readable, 1);
+
+	assert_int_equal(tcp_send(H.conn, payload_mbuf(3000, 'v')), 0);
+	struct hseg seg[8];
+	unsigned int n = h_recv(seg, 8);
+	assert_int_equal(n, 3);
+	/* 1428 + 12 bytes of timestamps + 20 of TCP + 40 of IPv6 = 1500 */
+	assert_int_equal(seg[0].len, 1428);
+	assert_int_equal(seg[1].len, 1428);
+	assert_int_equal(seg[2].len, 3000 - 2 * 1428);
+	assert_int_equal(seg[1].data[1427], 'v');
+	assert_int_equal(H.ctr.drops[DROP_TCP_CHECKSUM], 0);
+}
+
+static void test_ipv6_syn_cookies(void **state)
+{
+	(void)state;
+	uint8_t o[TCP_OPTIONS_MAX];
+	H.stack->syn_backlog = 0;
+	uint8_t ol = h_syn_opts(o, 1000, 0, true, true, 7);
+	h_send(F_SYN, ISN, 0, 64240, o, ol, NULL, 0);
+	struct hseg sa;
+	h_expect_one(&sa);
+	assert_int_equal(sa.flags, F_SYN | F_ACK);
+	assert_int_equal(sa.opts.mss, 1440);
+	assert_int_equal(tcp_conn_count(H.stack), 0);
+	assert_int_equal(H.ctr.tcp.syncookies_sent, 1);
+	ol = h_ts_opts(o, 1001, sa.opts.tsval);
+	h_send(F_ACK, ISN + 1, sa.seq + 1, 502, o, ol, "hi", 2);
+	assert_int_equal(H.ctr.tcp.syncookies_accepted, 1);
+	assert_int_equal(H.established, 1);
+	assert_int_equal(H.conn->mss, 1440 - TCP_TS_OPT_LEN);
+	struct hseg a;
+	h_expect_one(&a);
+	assert_int_equal(a.ack, ISN + 1 + 2);
+}
+
+static void test_ipv6_no_listener_gets_rst(void **state)
+{
+	(void)state;
+	H.our_port = 8;
+	h_send(F_SYN, ISN, 0, 1024, NULL, 0, NULL, 0);
+	struct hseg r;
+	h_expect_one(&r);
+	assert_int_equal(r.flags, F_RST | F_ACK);
+	assert_int_equal(r.ack, ISN + 1);
+	assert_int_equal(H.ctr.drops[DROP_TCP_NO_LISTENER], 1);
+}
+
+/* An active open over IPv6: from our global address, the MSS for IPv6, a source port that hashes home. */
+static void test_ipv6_active_open(void **state)
+{
+	(void)state;
+	struct ip_addr peer = peer_addr();
+	struct tcp_conn *c =
+		tcp_connect(H.stack, 0, &peer, rte_cpu_to_be_16(H_PEER_PORT), &harness_ops, NULL);
+	assert_non_null(c);
+	assert_int_equal(c->tuple.family, 6);
+	assert_memory_equal(c->tuple.laddr, fixture_ip6, 16);
+	struct hseg syn;
+	h_expect_one(&syn);
+	assert_int_equal(syn.flags, F_SYN);
+	assert_int_equal(syn.opts.mss, 1440);
+	H.our_port = syn.src_port;
+	h_send(F_SYN | F_ACK, ISN, syn.seq + 1, 64240, NULL, 0, NULL, 0);
+	struct hseg a;
+	h_expect_one(&a);
+	assert_int_equal(a.flags, F_ACK);
+	assert_int_equal(a.ack, ISN + 1);
+	assert_int_equal(c->state, TCP_ESTABLISHED);
+	struct ip_addr l, r;
+	uint16_t lport, rport;
+	tcp_conn_endpoints(c, &l, &lport, &r, &rport);
+	assert_int_equal(l.family, 6);
+	assert_memory_equal(r.bytes, fixture_peer_ip6, 16);
+	assert_int_equal(rport, H_PEER_PORT);
+	tcp_abort(c);
+	h_recv(&a, 1);
+	/* a port without IPv6 makes no IPv6 connection */
+	H.net.ports[0].has_ipv6 = false;
+	assert_null(tcp_connect(H.stack, 0, &peer, rte_cpu_to_be_16(H_PEER_PORT), &harness_ops,
+				NULL));
+	H.net.ports[0].has_ipv6 = true;
+}
+
+/* A router's packet-too-big quoting our segment with sequence number seq. */
+static void h_send_too_big(uint32_t mtu, uint32_t seq)
+{
+	static const uint8_t router[16] = {0x20, 0x01, 0, 0x02, 0, 0, 0, 0x18, [15] = 0xfe};
+	uint8_t f[256];
+	uint16_t n = fixture_put_eth(f, &fixture_mac, &fixture_peer_mac, RTE_ETHER_TYPE_IPV6);
+	uint16_t icmp_len = 8 + 40 + 20;
+	n = (uint16_t)(n + fixture_put_ipv6(f + n, router, fixture_ip6, IPPROTO_ICMPV6, 64, icmp_len));
+	uint8_t *ic = f + n;
+	memset(ic, 0, icmp_len);
+	ic[0] = 2;
+	uint32_t mtu_be = rte_cpu_to_be_32(mtu);
+	memcpy(ic + 4, &mtu_be, 4);
+	fixture_put_ipv6(ic + 8, fixture_ip6, fixture_peer_ip6, IPPROTO_TCP, 64, 1400);
+	struct rte_tcp_hdr th = {
+		.src_port = rte_cpu_to_be_16(H.our_port),
+		.dst_port = rte_cpu_to_be_16(H.peer_port),
+		.sent_seq = rte_cpu_to_be_32(seq),
+	};
+	memcpy(ic + 48, &th, sizeof(th));
+	fixture_icmpv6_cksum(ic, icmp_len, router, fixture_ip6);
+	net_input(&H.net, 0, fixture_frame(f, (uint16_t)(n + icmp_len)));
+}
+
+/* RFC 8201: a packet-too-big about a segment in flight lowers the MSS and resends at that size. */
+static void test_ipv6_packet_too_big(void **state)
+{
+	(void)state;
+	uint32_t iss = h_handshake(ISN, true, false, 7);
+	assert_int_equal(H.conn->mss, 1440 - TCP_TS_OPT_LEN);
+	assert_int_equal(tcp_send(H.conn, payload_mbuf(3000, 'p')), 0);
+	struct hseg seg[8];
+	assert_int_equal(h_recv(seg, 8), 3);
+	assert_int_equal(seg[0].len, 1428);
+	/* stale: before snd_una, or past what we sent */
+	h_send_too_big(1280, iss);
+	h_send_too_big(1280, iss + 1 + 3000);
+	h_expect_none();
+	assert_int_equal(H.ctr.drops[DROP_ICMPV6_TOO_BIG_STALE], 2);
+	assert_int_equal(H.conn->mss, 1440 - TCP_TS_OPT_LEN);
+	/* an MTU below the minimum counts as 1280 (RFC 8201 4) */
+	h_send_too_big(1000, iss + 1);
+	assert_int_equal(H.ctr.icmpv6_too_big, 1);
+	assert_int_equal(H.conn->mss, 1280 - 40 - 20 - TCP_TS_OPT_LEN);
+	struct hseg r;
+	h_expect_one(&r); /* the first segment again, cut to fit */
+	assert_int_equal(r.seq, iss + 1);
+	assert_int_equal(r.len, 1280 - 40 - 20 - TCP_TS_OPT_LEN);
+	/* news that is no news changes nothing */
+	h_send_too_big(1500, iss + 1);
+	h_expect_none();
+	assert_int_equal(H.ctr.icmpv6_too_big, 1);
+	assert_int_equal(H.conn->mss, 1208);
+}
+
+/* A listener for one family answers the other as if nothing listened. */
+static void test_listener_family(void **state)
+{
+	(void)state;
+	assert_int_equal(tcp_listen_family(H.stack, H_PORT, 4), 0);
+	assert_int_equal(tcp_listen_family(H.stack, 9999, 4), -ENOENT);
+	h_send(F_SYN, ISN, 0, 1024, NULL, 0, NULL, 0);
+	struct hseg r;
+	h_expect_one(&r);
+	assert_int_equal(r.flags, F_RST | F_ACK);
+	assert_int_equal(H.ctr.drops[DROP_TCP_NO_LISTENER], 1);
+	assert_int_equal(tcp_conn_count(H.stack), 0);
+	/* the same listener for IPv6 only takes it */
+	assert_int_equal(tcp_listen_family(H.stack, H_PORT, 6), 0);
+	h_handshake(ISN + 1000, false, false, -1);
+	assert_int_equal(H.conn->tuple.family, 6);
+}
+
+/* owner(tuple) is the same for both directions of a flow, in both families. */
+static void test_owner_symmetric(void **state)
+{
+	(void)state;
+	uint32_t x = 12345;
+	for (int i = 0; i < 2000; i++) {
+		struct tcp_tuple a = {.family = (uint8_t)(i % 2 ? 6 : 4)};
+		for (int w = 0; w < (a.family == 6 ? 4 : 1); w++) {
+			x = x * 1103515245u + 12345u;
+			a.laddr[w] = x;
+			x = x * 1103515245u + 12345u;
+			a.raddr[w] = x;
+		}
+		a.lport = (uint16_t)x;
+		a.rport = (uint16_t)(x >> 16);
+		struct tcp_tuple b = a;
+		memcpy(b.laddr, a.raddr, sizeof(b.laddr));
+		memcpy(b.raddr, a.laddr, sizeof(b.raddr));
+		b.lport = a.rport;
+		b.rport = a.lport;
+		for (unsigned int n = 2; n <= 4; n++)
+			assert_int_equal(tcp_owner(&a, n), tcp_owner(&b, n));
+	}
+	/* and IPv6 flows do spread over the workers */
+	unsigned int seen[2] = {0};
+	for (uint16_t port = 1; port <= 64; port++) {
+		struct tcp_tuple t = {.family = 6, .lport = rte_cpu_to_be_16(443),
+				      .rport = rte_cpu_to_be_16(port)};
+		memcpy(t.laddr, fixture_ip6, 16);
+		memcpy(t.raddr, fixture_peer_ip6, 16);
+		seen[tcp_owner(&t, 2)]++;
+	}
+	assert_true(seen[0] > 0 && seen[1] > 0);
+}
+
 /* ---- the edge's hooks in the TCP input path (lib/edge decides, tcp_in.c asks) ---- */
 
 static struct edge_acl *edge_test_acl;
@@ -1050,6 +1283,7 @@ static void test_max_half_open_gives_cookies(void **state)
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, harness_setup, harness_teardown)
+#define T6(f) cmocka_unit_test_setup_teardown(f, harness_setup_ipv6, harness_teardown)
 
 int main(void)
 {
@@ -1089,6 +1323,13 @@ int main(void)
 		T(test_bad_checksum_dropped),
 		T(test_syn_cookies_when_backlog_full),
 		T(test_cookie_synack_window_is_the_buffer),
+		T6(test_ipv6_handshake_and_data),
+		T6(test_ipv6_syn_cookies),
+		T6(test_ipv6_no_listener_gets_rst),
+		T6(test_ipv6_active_open),
+		T6(test_ipv6_packet_too_big),
+		T6(test_listener_family),
+		T(test_owner_symmetric),
 		T(test_edge_acl_denied_hears_nothing),
 		T(test_edge_closed_ports_silent),
 		T(test_edge_client_rate_before_cookies),

@@ -1,0 +1,85 @@
+#!/usr/bin/python3
+"""Write the seed inputs of fuzz_ipv6 into corpus/fuzz_ipv6/ (see fuzz_ipv6.c for the format).
+
+Frames come from tests/integration/malformed_frames.py (every IPv6, ICMPv6 and NDP case) plus
+the valid exchanges: echo requests to both our addresses, solicitations (unicast, to our
+solicited-node group, DAD), advertisements answering our own solicitation, and sequences that
+queue packets on a neighbor, let time pass and announce.
+"""
+import hashlib
+import os
+import random
+import struct
+import sys
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(here, "..", "integration"))
+import malformed_frames as mf  # noqa: E402
+
+OUR_MAC = bytes([2, 0, 0, 0, 0, 1])
+PEER_MAC = bytes([2, 0, 0, 0, 0, 2])
+OUR = mf.ip6("2001:2:0:18::1")
+PEER = mf.ip6("2001:2:0:18::2")
+OUR_LL = mf.ip6("fe80::ff:fe00:1")
+ALL_NODES = mf.ip6("ff02::1")
+SN_OURS = mf.ip6("ff02::1:ff00:1")
+SN_MAC = b"\x33\x33\xff\x00\x00\x01"
+
+
+def frame_op(fr, op=0):
+    return bytes([op]) + struct.pack("!H", len(fr)) + fr
+
+
+def nd(src, dst, typ, flags, target, opt_type, eth_dst):
+    body = struct.pack("!B3x", flags) + target
+    if opt_type:
+        body += struct.pack("!BB", opt_type, 1) + PEER_MAC
+    pl = mf.icmp6(src, dst, typ, 0, body)
+    return mf.eth(eth_dst, PEER_MAC, mf.ETH_P_IPV6) + mf.ipv6(src, dst, 58, pl, hlim=255)
+
+
+def echo(dst, n=16):
+    pl = mf.icmp6_echo(PEER, dst, struct.pack("!HH", 1, 1) + bytes(range(n)))
+    return mf.eth(OUR_MAC, PEER_MAC, mf.ETH_P_IPV6) + mf.ipv6(PEER, dst, 58, pl)
+
+
+def main():
+    out = os.path.join(here, "corpus", "fuzz_ipv6")
+    os.makedirs(out, exist_ok=True)
+    seeds = []
+    cfg = 0x18  # prefix 64, no IPv4, pending_max 64, cache 4
+    seeds.append(bytes([cfg]) + frame_op(echo(OUR)) + frame_op(echo(OUR_LL), 2)[:3] +
+                 struct.pack("!H", 30) + echo(OUR_LL))
+    seeds.append(bytes([cfg]) + frame_op(nd(PEER, SN_OURS, 135, 0, OUR, 1, SN_MAC)) + b"\x07")
+    seeds.append(bytes([cfg]) + frame_op(nd(bytes(16), SN_OURS, 135, 0, OUR, 0, SN_MAC)))
+    seeds.append(bytes([cfg]) + frame_op(nd(PEER, OUR, 135, 0, OUR_LL, 0, OUR_MAC)))
+    # our solicitation for ::2, answered; then another packet goes straight out
+    na = nd(PEER, OUR, 136, 0x60, PEER, 2, OUR_MAC)
+    seeds.append(bytes([cfg]) + b"\x03\x02\x10" + frame_op(na) + b"\x06\x03\x02\x20\x07")
+    # unanswered: retries, then given up; a full queue; link-local and off-link next hops
+    seeds.append(bytes([0x00]) + b"\x03\x05\x00\x03\x05\x00\x03\x05\x00\x04\x15\x04\x15\x04\x50")
+    seeds.append(bytes([cfg | 0x04]) + b"\x03\x85\x08\x03\xc5\x08\x05\x07")
+    seeds.append(bytes([0x80]) + frame_op(echo(OUR)))
+    # an unsolicited advertisement to all nodes, and a router advertisement
+    seeds.append(bytes([cfg]) + frame_op(nd(PEER, ALL_NODES, 136, 0x20, PEER, 2,
+                                            b"\x33\x33\x00\x00\x00\x01")))
+    c = mf.Ctx()
+    c.dst_mac, c.src_mac = OUR_MAC, PEER_MAC
+    c.src_ip, c.dst_ip = mf.ip4("198.18.0.2"), mf.ip4("198.18.0.1")
+    c.src_ip6, c.dst_ip6 = PEER, OUR
+    rng = random.Random(1)
+    for name, fn in mf.CASES.items():
+        if not name.startswith(("ipv6_", "icmpv6_", "ndp_")):
+            continue
+        for seq in range(2):
+            fr, _ = fn(rng, c, seq)
+            seeds.append(bytes([cfg if seq == 0 else 0x80]) + frame_op(fr[:0x7ff]) +
+                         frame_op(echo(OUR)))
+    for s in seeds:
+        with open(os.path.join(out, hashlib.sha1(s).hexdigest()), "wb") as f:
+            f.write(s)
+    print("wrote %d seeds to %s" % (len(seeds), out))
+
+
+if __name__ == "__main__":
+    main()
