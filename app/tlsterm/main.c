@@ -419,6 +419,12 @@ static void report_and_release(struct app *a)
 			held += tcp_mbufs_held(a->workers[w]->tcp);
 		}
 	}
+	for (unsigned int w = 0; w < a->n_workers && conns > time_wait; w++) {
+		char open[512];
+		if (a->workers[w] != NULL && a->workers[w]->tcp != NULL &&
+		    tcp_open_describe(a->workers[w]->tcp, open, sizeof(open)) > 0)
+			log_info("stats: worker %u tcp open at stop: %s", w, open);
+	}
 	/* TIME_WAIT is a closed connection's quarantine, not an open one. */
 	log_info("stats: tcp_connections_open=%u tcp_time_wait=%u tls_connections_open=%u "
 		 "proxy_sessions=%u",

@@ -58,6 +58,11 @@ struct proxy_gen *proxy_worker_publish(struct proxy_worker *pw, struct proxy_gen
 
 /* Once per loop iteration: connect and idle timeouts, health checks. Returns work done. */
 unsigned int proxy_worker_poll(struct proxy_worker *pw);
+/*
+ * The worker leaves its loop: health checks under way are reset (tlsterm's own
+ * connections, not clients'), so what stays open at stop is what clients left.
+ */
+void proxy_worker_stop(struct proxy_worker *pw);
 
 /*
  * The access log's ring of finished sessions (struct access_record elements;

@@ -83,6 +83,13 @@ unsigned int tcp_conn_count(const struct tcp_stack *s);
 /* Of those, in TIME_WAIT. */
 unsigned int tcp_time_wait_count(const struct tcp_stack *s);
 
+/*
+ * The connections open other than TIME_WAIT, one "STATE lport>rport" each (ports
+ * in host order, "+" when the layer above still owns it), into buf; for the
+ * control thread's report at shutdown, after the worker stopped. Returns how many.
+ */
+unsigned int tcp_open_describe(struct tcp_stack *s, char *buf, size_t len);
+
 /* The byte stream. */
 uint32_t tcp_send_space(const struct tcp_conn *c);
 /* Queue a chain for sending; takes it whole. Returns 0, or -ENOBUFS (m not taken). */

@@ -222,6 +222,12 @@ void proxy_worker_free(struct proxy_worker *pw)
 	rte_free(pw);
 }
 
+void proxy_worker_stop(struct proxy_worker *pw)
+{
+	if (pw->checks_gen != NULL)
+		health_checks_abort(pw->checks_gen->checks);
+}
+
 unsigned int proxy_worker_poll(struct proxy_worker *pw)
 {
 	unsigned int work = proxy_scan_timeouts(pw);

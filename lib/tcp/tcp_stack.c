@@ -190,6 +190,30 @@ unsigned int tcp_time_wait_count(const struct tcp_stack *s)
 	return s->n_time_wait;
 }
 
+unsigned int tcp_open_describe(struct tcp_stack *s, char *buf, size_t len)
+{
+	const void *key;
+	void *data;
+	uint32_t iter = 0;
+	unsigned int n = 0;
+	size_t used = 0;
+	if (len > 0)
+		buf[0] = '\0';
+	while (s->table != NULL && rte_hash_iterate(s->table, &key, &data, &iter) >= 0) {
+		const struct tcp_conn *c = data;
+		if (c->dead || c->state == TCP_TIME_WAIT)
+			continue;
+		n++;
+		if (used + 1 < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s %u>%u%s",
+						 used > 0 ? ", " : "", tcp_state_name(c->state),
+						 rte_be_to_cpu_16(c->tuple.lport),
+						 rte_be_to_cpu_16(c->tuple.rport),
+						 c->upper_told ? "+" : "");
+	}
+	return n;
+}
+
 struct tcp_conn *tcp_conn_lookup(struct tcp_stack *s, const struct tcp_tuple *t)
 {
 	void *data;

@@ -71,6 +71,8 @@ int worker_main(void *arg)
 			w->ctr.idle_iterations++;
 		rcu_quiescent_state();
 	}
+	if (w->proxy != NULL)
+		proxy_worker_stop(w->proxy);
 	net_tx_flush(ctx);
 	rcu_unregister_thread();
 	w->running = false;
