@@ -223,6 +223,7 @@ http {
 	tcp_nopush on;
 	keepalive_requests 1000000;
 	keepalive_timeout 300s;
+	client_header_timeout 600s; # the idle workload's connections wait longer than 60 s for a request
 	client_body_temp_path $WORK/be/body;
 	server {
 		listen $BACK:8080 reuseport backlog=4096;
@@ -305,6 +306,7 @@ http {
 	access_log off;
 	keepalive_requests 1000000;
 	keepalive_timeout 300s;
+	client_header_timeout 600s; # as the backend's: idle connections are held for minutes
 	client_body_temp_path $d/body;
 	proxy_temp_path $d/proxy;
 	upstream back {
@@ -349,7 +351,8 @@ global
 defaults
 	mode http
 	timeout connect 5s
-	timeout client 60s
+	timeout client 600s
+	timeout http-request 600s
 	timeout server 60s
 	timeout http-keep-alive 60s
 	option http-keep-alive
