@@ -343,7 +343,7 @@ start_haproxy() { # WORKLOAD BASE
 global
 	nbthread 1
 	cpu-map 1/1 1
-	maxconn $(((FD_LIMIT - 200) / 2))
+	maxconn $(((FD_LIMIT - 200) / 2)) # 9900 with the limit of 20000 here: idle-10000 holds 9900
 	ssl-default-bind-options ssl-min-ver TLSv1.2
 	tune.ssl.cachesize 0
 	# the TLS 1.3 suites in tlsterm's default order (HAProxy prefers its own order, AES-256 first)
@@ -621,7 +621,7 @@ BULK_CLIENTS=$BULK_CLIENTS KA_REQS=$KA_REQS KA_CLIENTS=$KA_CLIENTS BACKEND_TW=${
 IDLE_COUNTS=\"$IDLE_COUNTS\" IDLE_CONCURRENCY=$IDLE_CONCURRENCY FD_LIMIT=$FD_LIMIT" \
 	--chart-data "$WORK/chart.dat" --seconds "$(($(date +%s) - t_start))" --out "$out" || prc=$?
 # The chart: per workload, each terminator's throughput and cost per unit as ratios to nginx.
-if [ -s "$WORK/chart.dat" ]; then
+if [ "$(wc -l <"$WORK/chart.dat" 2>/dev/null || echo 0)" -gt 1 ]; then # a header alone: no workload ran
 	read -r -a cols < <(head -n 1 "$WORK/chart.dat" | cut -c3-)
 	plots=() i=2
 	for c in "${cols[@]:1}"; do
