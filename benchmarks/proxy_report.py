@@ -328,8 +328,8 @@ def main():
              "(min–max) over the runs; ⚠ marks a cell whose (max − min) / median exceeds "
              f"{int(NOISE * 100)}%.\n")
     L.append("Cost = CPU time on the terminator's core per unit: tlsterm `busy_cycles / tsc_hz` "
-             "(worker iterations that did work, TSC time, preemption included); nginx and HAProxy "
-             "the processes' on-CPU time (`/proc/PID/task/*/schedstat`, every thread). "
+             "(worker iterations that did work, TSC time, preemption included); nginx, HAProxy and "
+             "hitch the processes' on-CPU time (`/proc/PID/task/*/schedstat`, every thread). "
              + (f"Cycles at the TSC rate, {tsc_hz / 1e9:.2f} GHz. " if tsc_hz else "")
              + "Read benchmarks/README.md \"proxy_bench.sh\" for what each includes and leaves out.\n")
     noisy = []
