@@ -43,8 +43,13 @@ BULK_CLIENTS=${BULK_CLIENTS:-4}
 KA_REQS=${KA_REQS:-50000}
 KA_CLIENTS=${KA_CLIENTS:-50}
 QUIET_WAIT=${QUIET_WAIT:-10}
-WORKLOADS=${WORKLOADS:-"hs-ecdsa hs-rsa bulk-1m ka-1k"}
-TERMINATORS=${TERMINATORS:-"tlsterm nginx haproxy"}
+WORKLOADS=${WORKLOADS:-"hs-ecdsa hs-rsa hs-tls12 hs-resume bulk-1m ka-1k"}
+TERMINATORS=${TERMINATORS:-"tlsterm nginx haproxy hitch"}
+IDLE_COUNTS=${IDLE_COUNTS-"1000 10000 50000"}
+TLS12_PROCS=${TLS12_PROCS:-8}
+TLS12_SECONDS=${TLS12_SECONDS:-4}
+IDLE_CONCURRENCY=${IDLE_CONCURRENCY:-100}
+ADMIN_PORT=${ADMIN_PORT:-19931} # tlsterm's admin API on 127.0.0.1 (idle workload only)
 
 PY=/usr/bin/python3 # Debian's python; the first python3 on PATH is a different build
 BIN=$root/build/app/tlsterm/tlsterm
@@ -165,12 +170,14 @@ need=()
 command -v h2load >/dev/null || need+=(nghttp2-client)
 command -v nginx >/dev/null || need+=(nginx-light)
 command -v haproxy >/dev/null || need+=(haproxy)
+command -v hitch >/dev/null || need+=(hitch)
+command -v gnuplot >/dev/null || need+=(gnuplot-nox)
 if [ ${#need[@]} -gt 0 ]; then
 	log "installing ${need[*]}"
 	apt-get update -qq >&2
 	# policy-rc.d or not: the packages' own services are not wanted; they are stopped below.
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >&2
-	for s in nginx haproxy; do systemctl stop "$s" 2>/dev/null || true; done
+	for s in nginx haproxy hitch; do systemctl stop "$s" 2>/dev/null || true; done
 fi
 if [ "${BUILD:-1}" = 1 ]; then bash "$root/scripts/build.sh" plain >&2; fi
 [ -x "$BIN" ] || { log "no binary at $BIN"; exit 1; }
@@ -187,6 +194,7 @@ bash "$root/scripts/testbed.sh" up >/dev/null
 ip netns exec "$NS_CLIENT" sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
 ip netns exec "$NS_CLIENT" sysctl -qw net.ipv4.tcp_tw_reuse=1
 ulimit -n "$(ulimit -Hn)"
+FD_LIMIT=$(ulimit -n) # every process here (client, backend, kernel terminators) is held to it
 # tlsterm opens one backend connection per client connection and the backend closes first
 # (Connection: close), so the backend keeps a TIME-WAIT socket per handshake. Every tlsterm
 # process starts its source ports at the same place, and its SYN's timestamp/ISN are not above
@@ -204,10 +212,10 @@ cat >"$WORK/be/nginx.conf" <<CONF
 user root;
 worker_processes 1;
 worker_cpu_affinity 01;
-worker_rlimit_nofile 20000;
+worker_rlimit_nofile $FD_LIMIT;
 pid $WORK/be/nginx.pid;
 error_log $WORK/be/error.log warn;
-events { worker_connections 8192; }
+events { worker_connections $((FD_LIMIT - 100)); }
 http {
 	access_log off;
 	default_type application/octet-stream;
@@ -215,6 +223,7 @@ http {
 	tcp_nopush on;
 	keepalive_requests 1000000;
 	keepalive_timeout 300s;
+	client_header_timeout 600s; # the idle workload's connections wait longer than 60 s for a request
 	client_body_temp_path $WORK/be/body;
 	server {
 		listen $BACK:8080 reuseport backlog=4096;
@@ -235,6 +244,10 @@ ip netns exec "$NS_BACKEND" ss -ltnH "sport = :8080" | grep -q LISTEN ||
 
 # --- the terminators -------------------------------------------------------------------------
 cert_of() { case "$1" in hs-rsa) echo rsa ;; *) echo ecdsa ;; esac; }
+# Session tickets only for hs-resume: everywhere else each connection is a full handshake
+# (h2load offers a client's last session when it reconnects).
+tickets() { [ "$1" = hs-resume ]; }
+onoff() { if tickets "$1"; then echo "$2"; else echo "$3"; fi; }
 
 start_tlsterm() { # WORKLOAD BASE
 	local c=$CERTS/site-$(cert_of "$1") t
@@ -242,7 +255,7 @@ start_tlsterm() { # WORKLOAD BASE
 	cat >"$2.yaml" <<YAML
 dpdk:
   lcores: "0-1"
-  memory_mb: 512
+  memory_mb: $(case "$1" in idle-*) echo 1536 ;; *) echo 512 ;; esac)
   no_huge: true
   eal_args: ["--no-shconf", "--log-level=notice"]
 ports:
@@ -250,14 +263,15 @@ ports:
   - { name: inside, device: "net_af_packet1,iface=$IF_INSIDE,$AF_RING", ipv4: 198.19.0.1/16 }
 log: { level: info }
 mbufs_per_worker: 32767
-tcp: { max_connections: 16384 }
+tcp: { max_connections: $(case "$1" in idle-*) echo 131072 ;; *) echo 16384 ;; esac) }
+$(case "$1" in idle-*) echo "admin: { listen: \"127.0.0.1:$ADMIN_PORT\" }" ;; esac)
 listeners:
   - port: 443
     backend: app
     tls:
       certificates: [ { cert: $c.pem, key: $c.key } ]
       alpn: [http/1.1]
-      session_tickets: false
+      session_tickets: $(onoff "$1" true false)
 backends:
   app: { servers: ["$BACK:8080"] }
 YAML
@@ -284,14 +298,15 @@ start_nginx() { # WORKLOAD BASE
 user root;
 worker_processes 1;
 worker_cpu_affinity 10;
-worker_rlimit_nofile 20000;
+worker_rlimit_nofile $FD_LIMIT;
 pid $d/nginx.pid;
 error_log $d/error.log warn;
-events { worker_connections 8192; }
+events { worker_connections $((FD_LIMIT - 100)); }
 http {
 	access_log off;
 	keepalive_requests 1000000;
 	keepalive_timeout 300s;
+	client_header_timeout 600s; # as the backend's: idle connections are held for minutes
 	client_body_temp_path $d/body;
 	proxy_temp_path $d/proxy;
 	upstream back {
@@ -304,7 +319,7 @@ http {
 		ssl_certificate $c.pem;
 		ssl_certificate_key $c.key;
 		ssl_protocols TLSv1.2 TLSv1.3;
-		ssl_session_tickets off;
+		ssl_session_tickets $(onoff "$1" on off);
 		ssl_session_cache off;
 		location / {
 			proxy_pass http://back;
@@ -328,7 +343,7 @@ start_haproxy() { # WORKLOAD BASE
 global
 	nbthread 1
 	cpu-map 1/1 1
-	maxconn 9000
+	maxconn $(((FD_LIMIT - 200) / 2)) # 9900 with the limit of 20000 here: idle-10000 holds 9900
 	ssl-default-bind-options ssl-min-ver TLSv1.2
 	tune.ssl.cachesize 0
 	# the TLS 1.3 suites in tlsterm's default order (HAProxy prefers its own order, AES-256 first)
@@ -336,13 +351,14 @@ global
 defaults
 	mode http
 	timeout connect 5s
-	timeout client 60s
+	timeout client 600s
+	timeout http-request 600s
 	timeout server 60s
 	timeout http-keep-alive 60s
 	option http-keep-alive
 	http-reuse always
 frontend fe
-	bind $HOST:443 ssl crt $c.bundle.pem alpn http/1.1 no-tls-tickets
+	bind $HOST:443 ssl crt $c.bundle.pem alpn http/1.1 $(onoff "$1" "" no-tls-tickets)
 	default_backend be
 backend be
 	server s1 $BACK:8080
@@ -352,6 +368,40 @@ CONF
 	TERM_PID=$!
 	wait_listen "$2.log"
 	COST_PIDS=("$TERM_PID")
+}
+
+HITCH_USER=$({ getent passwd _hitch hitch nobody || true; } | head -n 1 | cut -d: -f1) # Debian's: _hitch
+start_hitch() { # WORKLOAD BASE
+	local c=$CERTS/site-$(cert_of "$1") d=$2.d
+	mkdir -p "$d"
+	addrs_on
+	# Plain TLS in front of the same backend (no PROXY header). hitch has no switch for session
+	# tickets or OpenSSL's session cache (Debian's is built without its own shared cache, and
+	# an OpenSSL config with "Options = -SessionTicket" did not stop resumption either), so
+	# h2load's reconnects resume with hitch in every workload: the report marks its
+	# full-handshake rows from the handshake check below.
+	cat >"$2.conf" <<CONF
+frontend = "[$HOST]:443"
+backend = "[$BACK]:8080"
+pem-file = "$c.bundle.pem"
+workers = 1
+backlog = 4096
+daemon = off
+tls-protos = TLSv1.2 TLSv1.3
+ciphersuites = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
+ciphers = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384"
+alpn-protos = "http/1.1"
+ocsp-dir = "$d"
+syslog = off
+user = "$HITCH_USER"
+CONF
+	chown "$HITCH_USER" "$d" # its workers refuse to run as root; the certificates are read before
+	hitch --test --config="$2.conf" >"$2.check" 2>&1 || { cat "$2.check" >&2; log "hitch config rejected"; exit 1; }
+	taskset -c 1 hitch --config="$2.conf" >"$2.log" 2>&1 &
+	TERM_PID=$!
+	wait_listen "$2.log"
+	sleep 0.3 # the worker is forked after the listening socket is bound
+	COST_PIDS=("$TERM_PID" $(pgrep -P "$TERM_PID" | paste -sd' ' -))
 }
 
 wait_listen() { # LOG...
@@ -366,14 +416,38 @@ wait_listen() { # LOG...
 }
 
 # --- one run ----------------------------------------------------------------------------------
+# h2load cannot be held to TLS 1.2 (it sets its own maximum version over OpenSSL's config), so
+# hs-tls12 runs TLS12_PROCS openssl s_time processes at once, each making new TLS 1.2
+# connections (ECDHE-ECDSA-AES128-GCM-SHA256, one "GET /1k HTTP/1.0" each) for TLS12_SECONDS.
+s_time_run() { # OUT
+	local i pids=() t0 t1
+	t0=$(now_ns)
+	for i in $(seq 1 "$TLS12_PROCS"); do
+		timeout $((TLS12_SECONDS + 60)) ip netns exec "$NS_CLIENT" taskset -c 0 openssl s_time \
+			-connect "$HOST:443" -new -tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256 \
+			-time "$TLS12_SECONDS" -www /1k >"$1.$i" 2>&1 &
+		pids+=($!)
+	done
+	local rc=0
+	for i in "${pids[@]}"; do wait "$i" || rc=$?; done
+	t1=$(now_ns)
+	{
+		cat "$1".[0-9]*
+		awk '/connections in [0-9.]+ real seconds/ {n += $1} END {printf "s_time: connections=%d", n}' "$1".[0-9]*
+		echo " procs=$TLS12_PROCS wall_s=$(((t1 - t0) / 1000000))e-3 rc=$rc"
+	} >"$1"
+	return "$rc"
+}
+
 client() { # WORKLOAD OUT
 	local args=()
 	case "$1" in
+	hs-tls12) s_time_run "$2"; return ;;
 	hs-*) args=(-n "$HS_REQS" -c "$HS_CLIENTS" -m 1 -H 'Connection: close' "https://$HOST/1k") ;;
 	bulk-1m) args=(-n "$BULK_REQS" -c "$BULK_CLIENTS" -m 1 "https://$HOST/1m") ;;
 	ka-1k) args=(-n "$KA_REQS" -c "$KA_CLIENTS" -m 1 "https://$HOST/1k") ;;
 	esac
-	timeout 300 ip netns exec "$NS_CLIENT" taskset -c 0 h2load --h1 "${args[@]}" >"$2" 2>&1
+	timeout 300 ip netns exec "$NS_CLIENT" taskset -c 0 h2load --h1 --log-file="$2.lat" "${args[@]}" >"$2" 2>&1
 }
 
 run_one() { # TERMINATOR WORKLOAD RUN
@@ -442,21 +516,23 @@ s_client() { # ARGS...
 		timeout 20 ip netns exec "$NS_CLIENT" openssl s_client -connect "$HOST:443" \
 			-alpn http/1.1 -ign_eof "$@" 2>&1 || true
 }
-for term in $TERMINATORS; do
-	"start_$term" hs-ecdsa "$WORK/check-$term"
+for cfg in hs-ecdsa hs-tls12 hs-resume; do for term in $TERMINATORS; do
+	"start_$term" "$cfg" "$WORK/check-$cfg-$term"
 	sleep 0.5
-	first=$(s_client -sess_out "$WORK/check-$term.sess")
-	second=$(s_client -sess_in "$WORK/check-$term.sess")
+	v=()
+	[ "$cfg" != hs-tls12 ] || v=(-tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256)
+	first=$(s_client "${v[@]}" -sess_out "$WORK/check-$term.sess")
+	second=$(s_client "${v[@]}" -sess_in "$WORK/check-$term.sess")
 	stop_pid "$TERM_PID" 15
 	TERM_PID=
 	[ "$term" = tlsterm ] || addrs_off
-	echo "| $term | $(grep -m1 -oE '^(New|Reused), TLSv1\.[23], Cipher is [A-Z0-9_-]+' <<<"$first" || echo '?') \
+	echo "| $cfg | $term | $(grep -m1 -oE '^(New|Reused), TLSv1\.[23], Cipher is [A-Z0-9_-]+' <<<"$first" || echo '?') \
 | $(grep -m1 -oE 'Server Temp Key: [^,]+' <<<"$first" | cut -d' ' -f4 || echo '?') \
 | $(grep -m1 -oE 'ALPN protocol: [^ ]+' <<<"$first" | cut -d' ' -f3 || echo '?') \
 | $(grep -m1 -oE '^HTTP/1\.1 [0-9]+' <<<"$first" || echo '?') \
 | $(if [ -s "$WORK/check-$term.sess" ]; then grep -m1 -oE '^(New|Reused), TLSv1\.[23]' <<<"$second" || echo '?'; \
 	else echo 'no session to offer (no ticket)'; fi) |" >>"$CHECKS"
-done
+done; done
 
 # --- runs: interleaved (run 1 of every workload on every terminator, then run 2 ...) ----------
 for r in $(seq 1 "$RUNS"); do
@@ -464,6 +540,63 @@ for r in $(seq 1 "$RUNS"); do
 		for term in $TERMINATORS; do
 			run_one "$term" "$w" "$r"
 		done
+	done
+done
+
+# --- idle connections: memory per idle TLS connection ------------------------------------------
+# rss_kib PID...: resident memory summed over the processes (KiB).
+rss_kib() {
+	local pid
+	for pid in "$@"; do awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true; done |
+		awk '{s += $1} END {printf "%d\n", s}'
+}
+tt_metric() { # NAME: tlsterm's admin /metrics, the sample summed over its labels
+	curl -s --max-time 5 "http://127.0.0.1:$ADMIN_PORT/metrics" |
+		awk -v n="$1" '$1 == n || index($1, n "{") == 1 {s += $2} END {printf "%d\n", s}'
+}
+idle_one() { # TERMINATOR COUNT
+	local term=$1 n=$2 w="idle-$2" base pids rss0 rss1 held ttopen=- cpid fails need
+	base="$RUNS_DIR/$w-$term"
+	# The client holds one fd per connection; nginx and HAProxy one per client connection,
+	# hitch two (it connects to the backend at once), tlsterm one backend connection per
+	# client connection, which the backend nginx holds as an fd.
+	case "$term" in hitch) need=$((2 * n)) ;; *) need=$n ;; esac
+	if [ $((need + 200)) -gt "$FD_LIMIT" ]; then
+		echo "term=$term workload=$w run=1 skipped=fd_limit_${FD_LIMIT}_needs_$need" >>"$RECORDS"
+		log "$term $w: skipped ($need fds needed, limit $FD_LIMIT)"
+		return 0
+	fi
+	wait_quiet
+	WORKER_TID=
+	"start_$term" "$w" "$base"
+	sleep 1
+	if [ "$term" = tlsterm ]; then pids=("$TERM_PID"); else pids=("${COST_PIDS[@]}"); fi
+	rss0=$(rss_kib "${pids[@]}")
+	ip netns exec "$NS_CLIENT" taskset -c 0 "$PY" "$here/idle_conns.py" "$HOST" 443 "$n" \
+		--concurrency "$IDLE_CONCURRENCY" >"$base.client" 2>&1 &
+	cpid=$!
+	for _ in $(seq 1 $((n / 10 + 600))); do # up to n/100 + 60 s
+		grep -q '^holding' "$base.client" && break
+		kill -0 "$cpid" 2>/dev/null || break
+		sleep 0.1
+	done
+	sleep 2 # let the terminator settle (tickets sent, buffers trimmed)
+	rss1=$(rss_kib "${pids[@]}")
+	[ "$term" = tlsterm ] && ttopen=$(tt_metric tlsterm_tls_connections_open)
+	held=$(awk '/^holding/ {print $2}' "$base.client")
+	fails=$(awk '/^failed/ {sub(/^failed /, ""); printf "%s%s", sep, $0; sep = ";"}' "$base.client" | tr ' ' '_')
+	kill -TERM "$cpid" 2>/dev/null || true
+	wait "$cpid" 2>/dev/null || true
+	sleep 1
+	stop_pid "$TERM_PID" 30
+	TERM_PID=
+	[ "$term" = tlsterm ] || addrs_off
+	echo "term=$term workload=$w run=1 rc=$STOP_RC conns=$n held=${held:-0} rss0_kib=$rss0 rss1_kib=$rss1 tt_tls_open=$ttopen fails=${fails:-} others=$(others)" >>"$RECORDS"
+	log "$term $w: held ${held:-0} of $n, RSS $rss0 -> $rss1 KiB"
+}
+for n in $IDLE_COUNTS; do
+	for term in $TERMINATORS; do
+		idle_one "$term" "$n"
 	done
 done
 
@@ -475,14 +608,41 @@ machine="${model} — $(nproc) CPUs; kernel $(uname -r); $(openssl version); \
 $("$BIN" --version 2>/dev/null | head -n 1), built from ${rev}\
 $([ "$dirty" -eq 0 ] || echo " + ${dirty} locally modified source files"); \
 nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'); HAProxy $(haproxy -v | head -n 1 | awk '{print $3}'); \
+hitch $(hitch --version 2>&1 | head -n 1 | awk '{print $NF}'); \
 $(h2load --version | head -n 1)"
 mkdir -p "$here/results"
-out="$here/results/proxy-$(date +%Y-%m-%dT%H%M).md"
+stamp=$(date +%Y-%m-%dT%H%M)
+out="$here/results/proxy-$stamp.md"
+png="$here/results/proxy-$stamp.png"
 "$PY" "$here/proxy_report.py" --records "$RECORDS" --checks "$CHECKS" --machine "$machine" \
 	--load-before "$LOAD_BEFORE" --load-after "$(cut -d' ' -f1-3 /proc/loadavg)" \
 	--params "RUNS=$RUNS HS_REQS=$HS_REQS HS_CLIENTS=$HS_CLIENTS BULK_REQS=$BULK_REQS \
-BULK_CLIENTS=$BULK_CLIENTS KA_REQS=$KA_REQS KA_CLIENTS=$KA_CLIENTS BACKEND_TW=${BACKEND_TW:-0}" \
-	--seconds "$(($(date +%s) - t_start))" --out "$out" || prc=$?
+BULK_CLIENTS=$BULK_CLIENTS KA_REQS=$KA_REQS KA_CLIENTS=$KA_CLIENTS BACKEND_TW=${BACKEND_TW:-0} \
+IDLE_COUNTS=\"$IDLE_COUNTS\" IDLE_CONCURRENCY=$IDLE_CONCURRENCY FD_LIMIT=$FD_LIMIT" \
+	--chart-data "$WORK/chart.dat" --seconds "$(($(date +%s) - t_start))" --out "$out" || prc=$?
+# The chart: per workload, each terminator's throughput and cost per unit as ratios to nginx.
+if [ "$(wc -l <"$WORK/chart.dat" 2>/dev/null || echo 0)" -gt 1 ]; then # a header alone: no workload ran
+	read -r -a cols < <(head -n 1 "$WORK/chart.dat" | cut -c3-)
+	plots=() i=2
+	for c in "${cols[@]:1}"; do
+		plots+=("'$WORK/chart.dat' using $i:xtic(1) title '${c/_/ }'")
+		i=$((i + 1))
+	done
+	gnuplot <<GP && echo "![ratios to nginx]($(basename "$png"))" >>"$out" || log "gnuplot failed"
+set terminal pngcairo size 1200,600 font ",10"
+set output '$png'
+set title "tlsterm, HAProxy, hitch vs nginx, one core each ($(date +%Y-%m-%d)); rate > 1: faster, cost > 1: more cycles per unit"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set ylabel "ratio to nginx (median of $RUNS runs)"
+set yrange [0:*]
+set key outside right
+set grid ytics
+set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb "black"
+plot $(IFS=,; echo "${plots[*]}")
+GP
+fi
 case "${prc:-0}" in
 0) ;;
 3) KEEP=1 ;; # a run with anomalies: keep every log for a look

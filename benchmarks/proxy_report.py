@@ -14,11 +14,15 @@ WORKLOADS = {
                  "handshakes/s", "handshake"),
     "hs-rsa": ("full handshakes, RSA-2048 (1 request per connection, `Connection: close`)",
                "handshakes/s", "handshake"),
+    "hs-tls12": ("full handshakes, TLS 1.2 ECDHE-ECDSA P-256 (client offers TLS 1.2 only, "
+                 "`Connection: close`)", "handshakes/s", "handshake"),
+    "hs-resume": ("resumed handshakes: session tickets on, each h2load client offers its last "
+                  "session when it reconnects (`Connection: close`)", "handshakes/s", "handshake"),
     "bulk-1m": ("1 MiB GETs over keep-alive connections", "MiB/s", "MiB"),
     "ka-1k": ("1 KiB GETs over keep-alive connections", "requests/s", "request"),
 }
-NAMES = {"tlsterm": "tlsterm", "nginx": "nginx", "haproxy": "HAProxy"}
-NORMAL_EXIT = {"tlsterm": {0}, "nginx": {0}, "haproxy": {0, 143}}  # haproxy -db: 143 on SIGTERM
+NAMES = {"tlsterm": "tlsterm", "nginx": "nginx", "haproxy": "HAProxy", "hitch": "hitch"}
+NORMAL_EXIT = {"tlsterm": {0}, "nginx": {0}, "haproxy": {0, 143}, "hitch": {0}}  # haproxy -db: 143 on SIGTERM
 
 
 def num(v):
@@ -50,6 +54,13 @@ def h2load(path):
         text = open(path, errors="replace").read()
     except OSError:
         return {}
+    m = re.search(r"s_time: connections=(\d+) procs=(\d+) wall_s=(\d+)e-3 rc=(\d+)", text)
+    if m:  # hs-tls12: openssl s_time processes, not h2load (see proxy_bench.sh s_time_run)
+        n = int(m.group(1))
+        return {"duration": int(m.group(3)) / 1e3, "total": n, "started": n, "done": n,
+                "succeeded": n, "failed": 0, "errored": 0, "timeout": 0, "s2xx": n, "data": None,
+                "proto": "TLSv1.2 (s_time -tls1_2)", "cipher": "ECDHE-ECDSA-AES128-GCM-SHA256",
+                "kx": "(see the handshake check)", "alpn": "none"}
     h = {"duration": duration(text)}
     m = re.search(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, "
                   r"(\d+) errored, (\d+) timeout", text)
@@ -68,10 +79,24 @@ def h2load(path):
     return h
 
 
+def latency(path):
+    """Per-request durations from h2load --log-file (start µs, status, duration µs), in ms."""
+    try:
+        vals = sorted(int(line.split()[2]) / 1e3 for line in open(path)
+                      if len(line.split()) >= 3 and line.split()[1].isdigit())
+    except (OSError, ValueError):
+        return {}
+    if not vals:
+        return {}
+    pick = lambda q: vals[min(len(vals) - 1, int(q * len(vals)))]
+    return {"p50": pick(0.50), "p90": pick(0.90), "p99": pick(0.99), "p999": pick(0.999)}
+
+
 def derive(r, tsc_hz):
     g = {k: num(v) for k, v in r.items()}
     h = h2load(r.get("h2load", ""))
     d = {"h": h}
+    d.update(latency(r.get("h2load", "") + ".lat"))
     n, dur = h.get("succeeded") or 0, h.get("duration")
     wall = (g.get("wall_ns") or 0) / 1e9
     if r["term"] == "tlsterm":
@@ -88,6 +113,8 @@ def derive(r, tsc_hz):
         d["us"] = cpu_s * 1e6 / units
         if tsc_hz:
             d["cycles"] = cpu_s * tsc_hz / units
+            if w == "bulk-1m":
+                d["cpb"] = d["cycles"] / MIB
         if wall:
             d["busy_pct"] = 100 * cpu_s / wall
     c, wt = g.get("cpu_ns") or 0, g.get("wait_ns") or 0
@@ -102,6 +129,16 @@ def derive(r, tsc_hz):
 
 def anomalies(r, d):
     a = []
+    if r["workload"].startswith("idle-"):
+        if r.get("skipped"):
+            return a
+        if r.get("fails"):
+            a.append("client: " + r["fails"].replace("_", " "))
+        if r.get("held") != r.get("conns"):
+            a.append(f"held {r.get('held')} of {r.get('conns')}")
+        if r.get("others"):
+            a.append(f"other tlsterm pids {r['others']}")
+        return a
     h = d["h"]
     g = {k: num(v) for k, v in r.items()}
     if g.get("rc") is not None and int(g["rc"]) not in NORMAL_EXIT.get(r["term"], {0}):
@@ -122,6 +159,8 @@ def anomalies(r, d):
         for k in ("tcp_connections_open", "tls_connections_open", "proxy_sessions", "leaked",
                   "fsm_illegal", "handshakes_failed", "handshakes_resumed", "connect_failures",
                   "aborts", "rto_expiries"):
+            if k == "handshakes_resumed" and r["workload"] == "hs-resume":
+                continue
             if g.get(k):
                 a.append(f"{k}={int(g[k])}")
             elif g.get(k) is None:
@@ -158,11 +197,114 @@ def cell(s, scale=1.0):
     return t + (" ⚠" if spread > NOISE else "")
 
 
+def med(rows, t, k):
+    return stat([r["_d"].get(k) for r in rows if r["term"] == t])
+
+
+def summary(runs, terms, chart_data, resumers):
+    """The headline: each workload's throughput and cost per unit, and both as ratios to nginx."""
+    L = ["## Summary: throughput and cost on the terminator's core, ratios to nginx\n",
+         "Throughput ÷ nginx above 1 is faster than nginx; cost ÷ nginx below 1 is cheaper "
+         "(fewer cycles on CPU 1 per unit). Medians (min–max) over the runs.\n",
+         "| workload | unit | " + " | ".join(f"{NAMES[t]} rate | ÷ nginx | cycles/unit | ÷ nginx"
+                                            for t in terms) + " |",
+         "|---|---|" + "---:|---:|---:|---:|" * len(terms)]
+    chart = []
+    for w, (title, unit, per) in WORKLOADS.items():
+        rows = [r for r in runs if r["workload"] == w]
+        if not rows:
+            continue
+        cells, crow = [], [w]
+        base_r, base_c = med(rows, "nginx", "rate"), med(rows, "nginx", "cycles")
+        for t in terms:
+            sr, sc = med(rows, t, "rate"), med(rows, t, "cycles")
+            rr = sr[0] / base_r[0] if sr and base_r and base_r[0] else None
+            rc = sc[0] / base_c[0] if sc and base_c and base_c[0] else None
+            cyc = cell(sc, 1e3) + " k" if sc else "–"
+            if w == "bulk-1m" and sc:
+                cyc += f" ({sc[0] / MIB:.1f}/byte)"
+            mark = " †" if t in resumers and w in ("hs-ecdsa", "hs-rsa") else ""
+            cells.append(f"{cell(sr)}{mark} | {fmt(rr, 2)} | {cyc} | {fmt(rc, 2)}")
+            crow += [f"{rr:.3f}" if rr else "NaN", f"{rc:.3f}" if rc else "NaN"]
+        L.append(f"| {w} | {unit} | " + " | ".join(cells) + " |")
+        chart.append(" ".join(crow))
+    L.append("")
+    if resumers:
+        L.append("† " + ", ".join(NAMES[t] for t in resumers) + ": resumed a session in the full-"
+                 "handshake configuration (handshake check below): h2load offers each client's last "
+                 "session when it reconnects, so these hs-ecdsa / hs-rsa figures are mostly resumed "
+                 "handshakes, not comparable with the others'. hs-tls12 (openssl s_time -new) never "
+                 "offers a session, so it is a full handshake for every terminator.\n")
+    if chart_data:
+        with open(chart_data, "w") as f:
+            f.write("# workload " + " ".join(f"{t}_rate {t}_cost" for t in terms) + "\n")
+            f.write("\n".join(chart) + "\n")
+    return L
+
+
+def latency_table(runs, terms):
+    L = ["## Latency per request under load (h2load --log-file), ms\n",
+         "Each workload's own concurrency (the clients above, every one busy), so these are "
+         "latencies at saturation, connection set-up included for the handshake workloads. "
+         "p50 / p99 / p99.9: the median over the runs of each run's percentile.\n",
+         "| workload | " + " | ".join(f"{NAMES[t]} p50 / p99 / p99.9" for t in terms) + " |",
+         "|---|" + "---:|" * len(terms)]
+    for w in WORKLOADS:
+        rows = [r for r in runs if r["workload"] == w]
+        if not rows:
+            continue
+        cells = []
+        for t in terms:
+            ps = [med(rows, t, k) for k in ("p50", "p99", "p999")]
+            cells.append(" / ".join(fmt(p[0], 2) if p else "–" for p in ps))
+        L.append(f"| {w} | " + " | ".join(cells) + " |")
+    L.append("")
+    return L
+
+
+def idle_table(idle, terms):
+    if not idle:
+        return []
+    L = ["## Memory per idle TLS connection\n",
+         "`idle_conns.py` (python asyncio, client namespace, CPU 0) opens N TLS connections "
+         "(TLS 1.3, ECDSA, no request sent) and holds them; the terminator's resident memory "
+         "(VmRSS, summed over its processes) is read before the first and 2 s after the last. "
+         "tlsterm runs with `--no-huge`, so its DPDK memory (mbuf pools, connection tables: "
+         "allocated at start) is in the RSS before; the delta is what grows per connection "
+         "(OpenSSL's objects and buffers, on the heap). tlsterm and hitch also hold one backend "
+         "connection per client connection (they connect at once); nginx and HAProxy connect "
+         "only when a request comes.\n",
+         "| connections | terminator | held | RSS before, MiB | RSS held, MiB | KiB per connection "
+         "| ÷ nginx | note |",
+         "|---:|---|---:|---:|---:|---:|---:|---|"]
+    per = {}
+    for r in idle:
+        if r.get("held") and num(r.get("held")) and not r.get("skipped"):
+            per[(r["workload"], r["term"])] = (num(r["rss1_kib"]) - num(r["rss0_kib"])) / num(r["held"])
+    for r in idle:
+        n = r["workload"][5:]
+        if r.get("skipped"):
+            L.append(f"| {n} | {NAMES[r['term']]} | – | – | – | – | – | not run: "
+                     f"{r['skipped'].replace('_', ' ')} (the container's hard open-files limit) |")
+            continue
+        p = per.get((r["workload"], r["term"]))
+        b = per.get((r["workload"], "nginx"))
+        note = "; ".join(r["_a"]) or "–"
+        if r["term"] == "tlsterm" and r.get("tt_tls_open") not in (None, "-"):
+            note = f"tlsterm_tls_connections_open {r['tt_tls_open']}; " + note
+        L.append(f"| {n} | {NAMES[r['term']]} | {r.get('held')} | {fmt(num(r['rss0_kib']) / 1024, 1)} "
+                 f"| {fmt(num(r['rss1_kib']) / 1024, 1)} | {fmt(p, 1)} "
+                 f"| {fmt(p / b, 2) if p is not None and b else '–'} | {note} |")
+    L.append("")
+    return L
+
+
 def main():
     ap = argparse.ArgumentParser()
     for a in ("records", "checks", "machine", "load_before", "load_after", "params", "seconds",
               "out"):
         ap.add_argument("--" + a.replace("_", "-"), required=True)
+    ap.add_argument("--chart-data", help="write the ratios to nginx here, for gnuplot")
     o = ap.parse_args()
     runs = load(o.records)
     tscs = [num(r.get("tsc_hz")) for r in runs if num(r.get("tsc_hz"))]
@@ -171,6 +313,8 @@ def main():
         r["_d"] = derive(r, tsc_hz)
         r["_a"] = anomalies(r, r["_d"])
     terms = [t for t in NAMES if any(r["term"] == t for r in runs)]
+    idle = [r for r in runs if r["workload"].startswith("idle-")]
+    runs = [r for r in runs if not r["workload"].startswith("idle-")]
     nruns = max((int(r["run"]) for r in runs), default=0)
     L = []
     L.append(f"# Reverse-proxy benchmark (proxy_bench.sh), {nruns} run(s) per cell\n")
@@ -184,11 +328,15 @@ def main():
              "(min–max) over the runs; ⚠ marks a cell whose (max − min) / median exceeds "
              f"{int(NOISE * 100)}%.\n")
     L.append("Cost = CPU time on the terminator's core per unit: tlsterm `busy_cycles / tsc_hz` "
-             "(worker iterations that did work, TSC time, preemption included); nginx and HAProxy "
-             "the processes' on-CPU time (`/proc/PID/task/*/schedstat`, every thread). "
+             "(worker iterations that did work, TSC time, preemption included); nginx, HAProxy and "
+             "hitch the processes' on-CPU time (`/proc/PID/task/*/schedstat`, every thread). "
              + (f"Cycles at the TSC rate, {tsc_hz / 1e9:.2f} GHz. " if tsc_hz else "")
              + "Read benchmarks/README.md \"proxy_bench.sh\" for what each includes and leaves out.\n")
     noisy = []
+    resumers = [t for t in terms if re.search(rf"^\| hs-ecdsa \| {t} \|.*\| Reused", open(o.checks).read(), re.M)]
+    L.extend(summary(runs, terms, o.chart_data, resumers))
+    L.extend(latency_table(runs, terms))
+    L.extend(idle_table(idle, terms))
     for w, (title, unit, per) in WORKLOADS.items():
         rows = [r for r in runs if r["workload"] == w]
         if not rows:
@@ -221,9 +369,9 @@ def main():
                       f"{r['_d']['h'].get('kx')} ALPN {r['_d']['h'].get('alpn')}" for r in rows})
         L.append("\nNegotiated (h2load): " + "; ".join(neg) + "\n")
     L.append("## Handshake check (openssl s_client, the hs-ecdsa configuration of each terminator)\n")
-    L.append("| terminator | first connection | key exchange | ALPN | answer | second connection, "
+    L.append("| configuration | terminator | first connection | key exchange | ALPN | answer | second connection, "
              "offering the first's session |")
-    L.append("|---|---|---|---|---|---|")
+    L.append("|---|---|---|---|---|---|---|")
     L.extend(open(o.checks).read().splitlines())
     L.append("")
     L.append("## Every run\n")
@@ -247,6 +395,7 @@ def main():
     elif nruns < 2:
         L.append("**Noise warning:** a single run per cell: no spread to judge noise by. This is a "
                  "small shared machine; treat the numbers as one sample.\n")
+    bad += sum(bool(r["_a"]) for r in idle)
     if bad:
         L.append(f"**{bad} run(s) with anomalies** (table above); the scratch folder is kept.\n")
     text = "\n".join(L)
