@@ -9,12 +9,15 @@
 
 #include "edge_priv.h"
 
-/* net's ICMP hook: echo answered only for allowed sources, and at most icmp_echo_per_s. */
-static int icmp_echo_admit(void *arg, uint32_t src_be)
+/*
+ * net's ICMP and ICMPv6 echo hook: answered only for allowed sources, and at
+ * most icmp_echo_per_s for both families together (one bucket: the limit is
+ * on the replies this worker sends, whichever family asks).
+ */
+static int icmp_echo_admit(void *arg, uint8_t family, const uint32_t addr[4])
 {
 	struct edge *e = arg;
-	const uint32_t addr[4] = {src_be, 0, 0, 0};
-	if (!edge_acl_allows(e->acl, 4, addr))
+	if (!edge_acl_allows(e->acl, family, addr))
 		return DROP_EDGE_ACL;
 	if (e->icmp_echo_off || !edge_rate_take(&e->icmp_echo, &e->icmp_tat, e->net->now))
 		return DROP_ICMP_RATE;

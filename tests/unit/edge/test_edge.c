@@ -3,7 +3,8 @@
  * lib/edge: the ACL (acl.c: longest prefix, allow/deny/default, /0), the
  * token bucket (rate.h), the per-client table (clients.c: bounded, evicts and
  * counts, keeps clients with open connections), the SYN and connection
- * checks (edge.c), and the ICMP echo hook through net_input with real mbufs.
+ * checks (edge.c), and the ICMP and ICMPv6 echo hook through net_input with
+ * real mbufs.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -40,7 +41,7 @@ static int setup(void **state)
 {
 	(void)state;
 	memset(&T, 0, sizeof(T));
-	fixture_config(&T.cfg);
+	fixture_config_ipv6(&T.cfg);
 	T.cfg.edge.icmp_echo_per_s = 1000;
 	T.cfg.edge.table_size = 1024;
 	fixture_net_ctx(&T.ctx, &T.ctr, &T.cfg);
@@ -348,6 +349,70 @@ static void test_icmp_echo_hook(void **state)
 	edge_acl_free(acl);
 }
 
+/* An ICMPv6 echo request from src to our address, with a valid checksum. */
+static uint16_t echo6_frame(uint8_t *buf, const uint8_t src[16], uint16_t seq)
+{
+	uint16_t o = fixture_put_eth(buf, &fixture_mac, &fixture_peer_mac, RTE_ETHER_TYPE_IPV6);
+	o += fixture_put_ipv6(buf + o, src, fixture_ip6, 58, 64, 12);
+	uint8_t *ic = buf + o;
+	memset(ic, 0, 12);
+	ic[0] = 128; /* echo request */
+	ic[5] = 7;   /* identifier */
+	ic[6] = (uint8_t)(seq >> 8);
+	ic[7] = (uint8_t)seq;
+	memcpy(ic + 8, "edge", 4);
+	fixture_icmpv6_cksum(ic, 12, src, fixture_ip6);
+	return (uint16_t)(o + 12);
+}
+
+/* ICMPv6 echo takes the same way as ICMP echo: the ACL, then the one echo bucket. */
+static void test_icmpv6_echo_hook(void **state)
+{
+	(void)state;
+	uint8_t buf[128];
+	T.cfg.edge.icmp_echo_per_s = 2;
+	struct edge *e = make_edge(0, 0, 0);
+	T.ctx.now = 1000 * T.ctx.tsc_hz;
+	for (uint16_t i = 0; i < 5; i++)
+		net_input(&T.ctx, 0, fixture_frame(buf, echo6_frame(buf, fixture_peer_ip6, i)));
+	assert_int_equal(echo_replies(), 2); /* burst = rate */
+	assert_int_equal(T.ctr.icmpv6_echo_replies, 2);
+	assert_int_equal(T.ctr.drops[DROP_ICMP_RATE], 3);
+	/* One bucket for both families: an IPv4 echo now finds it empty too. */
+	net_input(&T.ctx, 0, fixture_frame(buf, echo_frame(buf, 1)));
+	assert_int_equal(echo_replies(), 0);
+	assert_int_equal(T.ctr.drops[DROP_ICMP_RATE], 4);
+	T.ctx.now += T.ctx.tsc_hz;
+	net_input(&T.ctx, 0, fixture_frame(buf, echo6_frame(buf, fixture_peer_ip6, 9)));
+	assert_int_equal(echo_replies(), 1);
+	edge_free(e);
+	/* Unhooked: every echo answered again. */
+	for (uint16_t i = 0; i < 5; i++)
+		net_input(&T.ctx, 0, fixture_frame(buf, echo6_frame(buf, fixture_peer_ip6, i)));
+	assert_int_equal(echo_replies(), 5);
+
+	/* icmp_echo_per_s 0: no ICMPv6 echo answered either. */
+	T.cfg.edge.icmp_echo_per_s = 0;
+	e = make_edge(0, 0, 0);
+	net_input(&T.ctx, 0, fixture_frame(buf, echo6_frame(buf, fixture_peer_ip6, 1)));
+	assert_int_equal(echo_replies(), 0);
+	assert_int_equal(T.ctr.drops[DROP_ICMP_RATE], 5);
+	edge_free(e);
+
+	/* A denied source (default deny, nothing allowed) gets no echo; the drop is counted. */
+	T.cfg.edge.icmp_echo_per_s = 1000;
+	struct config_edge ce = {.acl_default = CONFIG_ACL_DENY};
+	struct edge_acl *acl = acl_make(&ce);
+	e = edge_create(&T.cfg, acl, &T.ctx);
+	assert_non_null(e);
+	net_input(&T.ctx, 0, fixture_frame(buf, echo6_frame(buf, fixture_peer_ip6, 2)));
+	assert_int_equal(echo_replies(), 0);
+	assert_int_equal(T.ctr.drops[DROP_EDGE_ACL], 1);
+	assert_int_equal(T.ctr.drops[DROP_ICMP_RATE], 5);
+	edge_free(e);
+	edge_acl_free(acl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +424,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_table_bounded_and_evicts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_reuses_forgettable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_icmp_echo_hook, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_icmpv6_echo_hook, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, NULL);
 }
