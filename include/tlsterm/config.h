@@ -275,6 +275,7 @@ struct config_edge {
 	unsigned int burst;           /* per_client: bucket depth; default new_per_s */
 	unsigned int max_connections; /* per_client: at once; 0 = off (default) */
 	unsigned int table_size;      /* per_client: entries, power of two; default 65536 */
+	unsigned int ipv6_prefix;     /* per_client: IPv6 sources count per this prefix, 32..128; 64 */
 	unsigned int max_half_open;   /* SYN_RCVD connections beyond which SYNs get cookies; 8192 */
 	unsigned int max_handshaking; /* TLS handshakes at once; default 4096 */
 };

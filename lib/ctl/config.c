@@ -1746,6 +1746,8 @@ static const struct field per_client_fields[] = {
 	  .off = offsetof(struct config_edge, max_connections) },
 	{ .key = "table_size", .parse = parse_uint, .pow2 = true, .lo = 1024, .hi = 4194304,
 	  .off = offsetof(struct config_edge, table_size) },
+	{ .key = "ipv6_prefix", .parse = parse_uint, .lo = 32, .hi = 128,
+	  .off = offsetof(struct config_edge, ipv6_prefix) },
 };
 static const struct schema per_client_schema = { per_client_fields, N_ELEMS(per_client_fields) };
 
@@ -2037,6 +2039,7 @@ static void config_defaults(struct config *cfg)
 	cfg->tickets.rotate_s = 3600;
 	cfg->edge.icmp_echo_per_s = 1000;
 	cfg->edge.table_size = 65536;
+	cfg->edge.ipv6_prefix = 64; /* one host's share of addresses (RFC 4291 interface IDs) */
 	cfg->edge.max_half_open = 8192;
 	cfg->edge.max_handshaking = 4096;
 	cfg->tls.ocsp_refresh_s = 3600;

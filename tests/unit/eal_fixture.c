@@ -75,6 +75,7 @@ void fixture_config(struct config *cfg)
 	cfg->tcp.rcv_buffer = 262144;
 	cfg->tcp.snd_buffer = 262144;
 	snprintf(cfg->tcp.congestion_control, sizeof(cfg->tcp.congestion_control), "cubic");
+	cfg->edge.ipv6_prefix = 64;
 }
 
 void fixture_config_ipv6(struct config *cfg)

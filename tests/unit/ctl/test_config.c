@@ -2058,6 +2058,7 @@ static void test_edge(void **state)
 	assert_int_equal(cfg->edge.new_per_s, 0);
 	assert_int_equal(cfg->edge.max_connections, 0);
 	assert_int_equal(cfg->edge.table_size, 65536);
+	assert_int_equal(cfg->edge.ipv6_prefix, 64);
 	assert_int_equal(cfg->edge.max_half_open, 8192);
 	assert_int_equal(cfg->edge.max_handshaking, 4096);
 	config_free(cfg);
@@ -2065,7 +2066,8 @@ static void test_edge(void **state)
 	cfg = expect_ok(EDGE "  acl: { allow: [\"198.18.0.0/16\", 0.0.0.0/0], deny: [\"198.18.5.0/24\","
 			     " 198.18.5.7/32], default: deny }\n"
 			     "  closed_ports: drop\n  icmp_echo_per_s: 0\n"
-			     "  per_client: { new_per_s: 50, max_connections: 256, table_size: 1024 }\n"
+			     "  per_client: { new_per_s: 50, max_connections: 256, table_size: 1024,"
+			     " ipv6_prefix: 56 }\n"
 			     "  max_half_open: 16\n  max_handshaking: 100\n");
 	const struct config_edge *e = &cfg->edge;
 	assert_int_equal(e->n_allow, 2);
@@ -2082,6 +2084,7 @@ static void test_edge(void **state)
 	assert_int_equal(e->burst, 50); /* one second's worth when not given */
 	assert_int_equal(e->max_connections, 256);
 	assert_int_equal(e->table_size, 1024);
+	assert_int_equal(e->ipv6_prefix, 56);
 	assert_int_equal(e->max_half_open, 16);
 	assert_int_equal(e->max_handshaking, 100);
 	config_free(cfg);
@@ -2109,6 +2112,10 @@ static void test_edge(void **state)
 	expect_error(EDGE "  per_client: { table_size: 1000 }\n", NAME ":7:29: ",
 		     "edge.per_client.table_size: expected a power of two 1024..4194304");
 	expect_error(EDGE "  per_client: { rate: 1 }\n", NAME ":7:17: ", "unknown key \"rate\"");
+	expect_error(EDGE "  per_client: { ipv6_prefix: 31 }\n", NAME ":7:30: ",
+		     "edge.per_client.ipv6_prefix: expected an integer 32..128");
+	expect_error(EDGE "  per_client: { ipv6_prefix: 129 }\n", NAME ":7:30: ",
+		     "edge.per_client.ipv6_prefix: expected an integer 32..128");
 	expect_error(EDGE "  max_half_open: 0\n", NAME ":7:18: ",
 		     "edge.max_half_open: expected an integer 16..4194304");
 	expect_error(EDGE "  syn_flood: true\n", NAME ":7:3: ", "unknown key \"syn_flood\"");

@@ -205,6 +205,65 @@ static void test_syn_rate_per_client(void **state)
 	edge_free(e);
 }
 
+static void addr6_of(uint16_t w0, uint16_t w3, uint16_t w7, uint32_t out[4])
+{
+	uint8_t b[16] = {0};
+	b[0] = (uint8_t)(w0 >> 8), b[1] = (uint8_t)w0;
+	b[6] = (uint8_t)(w3 >> 8), b[7] = (uint8_t)w3;
+	b[14] = (uint8_t)(w7 >> 8), b[15] = (uint8_t)w7;
+	memcpy(out, b, 16);
+}
+
+/* IPv6 sources are keyed on their /64 (per_client.ipv6_prefix): hopping inside it gains nothing. */
+static void test_ipv6_prefix_key(void **state)
+{
+	(void)state;
+	uint32_t a[4], a2[4], other[4];
+	addr6_of(0x2001, 0x18, 1, a);     /* 2001:0:0:18::1 */
+	addr6_of(0x2001, 0x18, 0xbeef, a2); /* same /64 */
+	addr6_of(0x2001, 0x19, 1, other); /* next /64 */
+	T.cfg.edge.ipv6_prefix = 64;
+	struct edge *e = make_edge(10, 3, 2);
+	T.ctx.now = 1000 * T.ctx.tsc_hz;
+	assert_int_equal(edge_check_syn(e, 6, a), -1);
+	assert_int_equal(edge_check_syn(e, 6, a2), -1);
+	assert_int_equal(edge_check_syn(e, 6, a), -1);
+	assert_int_equal(edge_check_syn(e, 6, a2), DROP_EDGE_CLIENT_RATE); /* one bucket of 3 */
+	assert_int_equal(edge_check_syn(e, 6, other), -1); /* another /64: its own bucket */
+	assert_int_equal(edge_client_count(e), 2);
+	/* Connections count per /64 too: two from a and a2 fill max_connections 2. */
+	bool counted = false;
+	assert_true(edge_conn_opened(e, 6, a, &counted));
+	assert_true(edge_conn_opened(e, 6, a2, &counted));
+	assert_false(edge_conn_opened(e, 6, a, &counted));
+	assert_true(edge_conn_opened(e, 6, other, &counted));
+	edge_conn_closed(e, 6, a2); /* a close from either address releases the /64's count */
+	assert_true(edge_conn_opened(e, 6, a, &counted));
+	/* IPv4 keys are untouched: neighbouring addresses keep their own buckets. */
+	uint32_t v4a[4], v4b[4];
+	addr_of(RTE_IPV4(198u, 18, 1, 1), v4a);
+	addr_of(RTE_IPV4(198u, 18, 1, 2), v4b);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(edge_check_syn(e, 4, v4a), -1);
+	assert_int_equal(edge_check_syn(e, 4, v4b), -1);
+	edge_free(e);
+
+	/* ipv6_prefix 128: every address its own bucket again. */
+	T.cfg.edge.ipv6_prefix = 128;
+	e = make_edge(10, 1, 0);
+	assert_int_equal(edge_check_syn(e, 6, a), -1);
+	assert_int_equal(edge_check_syn(e, 6, a), DROP_EDGE_CLIENT_RATE);
+	assert_int_equal(edge_check_syn(e, 6, a2), -1);
+	edge_free(e);
+
+	/* ipv6_prefix 48: the /64s under one /48 share. */
+	T.cfg.edge.ipv6_prefix = 48;
+	e = make_edge(10, 1, 0);
+	assert_int_equal(edge_check_syn(e, 6, a), -1);
+	assert_int_equal(edge_check_syn(e, 6, other), DROP_EDGE_CLIENT_RATE);
+	edge_free(e);
+}
+
 static void test_concurrent_limit(void **state)
 {
 	(void)state;
@@ -420,6 +479,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_acl_default_and_zero_prefix, setup, teardown),
 		cmocka_unit_test(test_rate_bucket),
 		cmocka_unit_test_setup_teardown(test_syn_rate_per_client, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipv6_prefix_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_bounded_and_evicts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_reuses_forgettable, setup, teardown),
