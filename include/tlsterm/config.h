@@ -242,11 +242,12 @@ struct config_ipv6 {
 
 #define CONFIG_MAX_ACL 256 /* CIDRs in each of edge.acl.allow and edge.acl.deny */
 
-/* One CIDR of the edge ACL. IPv4 only today; family leaves room for IPv6. */
+/* One CIDR of the edge ACL, IPv4 or IPv6. */
 struct config_cidr {
-	uint8_t family;  /* 4 */
-	uint8_t prefix;  /* 0..32 */
-	uint32_t addr;   /* network byte order, host bits zero */
+	uint8_t family;    /* 4 or 6 */
+	uint8_t prefix;    /* 0..32 (IPv4), 0..128 (IPv6) */
+	uint32_t addr;     /* IPv4: network byte order, host bits zero */
+	uint8_t addr6[16]; /* IPv6: host bits zero */
 };
 
 /* What an address in neither list gets (longest prefix wins among the listed ones). */

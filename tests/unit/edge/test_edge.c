@@ -6,10 +6,12 @@
  * checks (edge.c), and the ICMP and ICMPv6 echo hook through net_input with
  * real mbufs.
  */
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -102,6 +104,78 @@ static void test_acl_longest_prefix(void **state)
 	assert_false(allows(acl, RTE_IPV4(9, 255, 255, 255)));
 	const uint32_t v6[4] = {1, 2, 3, 4};
 	assert_false(edge_acl_allows(acl, 6, v6)); /* no IPv6 lists: the default speaks */
+	edge_acl_free(acl);
+}
+
+static void add6(struct config_cidr *list, unsigned int *n, const char *a, uint8_t prefix)
+{
+	list[*n] = (struct config_cidr){.family = 6, .prefix = prefix};
+	assert_int_equal(inet_pton(AF_INET6, a, list[*n].addr6), 1);
+	(*n)++;
+}
+
+static bool allows6(const struct edge_acl *acl, const char *a)
+{
+	uint32_t addr[4];
+	assert_int_equal(inet_pton(AF_INET6, a, addr), 1);
+	return edge_acl_allows(acl, 6, addr);
+}
+
+/* IPv6 lists in their own rte_lpm6: longest prefix wins, ::/0 is the IPv6 default. */
+static void test_acl_ipv6(void **state)
+{
+	(void)state;
+	struct config_edge ce = {.acl_default = CONFIG_ACL_DENY};
+	add6(ce.allow, &ce.n_allow, "2001:2::", 32);
+	add6(ce.deny, &ce.n_deny, "2001:2:0:18::", 64);
+	add6(ce.allow, &ce.n_allow, "2001:2:0:18::2", 128);
+	add6(ce.deny, &ce.n_deny, "2001:2:0:18:8000::", 65);
+	add(ce.allow, &ce.n_allow, RTE_IPV4(198u, 18, 0, 0), 16);
+	struct edge_acl *acl = acl_make(&ce);
+	assert_true(allows6(acl, "2001:2:ffff::1"));           /* /32 allow */
+	assert_false(allows6(acl, "2001:2:0:18::3"));          /* /64 deny inside it */
+	assert_true(allows6(acl, "2001:2:0:18::2"));           /* /128 allow inside that */
+	assert_false(allows6(acl, "2001:2:0:18:8000::2"));     /* /65 deny */
+	assert_false(allows6(acl, "2001:3::1"));               /* no entry: acl.default */
+	assert_true(allows(acl, RTE_IPV4(198u, 18, 0, 3)));    /* IPv4 as before */
+	assert_false(allows(acl, RTE_IPV4(198u, 19, 0, 3)));
+	/* An IPv4-mapped lookup is not an IPv4 one: the IPv6 table decides. */
+	assert_false(allows6(acl, "::ffff:198.18.0.3"));
+	edge_acl_free(acl);
+
+	/* ::/0 sets the IPv6 default only; 0.0.0.0/0 the IPv4 one only. */
+	memset(&ce, 0, sizeof(ce));
+	ce.acl_default = CONFIG_ACL_ALLOW;
+	add6(ce.deny, &ce.n_deny, "::", 0);
+	add6(ce.allow, &ce.n_allow, "2001:2:0:18::", 64);
+	acl = acl_make(&ce);
+	assert_false(allows6(acl, "2001:2:0:19::2"));
+	assert_true(allows6(acl, "2001:2:0:18::abcd"));
+	assert_true(allows(acl, RTE_IPV4(8, 8, 8, 8))); /* IPv4 keeps acl.default */
+	edge_acl_free(acl);
+	memset(&ce, 0, sizeof(ce));
+	ce.acl_default = CONFIG_ACL_ALLOW;
+	add(ce.deny, &ce.n_deny, 0, 0);
+	acl = acl_make(&ce);
+	assert_false(allows(acl, RTE_IPV4(8, 8, 8, 8)));
+	assert_true(allows6(acl, "2001:2:0:19::2")); /* IPv6 keeps acl.default */
+	edge_acl_free(acl);
+
+	/* A full list of /128s fits (tbl8 groups sized from the entries). */
+	memset(&ce, 0, sizeof(ce));
+	ce.acl_default = CONFIG_ACL_ALLOW;
+	for (unsigned int i = 0; i < CONFIG_MAX_ACL; i++) {
+		char a[64];
+		snprintf(a, sizeof(a), "2001:%x:%x::%x", i, i * 7, i + 1);
+		add6(ce.deny, &ce.n_deny, a, 128);
+		snprintf(a, sizeof(a), "2002:%x::", i);
+		add6(ce.allow, &ce.n_allow, a, (uint8_t)(127 - i % 90));
+		memset(ce.allow[i].addr6 + 4, 0, 12); /* host bits zero: the prefixes are >= 38 */
+	}
+	acl = acl_make(&ce);
+	assert_non_null(acl);
+	assert_false(allows6(acl, "2001:ff:6f9::100"));
+	assert_true(allows6(acl, "2001:ff:6f9::101"));
 	edge_acl_free(acl);
 }
 
@@ -458,9 +532,10 @@ static void test_icmpv6_echo_hook(void **state)
 	assert_int_equal(T.ctr.drops[DROP_ICMP_RATE], 5);
 	edge_free(e);
 
-	/* A denied source (default deny, nothing allowed) gets no echo; the drop is counted. */
+	/* A source an IPv6 deny entry covers gets no echo; the drop is counted. */
 	T.cfg.edge.icmp_echo_per_s = 1000;
-	struct config_edge ce = {.acl_default = CONFIG_ACL_DENY};
+	struct config_edge ce = {.acl_default = CONFIG_ACL_ALLOW};
+	add6(ce.deny, &ce.n_deny, "2001:2:0:18::2", 128);
 	struct edge_acl *acl = acl_make(&ce);
 	e = edge_create(&T.cfg, acl, &T.ctx);
 	assert_non_null(e);
@@ -468,6 +543,12 @@ static void test_icmpv6_echo_hook(void **state)
 	assert_int_equal(echo_replies(), 0);
 	assert_int_equal(T.ctr.drops[DROP_EDGE_ACL], 1);
 	assert_int_equal(T.ctr.drops[DROP_ICMP_RATE], 5);
+	uint32_t peer6[4];
+	memcpy(peer6, fixture_peer_ip6, 16);
+	assert_int_equal(edge_check_source(e, 6, peer6), DROP_EDGE_ACL);
+	/* IPv4 echo from the same peer is not covered by the IPv6 entry. */
+	net_input(&T.ctx, 0, fixture_frame(buf, echo_frame(buf, 3)));
+	assert_int_equal(echo_replies(), 1);
 	edge_free(e);
 	edge_acl_free(acl);
 }
@@ -477,6 +558,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_acl_longest_prefix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_acl_default_and_zero_prefix, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_acl_ipv6, setup, teardown),
 		cmocka_unit_test(test_rate_bucket),
 		cmocka_unit_test_setup_teardown(test_syn_rate_per_client, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ipv6_prefix_key, setup, teardown),
