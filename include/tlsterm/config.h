@@ -242,11 +242,12 @@ struct config_ipv6 {
 
 #define CONFIG_MAX_ACL 256 /* CIDRs in each of edge.acl.allow and edge.acl.deny */
 
-/* One CIDR of the edge ACL. IPv4 only today; family leaves room for IPv6. */
+/* One CIDR of the edge ACL, IPv4 or IPv6. */
 struct config_cidr {
-	uint8_t family;  /* 4 */
-	uint8_t prefix;  /* 0..32 */
-	uint32_t addr;   /* network byte order, host bits zero */
+	uint8_t family;    /* 4 or 6 */
+	uint8_t prefix;    /* 0..32 (IPv4), 0..128 (IPv6) */
+	uint32_t addr;     /* IPv4: network byte order, host bits zero */
+	uint8_t addr6[16]; /* IPv6: host bits zero */
 };
 
 /* What an address in neither list gets (longest prefix wins among the listed ones). */
@@ -275,6 +276,7 @@ struct config_edge {
 	unsigned int burst;           /* per_client: bucket depth; default new_per_s */
 	unsigned int max_connections; /* per_client: at once; 0 = off (default) */
 	unsigned int table_size;      /* per_client: entries, power of two; default 65536 */
+	unsigned int ipv6_prefix;     /* per_client: IPv6 sources count per this prefix, 32..128; 64 */
 	unsigned int max_half_open;   /* SYN_RCVD connections beyond which SYNs get cookies; 8192 */
 	unsigned int max_handshaking; /* TLS handshakes at once; default 4096 */
 };

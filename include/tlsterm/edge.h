@@ -8,8 +8,8 @@
  *
  * Two objects, both built from the config at start-up (no malloc on the
  * packet path) and held by pointer so a reload can swap them later:
- *  - struct edge_acl: the CIDR allow/deny lists in an rte_lpm, read-only
- *    once made, so all workers may share one;
+ *  - struct edge_acl: the CIDR allow/deny lists in an rte_lpm (IPv4) and an
+ *    rte_lpm6 (IPv6), read-only once made, so all workers may share one;
  *  - struct edge: one per worker, the per-client table and rate limiters.
  * Addresses are passed as (family, uint32_t[4]) like struct tcp_tuple, IPv4
  * in [0], so IPv6 fits without changing the calls.

@@ -82,10 +82,11 @@ struct net_ctx {
 	unsigned int icmp_err_tokens;
 	uint64_t icmp_err_refilled; /* TSC of the last refill */
 	/*
-	 * The edge registers here: before an ICMP echo is answered, -1 to answer or
-	 * the drop reason (ACL, rate). NULL: answer every echo.
+	 * The edge registers here: before an ICMP or ICMPv6 echo is answered, -1 to
+	 * answer or the drop reason (ACL, rate). The source is (family 4 or 6,
+	 * network order, IPv4 in [0]) as in struct tcp_tuple. NULL: answer every echo.
 	 */
-	int (*icmp_echo_admit)(void *arg, uint32_t src_be);
+	int (*icmp_echo_admit)(void *arg, uint8_t family, const uint32_t src[4]);
 	void *edge_arg;
 	/* steer_in[w]: ring that worker w fills for us; steer_out[w]: ring we fill for w. */
 	struct rte_ring *steer_in[NET_MAX_WORKERS];

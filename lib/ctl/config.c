@@ -1661,59 +1661,104 @@ static int parse_admin(struct loader *ld, const struct field *f, const struct it
 
 /* ---------------------------------------------------------------- edge */
 
-/* "a.b.c.d/prefix" with the host bits zero: a CIDR that says what it means. */
+/* Do c and d name the same prefix of the same family? */
+static bool same_cidr(const struct config_cidr *c, const struct config_cidr *d)
+{
+	if (c->family != d->family || c->prefix != d->prefix)
+		return false;
+	return c->family == 4 ? c->addr == d->addr : memcmp(c->addr6, d->addr6, 16) == 0;
+}
+
+/*
+ * "a.b.c.d/prefix" or "2001:db8::/32" into *c: 0 or -1 with the error named.
+ * The host bits must be zero: a CIDR that says what it means.
+ */
+static int parse_cidr(struct loader *ld, const struct item *ei, const struct text *t,
+		      struct config_cidr *c)
+{
+	const char *expected = "a CIDR like \"198.18.0.0/16\" or \"2001:2:0:18::/64\"";
+	const char *slash = memchr(t->s, '/', t->len);
+	char host[INET6_ADDRSTRLEN], buf[64], ns[INET6_ADDRSTRLEN];
+	bool v6 = memchr(t->s, ':', t->len) != NULL;
+	unsigned int max = v6 ? 128 : 32;
+	unsigned long prefix;
+	uint32_t a;
+
+	if (slash == NULL || (size_t)(slash - t->s) >= sizeof(host))
+		return fail_item(ld, ei, "expected %s, got %s", expected,
+				 describe(ei->node, buf, sizeof(buf)));
+	memcpy(host, t->s, (size_t)(slash - t->s));
+	host[slash - t->s] = '\0';
+	if (v6 ? inet_pton(AF_INET6, host, c->addr6) != 1
+	       : !ipv4_parse(t->s, (size_t)(slash - t->s), &a))
+		return fail_item(ld, ei, "expected %s, got %s", expected,
+				 describe(ei->node, buf, sizeof(buf)));
+	if (!parse_decimal(slash + 1, t->len - (size_t)(slash + 1 - t->s), max, &prefix))
+		return fail_item(ld, ei, "expected a prefix length 0..%u after '/', got %s", max,
+				 describe(ei->node, buf, sizeof(buf)));
+	c->family = v6 ? 6 : 4;
+	c->prefix = (uint8_t)prefix;
+	if (!v6) {
+		if ((a & ~prefix_mask((unsigned int)prefix)) != 0) {
+			ipv4_str(ns, sizeof(ns), a & prefix_mask((unsigned int)prefix));
+			return fail_item(ld, ei, "%s has host bits set; did you mean %s/%lu?",
+					 describe(ei->node, buf, sizeof(buf)), ns, prefix);
+		}
+		c->addr = htonl(a);
+		return 0;
+	}
+	uint8_t net[16];
+	for (unsigned int i = 0; i < 16; i++) {
+		unsigned int bits = prefix > 8 * i ? (unsigned int)prefix - 8 * i : 0;
+		net[i] = c->addr6[i] & (bits >= 8 ? 0xff : (uint8_t)(0xff00 >> bits));
+	}
+	if (memcmp(net, c->addr6, 16) != 0) {
+		inet_ntop(AF_INET6, net, ns, sizeof(ns));
+		return fail_item(ld, ei, "%s has host bits set; did you mean %s/%lu?",
+				 describe(ei->node, buf, sizeof(buf)), ns, prefix);
+	}
+	return 0;
+}
+
+/* A sequence of CIDRs of either family into edge.acl.allow or edge.acl.deny. */
 static int parse_acl_list(struct loader *ld, const struct field *f, const struct item *it,
 			  void *obj)
 {
-	const char *expected = "a CIDR like \"198.18.0.0/16\"";
+	const char *expected = "a CIDR like \"198.18.0.0/16\" or \"2001:2:0:18::/64\"";
 	struct config_edge *e = obj;
 	bool deny = f->off == offsetof(struct config_edge, deny);
 	struct config_cidr *list = deny ? e->deny : e->allow;
 	unsigned int *n = deny ? &e->n_deny : &e->n_allow;
 	struct fy_node *entry;
 	void *iter = NULL;
-	char buf[64], path[PATH_LEN], ns[16];
+	char buf[64], path[PATH_LEN];
 
 	if (it->node == NULL || !fy_node_is_sequence(it->node))
 		return fail_item(ld, it, "expected a sequence of CIDRs, got %s",
 				 describe(it->node, buf, sizeof(buf)));
 	while ((entry = fy_node_sequence_iterate(it->node, &iter)) != NULL) {
 		struct item ei = { entry, NULL, path, it };
-		unsigned long prefix;
-		const char *slash;
+		struct config_cidr c = {0};
 		struct text t;
-		uint32_t a;
 
 		snprintf(path, sizeof(path), "%s[%u]", it->path, *n);
 		if (*n == CONFIG_MAX_ACL)
 			return fail_item(ld, &ei, "at most %d entries are allowed", CONFIG_MAX_ACL);
-		if (check_plain_node(ld, &ei) < 0 || scalar_string(ld, &ei, expected, &t) < 0)
+		if (check_plain_node(ld, &ei) < 0 || scalar_string(ld, &ei, expected, &t) < 0 ||
+		    parse_cidr(ld, &ei, &t, &c) < 0)
 			return -1;
-		slash = memchr(t.s, '/', t.len);
-		if (slash == NULL || !ipv4_parse(t.s, (size_t)(slash - t.s), &a))
-			return fail_item(ld, &ei, "expected %s, got %s", expected,
-					 describe(entry, buf, sizeof(buf)));
-		if (!parse_decimal(slash + 1, t.len - (size_t)(slash + 1 - t.s), 32, &prefix))
-			return fail_item(ld, &ei, "expected a prefix length 0..32 after '/', got %s",
-					 describe(entry, buf, sizeof(buf)));
-		if ((a & ~prefix_mask((unsigned int)prefix)) != 0) {
-			ipv4_str(ns, sizeof(ns), a & prefix_mask((unsigned int)prefix));
-			return fail_item(ld, &ei, "%s has host bits set; did you mean %s/%lu?",
-					 describe(entry, buf, sizeof(buf)), ns, prefix);
-		}
 		for (unsigned int i = 0; i < *n; i++)
-			if (list[i].addr == htonl(a) && list[i].prefix == prefix)
+			if (same_cidr(&list[i], &c))
 				return fail_item(ld, &ei, "%s is listed twice",
 						 describe(entry, buf, sizeof(buf)));
 		/* The same prefix in both lists has no answer under "longest prefix wins". */
 		const struct config_cidr *other = deny ? e->allow : e->deny;
 		unsigned int n_other = deny ? e->n_allow : e->n_deny;
 		for (unsigned int i = 0; i < n_other; i++)
-			if (other[i].addr == htonl(a) && other[i].prefix == prefix)
+			if (same_cidr(&other[i], &c))
 				return fail_item(ld, &ei, "%s is in both allow and deny",
 						 describe(entry, buf, sizeof(buf)));
-		list[*n] = (struct config_cidr){ .family = 4, .prefix = (uint8_t)prefix,
-						 .addr = htonl(a) };
+		list[*n] = c;
 		(*n)++;
 	}
 	return 0;
@@ -1746,6 +1791,8 @@ static const struct field per_client_fields[] = {
 	  .off = offsetof(struct config_edge, max_connections) },
 	{ .key = "table_size", .parse = parse_uint, .pow2 = true, .lo = 1024, .hi = 4194304,
 	  .off = offsetof(struct config_edge, table_size) },
+	{ .key = "ipv6_prefix", .parse = parse_uint, .lo = 32, .hi = 128,
+	  .off = offsetof(struct config_edge, ipv6_prefix) },
 };
 static const struct schema per_client_schema = { per_client_fields, N_ELEMS(per_client_fields) };
 
@@ -2037,6 +2084,7 @@ static void config_defaults(struct config *cfg)
 	cfg->tickets.rotate_s = 3600;
 	cfg->edge.icmp_echo_per_s = 1000;
 	cfg->edge.table_size = 65536;
+	cfg->edge.ipv6_prefix = 64; /* one host's share of addresses (RFC 4291 interface IDs) */
 	cfg->edge.max_half_open = 8192;
 	cfg->edge.max_handshaking = 4096;
 	cfg->tls.ocsp_refresh_s = 3600;

@@ -262,6 +262,7 @@ static void diff_rest(struct diff *d, struct config *n)
 	FIXED(d, n->edge.burst, "edge.per_client.burst");
 	FIXED(d, n->edge.max_connections, "edge.per_client.max_connections");
 	FIXED(d, n->edge.table_size, "edge.per_client.table_size");
+	FIXED(d, n->edge.ipv6_prefix, "edge.per_client.ipv6_prefix");
 	FIXED(d, n->edge.max_half_open, "edge.max_half_open");
 	FIXED(d, n->edge.max_handshaking, "edge.max_handshaking");
 }

@@ -45,10 +45,19 @@ static bool forgettable(const struct edge_client *c, uint64_t now)
 	return c->conns == 0 && c->tat <= now;
 }
 
-struct edge_client *edge_client_get(struct edge *e, uint8_t family, const uint32_t addr[4],
+struct edge_client *edge_client_get(struct edge *e, uint8_t family, const uint32_t src[4],
 				    bool create)
 {
 	struct edge_clients *t = e->clients;
+	/*
+	 * An IPv6 host is given a whole prefix (a /64 by default) and may pick any
+	 * address in it for each connection: the key is the prefix, so hopping
+	 * addresses inside it does not buy a fresh bucket.
+	 */
+	uint32_t addr[4] = {src[0], src[1], src[2], src[3]};
+	if (family == 6)
+		for (unsigned int i = 0; i < 4; i++)
+			addr[i] &= e->v6_mask[i];
 	uint32_t h = rte_jhash_32b(addr, 4, t->seed ^ family);
 	struct edge_client *set = &t->entries[(h & t->set_mask) * CLIENT_WAYS];
 	for (unsigned int i = 0; i < CLIENT_WAYS; i++)

@@ -5,20 +5,33 @@
  * are spread over workers by their 4-tuple, so one client's connections may
  * land on several, each counting its own share (README "Edge protection").
  */
+#include <rte_byteorder.h>
 #include <rte_malloc.h>
 
 #include "edge_priv.h"
 
-/* net's ICMP hook: echo answered only for allowed sources, and at most icmp_echo_per_s. */
-static int icmp_echo_admit(void *arg, uint32_t src_be)
+/*
+ * net's ICMP and ICMPv6 echo hook: answered only for allowed sources, and at
+ * most icmp_echo_per_s for both families together (one bucket: the limit is
+ * on the replies this worker sends, whichever family asks).
+ */
+static int icmp_echo_admit(void *arg, uint8_t family, const uint32_t addr[4])
 {
 	struct edge *e = arg;
-	const uint32_t addr[4] = {src_be, 0, 0, 0};
-	if (!edge_acl_allows(e->acl, 4, addr))
+	if (!edge_acl_allows(e->acl, family, addr))
 		return DROP_EDGE_ACL;
 	if (e->icmp_echo_off || !edge_rate_take(&e->icmp_echo, &e->icmp_tat, e->net->now))
 		return DROP_ICMP_RATE;
 	return -1;
+}
+
+/* Word i (network order) of an IPv6 mask of prefix bits. */
+static uint32_t prefix_word(unsigned int prefix, unsigned int i)
+{
+	unsigned int bits = prefix > 32 * i ? prefix - 32 * i : 0;
+	if (bits >= 32)
+		return UINT32_MAX;
+	return bits == 0 ? 0 : rte_cpu_to_be_32(~(UINT32_MAX >> bits));
 }
 
 struct edge *edge_create(const struct config *cfg, const struct edge_acl *acl,
@@ -37,6 +50,8 @@ struct edge *edge_create(const struct config *cfg, const struct edge_acl *acl,
 	e->icmp_echo = edge_rate_make(ce->icmp_echo_per_s, ce->icmp_echo_per_s, net->tsc_hz);
 	e->icmp_echo_off = ce->icmp_echo_per_s == 0;
 	e->closed_silent = ce->closed_ports == CONFIG_CLOSED_DROP;
+	for (unsigned int i = 0; i < 4; i++)
+		e->v6_mask[i] = prefix_word(ce->ipv6_prefix, i);
 	if (ce->new_per_s != 0 || ce->max_connections != 0) {
 		e->clients = edge_clients_create(ce->table_size);
 		if (e->clients == NULL) {

@@ -13,7 +13,7 @@
  * takes over the least useful one of its set (see clients.c).
  */
 struct edge_client {
-	uint32_t addr[4]; /* network order; IPv4 in [0] */
+	uint32_t addr[4]; /* network order; IPv4 in [0]; IPv6 cut to per_client.ipv6_prefix */
 	uint8_t family;   /* 0: free */
 	uint32_t conns;   /* passive connections open now */
 	uint64_t tat;     /* new-connection bucket (rate.h) */
@@ -34,6 +34,7 @@ struct edge {
 	struct net_ctx *net;
 	struct worker_counters *ctr;
 	struct edge_clients *clients; /* NULL when per-client limits are off */
+	uint32_t v6_mask[4];          /* network order: the per_client.ipv6_prefix bits of a key */
 	struct edge_rate new_conn;    /* per client */
 	unsigned int max_conns;       /* per client; 0: no limit */
 	struct edge_rate icmp_echo;   /* per worker */
@@ -45,8 +46,11 @@ struct edge {
 /* clients.c */
 struct edge_clients *edge_clients_create(unsigned int size);
 void edge_clients_free(struct edge_clients *t);
-/* The entry for addr; created (possibly evicting another) when create is set, else NULL if none. */
-struct edge_client *edge_client_get(struct edge *e, uint8_t family, const uint32_t addr[4],
+/*
+ * The entry for src (an IPv6 source by its per_client.ipv6_prefix); created
+ * (possibly evicting another) when create is set, else NULL if none.
+ */
+struct edge_client *edge_client_get(struct edge *e, uint8_t family, const uint32_t src[4],
 				    bool create);
 
 #endif

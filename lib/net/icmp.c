@@ -29,7 +29,8 @@ void icmp_input(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, uint32
 	if (ctx->icmp_echo_admit != NULL) {
 		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
 									l3_off);
-		int why = ctx->icmp_echo_admit(ctx->edge_arg, ip->src_addr);
+		const uint32_t src[4] = {ip->src_addr, 0, 0, 0};
+		int why = ctx->icmp_echo_admit(ctx->edge_arg, 4, src);
 		if (why >= 0) {
 			net_drop(ctx, m, (enum drop_reason)why);
 			return;

@@ -202,6 +202,15 @@ void icmpv6_input(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, uint
 	/* An echo to a group is left unanswered: every reply would come from every member. */
 	if (ic->type == ICMPV6_ECHO_REQUEST && ic->code == 0 && !ipv6_is_multicast(ih->dst_addr) &&
 	    len >= 8) {
+		if (ctx->icmp_echo_admit != NULL) {
+			uint32_t src[4];
+			memcpy(src, ih->src_addr, sizeof(src));
+			int why = ctx->icmp_echo_admit(ctx->edge_arg, 6, src);
+			if (why >= 0) {
+				net_drop(ctx, m, (enum drop_reason)why);
+				return;
+			}
+		}
 		echo_reply(ctx, pi, m, l3_off, l4_off, len);
 		return;
 	}

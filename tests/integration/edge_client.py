@@ -28,7 +28,7 @@ import time
 
 
 def cmd_connect(a):
-    s = socket.socket()
+    s = socket.socket(socket.AF_INET6 if ":" in a.host else socket.AF_INET)
     if a.source:
         s.bind((a.source, 0))
     s.settimeout(a.timeout)

@@ -3,7 +3,9 @@
 # address of both ports (the kernel resolves us with NDP), a full-size echo; TCP over IPv6
 # to the built-in echo service, plain and TLS (1.3 and 1.2), data intact; then malformed
 # IPv6, ICMPv6 and NDP frames from a raw socket are dropped and counted by reason, tlsterm
-# still answers, and every mbuf is back in its pool at shutdown.
+# still answers, and every mbuf is back in its pool at shutdown. The edge ACL holds IPv6
+# lists (default deny, 2001:2:0:18::/64 allowed, 2001:2:0:18::3 denied inside it): the denied
+# address gets nothing (no SYN-ACK, no RST, no echo reply) while ::2 is served.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
@@ -21,7 +23,12 @@ TT_IPV6=1 tt_write_config "$TT_WORK/tlsterm.yaml" \
 	"  - { port: 19, backend: echo, family: ipv6 }" \
 	"  - port: 443" \
 	"    backend: echo" \
-	"    tls: { certificates: [ { cert: $certs/site-ecdsa.pem, key: $certs/site-ecdsa.key } ] }"
+	"    tls: { certificates: [ { cert: $certs/site-ecdsa.pem, key: $certs/site-ecdsa.key } ] }" \
+	"edge:" \
+	"  acl:" \
+	"    allow: [\"2001:2:0:18::/64\", \"2001:2:0:19::/64\", \"fe80::/10\", 198.18.0.0/16]" \
+	"    deny: [\"2001:2:0:18::3/128\"]" \
+	"    default: deny"
 tt_start "$TT_WORK/tlsterm.yaml" "$TT_WORK/tlsterm.log"
 
 # fe80::/64 with the modified EUI-64 of a MAC (RFC 4291 2.5.1), as tlsterm makes it.
@@ -81,6 +88,24 @@ socks=$(tt_in_client ss -tanH)
 grep -qE '\[2001:2:0:18::1\]:7( |$)' <<<"$socks" ||
 	tt_fail "the client's kernel shows no IPv6 connection to port 7"
 
+# The denied address (a second one on the client's interface) gets nothing at all.
+DENIED6=2001:2:0:18::3
+tt_in_client ip -6 addr add "$DENIED6/64" dev "$TT_IF_CLIENT" nodad
+r=$(tt_in_client "$TT_PY" "$here/edge_client.py" connect 2001:2:0:18::1 7 --source "$DENIED6" \
+	--timeout 3)
+[ "$r" = timeout ] || tt_fail "denied $DENIED6 on port 7: $r, want nothing (timeout)"
+r=$(tt_in_client "$TT_PY" "$here/edge_client.py" connect 2001:2:0:18::1 8 --source "$DENIED6" \
+	--timeout 3)
+[ "$r" = timeout ] || tt_fail "denied $DENIED6 on a closed port: $r, want nothing (timeout)"
+tt_in_client ping -6 -c 2 -i 0.2 -W 1 -I "$DENIED6" 2001:2:0:18::1 >/dev/null 2>&1 &&
+	tt_fail "denied $DENIED6 got an echo reply"
+# Off again, so the kernel does not pick it as the source of the next connections.
+tt_in_client ip -6 addr del "$DENIED6/64" dev "$TT_IF_CLIENT"
+client_step "allowed ::2 after the denied ::3" tcp_client.py echo --port 7 --bytes 65536 --seed 3
+tt_in_client ping -6 -c 2 -i 0.2 -W 2 2001:2:0:18::1 >/dev/null ||
+	tt_fail "allowed ::2 gets no echo reply after the denied ::3"
+echo "  denied $DENIED6: no answer on port 7, on a closed port or to ping -6"
+
 cases=$(/usr/bin/python3 "$here/malformed_frames.py" --list | grep -E '^(ipv6|icmpv6|ndp)_' |
 	paste -sd, -)
 tt_in_client /usr/bin/python3 "$here/malformed_frames.py" --iface "$TT_IF_CLIENT" \
@@ -99,6 +124,9 @@ log=$TT_WORK/tlsterm.log
 tt_check_clean_stop "$log"
 replies=$(tt_stat "$log" icmpv6_echo_replies)
 [ "$replies" -ge 14 ] || tt_fail "expected at least 14 ICMPv6 echo replies, got $replies"
+denied=$(tt_stat "$log" edge_acl_denied)
+# Two SYNs at least (port 7 and the closed port 8) and two echo requests from the denied address.
+[ "${denied:-0}" -ge 4 ] || { grep stats: "$log"; tt_fail "edge_acl_denied=${denied:-missing}, want >= 4"; }
 adverts=$(tt_stat "$log" ndp_adverts_sent)
 # 4 unsolicited at start (two addresses on two ports), then answers to the kernels' solicitations
 [ "$adverts" -ge 6 ] || tt_fail "expected at least 6 neighbor advertisements, got $adverts"

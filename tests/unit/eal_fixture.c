@@ -24,7 +24,8 @@ int eal_fixture_init(void)
 {
 	if (initialised)
 		return initialised > 0 ? 0 : -1;
-	char *argv[] = {"unit", "-l0", "--no-huge", "--no-pci", "--no-shconf", "-m128",
+	/* 256 MB: an ACL with IPv6 entries holds an rte_lpm6, whose first table alone is 64 MB. */
+	char *argv[] = {"unit", "-l0", "--no-huge", "--no-pci", "--no-shconf", "-m256",
 			"--vdev=net_ring0", "--log-level=error", NULL};
 	initialised = -1;
 	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0)
@@ -75,6 +76,7 @@ void fixture_config(struct config *cfg)
 	cfg->tcp.rcv_buffer = 262144;
 	cfg->tcp.snd_buffer = 262144;
 	snprintf(cfg->tcp.congestion_control, sizeof(cfg->tcp.congestion_control), "cubic");
+	cfg->edge.ipv6_prefix = 64;
 }
 
 void fixture_config_ipv6(struct config *cfg)

@@ -2058,6 +2058,7 @@ static void test_edge(void **state)
 	assert_int_equal(cfg->edge.new_per_s, 0);
 	assert_int_equal(cfg->edge.max_connections, 0);
 	assert_int_equal(cfg->edge.table_size, 65536);
+	assert_int_equal(cfg->edge.ipv6_prefix, 64);
 	assert_int_equal(cfg->edge.max_half_open, 8192);
 	assert_int_equal(cfg->edge.max_handshaking, 4096);
 	config_free(cfg);
@@ -2065,7 +2066,8 @@ static void test_edge(void **state)
 	cfg = expect_ok(EDGE "  acl: { allow: [\"198.18.0.0/16\", 0.0.0.0/0], deny: [\"198.18.5.0/24\","
 			     " 198.18.5.7/32], default: deny }\n"
 			     "  closed_ports: drop\n  icmp_echo_per_s: 0\n"
-			     "  per_client: { new_per_s: 50, max_connections: 256, table_size: 1024 }\n"
+			     "  per_client: { new_per_s: 50, max_connections: 256, table_size: 1024,"
+			     " ipv6_prefix: 56 }\n"
 			     "  max_half_open: 16\n  max_handshaking: 100\n");
 	const struct config_edge *e = &cfg->edge;
 	assert_int_equal(e->n_allow, 2);
@@ -2082,6 +2084,7 @@ static void test_edge(void **state)
 	assert_int_equal(e->burst, 50); /* one second's worth when not given */
 	assert_int_equal(e->max_connections, 256);
 	assert_int_equal(e->table_size, 1024);
+	assert_int_equal(e->ipv6_prefix, 56);
 	assert_int_equal(e->max_half_open, 16);
 	assert_int_equal(e->max_handshaking, 100);
 	config_free(cfg);
@@ -2090,13 +2093,46 @@ static void test_edge(void **state)
 		     "edge.acl.allow[0]: \"198.18.0.1/16\" has host bits set; did you mean "
 		     "198.18.0.0/16?");
 	expect_error(EDGE "  acl: { deny: [198.18.0.0] }\n", NAME ":7:17: ",
-		     "edge.acl.deny[0]: expected a CIDR like \"198.18.0.0/16\", got");
+		     "edge.acl.deny[0]: expected a CIDR like \"198.18.0.0/16\" or "
+		     "\"2001:2:0:18::/64\", got");
 	expect_error(EDGE "  acl: { deny: [198.18.0.0/33] }\n", NAME ":7:17: ",
 		     "expected a prefix length 0..32 after '/'");
 	expect_error(EDGE "  acl: { deny: [10.0.0.0/8, 10.0.0.0/8] }\n", NAME ":7:29: ",
 		     "edge.acl.deny[1]: \"10.0.0.0/8\" is listed twice");
 	expect_error(EDGE "  acl: { allow: [10.0.0.0/8], deny: [10.0.0.0/8] }\n", NAME ":7:38: ",
 		     "edge.acl.deny[0]: \"10.0.0.0/8\" is in both allow and deny");
+	cfg = expect_ok(EDGE "  acl: { allow: [\"2001:2:0:18::/64\", \"::/0\", 198.18.0.0/16],"
+			     " deny: [\"2001:2:0:18::3/128\", \"2001:2:0:18::/63\"] }\n");
+	e = &cfg->edge;
+	assert_int_equal(e->n_allow, 3);
+	assert_int_equal(e->allow[0].family, 6);
+	assert_int_equal(e->allow[0].prefix, 64);
+	assert_int_equal(e->allow[0].addr6[7], 0x18);
+	assert_int_equal(e->allow[1].family, 6);
+	assert_int_equal(e->allow[1].prefix, 0);
+	assert_int_equal(e->allow[2].family, 4);
+	assert_int_equal(e->n_deny, 2);
+	assert_int_equal(e->deny[0].prefix, 128);
+	assert_int_equal(e->deny[0].addr6[15], 3);
+	config_free(cfg);
+	expect_error(EDGE "  acl: { allow: [\"2001:2:0:18::1/64\"] }\n", NAME ":7:18: ",
+		     "edge.acl.allow[0]: \"2001:2:0:18::1/64\" has host bits set; did you mean "
+		     "2001:2:0:18::/64?");
+	expect_error(EDGE "  acl: { deny: [\"2001:2:0:19::/63\"] }\n", NAME ":7:17: ",
+		     "has host bits set; did you mean 2001:2:0:18::/63?");
+	expect_error(EDGE "  acl: { deny: [\"2001:2::/129\"] }\n", NAME ":7:17: ",
+		     "expected a prefix length 0..128 after '/'");
+	expect_error(EDGE "  acl: { deny: [\"2001:2::\"] }\n", NAME ":7:17: ",
+		     "edge.acl.deny[0]: expected a CIDR like");
+	expect_error(EDGE "  acl: { deny: [\"2001:zz::/32\"] }\n", NAME ":7:17: ",
+		     "edge.acl.deny[0]: expected a CIDR like");
+	expect_error(EDGE "  acl: { deny: [\"2001:2::/32\", \"2001:2:0::/32\"] }\n", NAME ":7:32: ",
+		     "edge.acl.deny[1]: \"2001:2:0::/32\" is listed twice");
+	expect_error(EDGE "  acl: { allow: [\"::/0\"], deny: [\"::/0\"] }\n", NAME ":7:34: ",
+		     "edge.acl.deny[0]: \"::/0\" is in both allow and deny");
+	/* 0.0.0.0/0 and ::/0 are different prefixes: both lists may hold one each. */
+	cfg = expect_ok(EDGE "  acl: { allow: [0.0.0.0/0], deny: [\"::/0\"] }\n");
+	config_free(cfg);
 	expect_error(EDGE "  acl: { allow: 10.0.0.0/8 }\n", NAME ":7:17: ",
 		     "edge.acl.allow: expected a sequence of CIDRs");
 	expect_error(EDGE "  acl: { default: maybe }\n", NAME ":7:19: ",
@@ -2109,6 +2145,10 @@ static void test_edge(void **state)
 	expect_error(EDGE "  per_client: { table_size: 1000 }\n", NAME ":7:29: ",
 		     "edge.per_client.table_size: expected a power of two 1024..4194304");
 	expect_error(EDGE "  per_client: { rate: 1 }\n", NAME ":7:17: ", "unknown key \"rate\"");
+	expect_error(EDGE "  per_client: { ipv6_prefix: 31 }\n", NAME ":7:30: ",
+		     "edge.per_client.ipv6_prefix: expected an integer 32..128");
+	expect_error(EDGE "  per_client: { ipv6_prefix: 129 }\n", NAME ":7:30: ",
+		     "edge.per_client.ipv6_prefix: expected an integer 32..128");
 	expect_error(EDGE "  max_half_open: 0\n", NAME ":7:18: ",
 		     "edge.max_half_open: expected an integer 16..4194304");
 	expect_error(EDGE "  syn_flood: true\n", NAME ":7:3: ", "unknown key \"syn_flood\"");

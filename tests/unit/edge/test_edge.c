@@ -3,12 +3,15 @@
  * lib/edge: the ACL (acl.c: longest prefix, allow/deny/default, /0), the
  * token bucket (rate.h), the per-client table (clients.c: bounded, evicts and
  * counts, keeps clients with open connections), the SYN and connection
- * checks (edge.c), and the ICMP echo hook through net_input with real mbufs.
+ * checks (edge.c), and the ICMP and ICMPv6 echo hook through net_input with
+ * real mbufs.
  */
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -40,7 +43,7 @@ static int setup(void **state)
 {
 	(void)state;
 	memset(&T, 0, sizeof(T));
-	fixture_config(&T.cfg);
+	fixture_config_ipv6(&T.cfg);
 	T.cfg.edge.icmp_echo_per_s = 1000;
 	T.cfg.edge.table_size = 1024;
 	fixture_net_ctx(&T.ctx, &T.ctr, &T.cfg);
@@ -101,6 +104,78 @@ static void test_acl_longest_prefix(void **state)
 	assert_false(allows(acl, RTE_IPV4(9, 255, 255, 255)));
 	const uint32_t v6[4] = {1, 2, 3, 4};
 	assert_false(edge_acl_allows(acl, 6, v6)); /* no IPv6 lists: the default speaks */
+	edge_acl_free(acl);
+}
+
+static void add6(struct config_cidr *list, unsigned int *n, const char *a, uint8_t prefix)
+{
+	list[*n] = (struct config_cidr){.family = 6, .prefix = prefix};
+	assert_int_equal(inet_pton(AF_INET6, a, list[*n].addr6), 1);
+	(*n)++;
+}
+
+static bool allows6(const struct edge_acl *acl, const char *a)
+{
+	uint32_t addr[4];
+	assert_int_equal(inet_pton(AF_INET6, a, addr), 1);
+	return edge_acl_allows(acl, 6, addr);
+}
+
+/* IPv6 lists in their own rte_lpm6: longest prefix wins, ::/0 is the IPv6 default. */
+static void test_acl_ipv6(void **state)
+{
+	(void)state;
+	struct config_edge ce = {.acl_default = CONFIG_ACL_DENY};
+	add6(ce.allow, &ce.n_allow, "2001:2::", 32);
+	add6(ce.deny, &ce.n_deny, "2001:2:0:18::", 64);
+	add6(ce.allow, &ce.n_allow, "2001:2:0:18::2", 128);
+	add6(ce.deny, &ce.n_deny, "2001:2:0:18:8000::", 65);
+	add(ce.allow, &ce.n_allow, RTE_IPV4(198u, 18, 0, 0), 16);
+	struct edge_acl *acl = acl_make(&ce);
+	assert_true(allows6(acl, "2001:2:ffff::1"));           /* /32 allow */
+	assert_false(allows6(acl, "2001:2:0:18::3"));          /* /64 deny inside it */
+	assert_true(allows6(acl, "2001:2:0:18::2"));           /* /128 allow inside that */
+	assert_false(allows6(acl, "2001:2:0:18:8000::2"));     /* /65 deny */
+	assert_false(allows6(acl, "2001:3::1"));               /* no entry: acl.default */
+	assert_true(allows(acl, RTE_IPV4(198u, 18, 0, 3)));    /* IPv4 as before */
+	assert_false(allows(acl, RTE_IPV4(198u, 19, 0, 3)));
+	/* An IPv4-mapped lookup is not an IPv4 one: the IPv6 table decides. */
+	assert_false(allows6(acl, "::ffff:198.18.0.3"));
+	edge_acl_free(acl);
+
+	/* ::/0 sets the IPv6 default only; 0.0.0.0/0 the IPv4 one only. */
+	memset(&ce, 0, sizeof(ce));
+	ce.acl_default = CONFIG_ACL_ALLOW;
+	add6(ce.deny, &ce.n_deny, "::", 0);
+	add6(ce.allow, &ce.n_allow, "2001:2:0:18::", 64);
+	acl = acl_make(&ce);
+	assert_false(allows6(acl, "2001:2:0:19::2"));
+	assert_true(allows6(acl, "2001:2:0:18::abcd"));
+	assert_true(allows(acl, RTE_IPV4(8, 8, 8, 8))); /* IPv4 keeps acl.default */
+	edge_acl_free(acl);
+	memset(&ce, 0, sizeof(ce));
+	ce.acl_default = CONFIG_ACL_ALLOW;
+	add(ce.deny, &ce.n_deny, 0, 0);
+	acl = acl_make(&ce);
+	assert_false(allows(acl, RTE_IPV4(8, 8, 8, 8)));
+	assert_true(allows6(acl, "2001:2:0:19::2")); /* IPv6 keeps acl.default */
+	edge_acl_free(acl);
+
+	/* A full list of /128s fits (tbl8 groups sized from the entries). */
+	memset(&ce, 0, sizeof(ce));
+	ce.acl_default = CONFIG_ACL_ALLOW;
+	for (unsigned int i = 0; i < CONFIG_MAX_ACL; i++) {
+		char a[64];
+		snprintf(a, sizeof(a), "2001:%x:%x::%x", i, i * 7, i + 1);
+		add6(ce.deny, &ce.n_deny, a, 128);
+		snprintf(a, sizeof(a), "2002:%x::", i);
+		add6(ce.allow, &ce.n_allow, a, (uint8_t)(127 - i % 90));
+		memset(ce.allow[i].addr6 + 4, 0, 12); /* host bits zero: the prefixes are >= 38 */
+	}
+	acl = acl_make(&ce);
+	assert_non_null(acl);
+	assert_false(allows6(acl, "2001:ff:6f9::100"));
+	assert_true(allows6(acl, "2001:ff:6f9::101"));
 	edge_acl_free(acl);
 }
 
@@ -201,6 +276,65 @@ static void test_syn_rate_per_client(void **state)
 	assert_int_equal(edge_check_syn(e, 4, a), -1); /* 100 ms: one more token */
 	assert_int_equal(edge_check_syn(e, 4, a), DROP_EDGE_CLIENT_RATE);
 	assert_int_equal(edge_client_count(e), 2);
+	edge_free(e);
+}
+
+static void addr6_of(uint16_t w0, uint16_t w3, uint16_t w7, uint32_t out[4])
+{
+	uint8_t b[16] = {0};
+	b[0] = (uint8_t)(w0 >> 8), b[1] = (uint8_t)w0;
+	b[6] = (uint8_t)(w3 >> 8), b[7] = (uint8_t)w3;
+	b[14] = (uint8_t)(w7 >> 8), b[15] = (uint8_t)w7;
+	memcpy(out, b, 16);
+}
+
+/* IPv6 sources are keyed on their /64 (per_client.ipv6_prefix): hopping inside it gains nothing. */
+static void test_ipv6_prefix_key(void **state)
+{
+	(void)state;
+	uint32_t a[4], a2[4], other[4];
+	addr6_of(0x2001, 0x18, 1, a);     /* 2001:0:0:18::1 */
+	addr6_of(0x2001, 0x18, 0xbeef, a2); /* same /64 */
+	addr6_of(0x2001, 0x19, 1, other); /* next /64 */
+	T.cfg.edge.ipv6_prefix = 64;
+	struct edge *e = make_edge(10, 3, 2);
+	T.ctx.now = 1000 * T.ctx.tsc_hz;
+	assert_int_equal(edge_check_syn(e, 6, a), -1);
+	assert_int_equal(edge_check_syn(e, 6, a2), -1);
+	assert_int_equal(edge_check_syn(e, 6, a), -1);
+	assert_int_equal(edge_check_syn(e, 6, a2), DROP_EDGE_CLIENT_RATE); /* one bucket of 3 */
+	assert_int_equal(edge_check_syn(e, 6, other), -1); /* another /64: its own bucket */
+	assert_int_equal(edge_client_count(e), 2);
+	/* Connections count per /64 too: two from a and a2 fill max_connections 2. */
+	bool counted = false;
+	assert_true(edge_conn_opened(e, 6, a, &counted));
+	assert_true(edge_conn_opened(e, 6, a2, &counted));
+	assert_false(edge_conn_opened(e, 6, a, &counted));
+	assert_true(edge_conn_opened(e, 6, other, &counted));
+	edge_conn_closed(e, 6, a2); /* a close from either address releases the /64's count */
+	assert_true(edge_conn_opened(e, 6, a, &counted));
+	/* IPv4 keys are untouched: neighbouring addresses keep their own buckets. */
+	uint32_t v4a[4], v4b[4];
+	addr_of(RTE_IPV4(198u, 18, 1, 1), v4a);
+	addr_of(RTE_IPV4(198u, 18, 1, 2), v4b);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(edge_check_syn(e, 4, v4a), -1);
+	assert_int_equal(edge_check_syn(e, 4, v4b), -1);
+	edge_free(e);
+
+	/* ipv6_prefix 128: every address its own bucket again. */
+	T.cfg.edge.ipv6_prefix = 128;
+	e = make_edge(10, 1, 0);
+	assert_int_equal(edge_check_syn(e, 6, a), -1);
+	assert_int_equal(edge_check_syn(e, 6, a), DROP_EDGE_CLIENT_RATE);
+	assert_int_equal(edge_check_syn(e, 6, a2), -1);
+	edge_free(e);
+
+	/* ipv6_prefix 48: the /64s under one /48 share. */
+	T.cfg.edge.ipv6_prefix = 48;
+	e = make_edge(10, 1, 0);
+	assert_int_equal(edge_check_syn(e, 6, a), -1);
+	assert_int_equal(edge_check_syn(e, 6, other), DROP_EDGE_CLIENT_RATE);
 	edge_free(e);
 }
 
@@ -348,17 +482,91 @@ static void test_icmp_echo_hook(void **state)
 	edge_acl_free(acl);
 }
 
+/* An ICMPv6 echo request from src to our address, with a valid checksum. */
+static uint16_t echo6_frame(uint8_t *buf, const uint8_t src[16], uint16_t seq)
+{
+	uint16_t o = fixture_put_eth(buf, &fixture_mac, &fixture_peer_mac, RTE_ETHER_TYPE_IPV6);
+	o += fixture_put_ipv6(buf + o, src, fixture_ip6, 58, 64, 12);
+	uint8_t *ic = buf + o;
+	memset(ic, 0, 12);
+	ic[0] = 128; /* echo request */
+	ic[5] = 7;   /* identifier */
+	ic[6] = (uint8_t)(seq >> 8);
+	ic[7] = (uint8_t)seq;
+	memcpy(ic + 8, "edge", 4);
+	fixture_icmpv6_cksum(ic, 12, src, fixture_ip6);
+	return (uint16_t)(o + 12);
+}
+
+/* ICMPv6 echo takes the same way as ICMP echo: the ACL, then the one echo bucket. */
+static void test_icmpv6_echo_hook(void **state)
+{
+	(void)state;
+	uint8_t buf[128];
+	T.cfg.edge.icmp_echo_per_s = 2;
+	struct edge *e = make_edge(0, 0, 0);
+	T.ctx.now = 1000 * T.ctx.tsc_hz;
+	for (uint16_t i = 0; i < 5; i++)
+		net_input(&T.ctx, 0, fixture_frame(buf, echo6_frame(buf, fixture_peer_ip6, i)));
+	assert_int_equal(echo_replies(), 2); /* burst = rate */
+	assert_int_equal(T.ctr.icmpv6_echo_replies, 2);
+	assert_int_equal(T.ctr.drops[DROP_ICMP_RATE], 3);
+	/* One bucket for both families: an IPv4 echo now finds it empty too. */
+	net_input(&T.ctx, 0, fixture_frame(buf, echo_frame(buf, 1)));
+	assert_int_equal(echo_replies(), 0);
+	assert_int_equal(T.ctr.drops[DROP_ICMP_RATE], 4);
+	T.ctx.now += T.ctx.tsc_hz;
+	net_input(&T.ctx, 0, fixture_frame(buf, echo6_frame(buf, fixture_peer_ip6, 9)));
+	assert_int_equal(echo_replies(), 1);
+	edge_free(e);
+	/* Unhooked: every echo answered again. */
+	for (uint16_t i = 0; i < 5; i++)
+		net_input(&T.ctx, 0, fixture_frame(buf, echo6_frame(buf, fixture_peer_ip6, i)));
+	assert_int_equal(echo_replies(), 5);
+
+	/* icmp_echo_per_s 0: no ICMPv6 echo answered either. */
+	T.cfg.edge.icmp_echo_per_s = 0;
+	e = make_edge(0, 0, 0);
+	net_input(&T.ctx, 0, fixture_frame(buf, echo6_frame(buf, fixture_peer_ip6, 1)));
+	assert_int_equal(echo_replies(), 0);
+	assert_int_equal(T.ctr.drops[DROP_ICMP_RATE], 5);
+	edge_free(e);
+
+	/* A source an IPv6 deny entry covers gets no echo; the drop is counted. */
+	T.cfg.edge.icmp_echo_per_s = 1000;
+	struct config_edge ce = {.acl_default = CONFIG_ACL_ALLOW};
+	add6(ce.deny, &ce.n_deny, "2001:2:0:18::2", 128);
+	struct edge_acl *acl = acl_make(&ce);
+	e = edge_create(&T.cfg, acl, &T.ctx);
+	assert_non_null(e);
+	net_input(&T.ctx, 0, fixture_frame(buf, echo6_frame(buf, fixture_peer_ip6, 2)));
+	assert_int_equal(echo_replies(), 0);
+	assert_int_equal(T.ctr.drops[DROP_EDGE_ACL], 1);
+	assert_int_equal(T.ctr.drops[DROP_ICMP_RATE], 5);
+	uint32_t peer6[4];
+	memcpy(peer6, fixture_peer_ip6, 16);
+	assert_int_equal(edge_check_source(e, 6, peer6), DROP_EDGE_ACL);
+	/* IPv4 echo from the same peer is not covered by the IPv6 entry. */
+	net_input(&T.ctx, 0, fixture_frame(buf, echo_frame(buf, 3)));
+	assert_int_equal(echo_replies(), 1);
+	edge_free(e);
+	edge_acl_free(acl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_acl_longest_prefix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_acl_default_and_zero_prefix, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_acl_ipv6, setup, teardown),
 		cmocka_unit_test(test_rate_bucket),
 		cmocka_unit_test_setup_teardown(test_syn_rate_per_client, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipv6_prefix_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_bounded_and_evicts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_reuses_forgettable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_icmp_echo_hook, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_icmpv6_echo_hook, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, NULL);
 }
