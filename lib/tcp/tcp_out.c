@@ -221,8 +221,8 @@ void tcp_retransmit_una(struct tcp_conn *c)
 	c->stack->ctr->tcp.retransmits++;
 	c->rtt_timing = false;
 	uint32_t len = RTE_MIN(c->sndq.bytes, (uint32_t)c->mss);
-	if (c->sack_ok && c->n_peer_sack > 0 && seq_gt(c->peer_sack[0].left, c->snd_una))
-		len = u32_min(len, c->peer_sack[0].left - c->snd_una); /* up to the first SACKed block */
+	if (c->sack_ok && c->n_sack_board > 0 && seq_gt(c->sack_board[0].left, c->snd_una))
+		len = u32_min(len, c->sack_board[0].left - c->snd_una); /* up to the first SACKed block */
 	if (seq_gt(c->snd_una + len, c->rexmit_nxt))
 		c->rexmit_nxt = c->snd_una + len;
 	if (len > 0) {
@@ -233,30 +233,10 @@ void tcp_retransmit_una(struct tcp_conn *c)
 		conn_emit(c, c->snd_una, RTE_TCP_FIN_FLAG, 0, 0);
 }
 
-const struct tcp_sack_block *tcp_sacked(const struct tcp_conn *c, uint32_t seq)
-{
-	for (unsigned int i = 0; i < c->n_peer_sack; i++)
-		if (seq_geq(seq, c->peer_sack[i].left) && seq_lt(seq, c->peer_sack[i].right))
-			return &c->peer_sack[i];
-	return NULL;
-}
-
-/* The first hole at or above seq that is known lost, or false. */
-static bool next_hole(const struct tcp_conn *c, uint32_t *seq)
-{
-	const struct tcp_sack_block *b;
-	while ((b = tcp_sacked(c, *seq)) != NULL)
-		*seq = b->right;
-	/* Only below the highest SACKed byte is a hole known to be lost; never past snd_max,
-	 * which only tcp_output() moves. */
-	return seq_lt(*seq, c->sack_high) && seq_lt(*seq, c->snd_max) &&
-	       seq_lt(*seq, c->snd_una + c->sndq.bytes);
-}
-
 /*
- * A resent segment can be lost too; without a per-segment scoreboard we learn it
- * from time: SACKs keep coming while a hole we resent more than a round trip ago
- * is still open. Then the pass over the holes starts again from snd_una (the role
+ * A resent segment can be lost too, and the scoreboard cannot tell (RFC 6675 has
+ * no rule for it); we learn it from time: SACKs keep coming while a hole we resent
+ * more than a round trip ago is still open. Then the pass over the holes starts again from snd_una (the role
  * RACK's reordering window plays in RFC 8985 §6.2, at the granularity of a pass).
  */
 static bool hole_pass_stale(const struct tcp_conn *c)
@@ -277,24 +257,35 @@ void tcp_restart_hole_pass(struct tcp_conn *c)
 	c->rexmit_round_us = c->stack->now_us;
 }
 
-bool tcp_retransmit_hole(struct tcp_conn *c)
+/* Resend [seq, seq + len) of a hole, at most a segment; it counts in pipe from now on. */
+static void resend_hole(struct tcp_conn *c, uint32_t seq, uint32_t len)
 {
-	uint32_t seq = seq_gt(c->rexmit_nxt, c->snd_una) ? c->rexmit_nxt : c->snd_una;
-	if (!next_hole(c, &seq)) {
-		seq = c->snd_una;
-		if (!c->in_recovery || !hole_pass_stale(c) || !next_hole(c, &seq))
-			return false;
-		tcp_restart_hole_pass(c);
-	}
-	uint32_t len = u32_min(c->mss, c->snd_una + c->sndq.bytes - seq);
-	len = u32_min(len, c->snd_max - seq);
-	for (unsigned int i = 0; i < c->n_peer_sack; i++)
-		if (seq_gt(c->peer_sack[i].left, seq))
-			len = u32_min(len, c->peer_sack[i].left - seq);
+	len = u32_min(len, c->mss);
+	len = u32_min(len, c->snd_una + c->sndq.bytes - seq);
 	c->stack->ctr->tcp.retransmits++;
 	c->rtt_timing = false;
 	conn_emit(c, seq, RTE_TCP_PSH_FLAG, seq - c->snd_una, len);
 	c->rexmit_nxt = seq + len;
+}
+
+static bool hole_from(const struct tcp_conn *c, bool lost, uint32_t *seq, uint32_t *len)
+{
+	uint32_t from = seq_gt(c->rexmit_nxt, c->snd_una) ? c->rexmit_nxt : c->snd_una;
+	return tcp_sack_next_hole(c, from, lost, seq, len) &&
+	       seq_lt(*seq, c->snd_una + c->sndq.bytes);
+}
+
+bool tcp_retransmit_hole(struct tcp_conn *c)
+{
+	uint32_t seq, len;
+	if (!hole_from(c, false, &seq, &len)) {
+		if (!c->in_recovery || !hole_pass_stale(c))
+			return false;
+		tcp_restart_hole_pass(c);
+		if (!hole_from(c, false, &seq, &len))
+			return false;
+	}
+	resend_hole(c, seq, len);
 	return true;
 }
 
@@ -323,6 +314,68 @@ static uint32_t send_window(const struct tcp_conn *c)
 	return RTE_MIN(cwnd, c->snd_wnd);
 }
 
+/* The next segment at snd_nxt, if the data and usable (window space) allow one. */
+static bool send_next(struct tcp_conn *c, int32_t usable)
+{
+	struct tcp_stack *s = c->stack;
+	/* Going back over data after an RTO: what the peer SACKed needn't go again. */
+	const struct tcp_sack_block *b;
+	while (seq_lt(c->snd_nxt, c->snd_max) && (b = tcp_sacked(c, c->snd_nxt)) != NULL)
+		c->snd_nxt = seq_lt(b->right, c->snd_max) ? b->right : c->snd_max;
+	uint32_t off = c->snd_nxt - c->snd_una;
+	if (off >= c->sndq.bytes || usable <= 0)
+		return false;
+	uint32_t avail = c->sndq.bytes - off;
+	uint32_t len = u32_min(u32_min(avail, c->mss), (uint32_t)usable);
+	/* Sender SWS avoidance (RFC 9293 §3.8.6.2.1), without Nagle: a short
+	 * segment goes when it ends the data, the window is wide open, or
+	 * nothing is in flight (else a small window would stall us for good). */
+	if (len < c->mss && len < avail && (uint32_t)usable < c->max_snd_wnd / 2 &&
+	    c->snd_nxt != c->snd_una)
+		return false;
+	if (!c->rtt_timing && !c->ts_ok) {
+		c->rtt_timing = true;
+		c->rtt_seq = c->snd_nxt;
+		c->rtt_start_us = s->now_us;
+	}
+	conn_emit(c, c->snd_nxt, len == avail ? RTE_TCP_PSH_FLAG : 0, off, len);
+	if (seq_lt(c->snd_nxt, c->snd_max))
+		s->ctr->tcp.retransmits++;
+	c->snd_nxt += len;
+	if (seq_gt(c->snd_nxt, c->snd_max))
+		c->snd_max = c->snd_nxt;
+	return true;
+}
+
+/* RFC 6675 §5 NextSeg, sent: (1) a lost hole not yet resent, (2) new data the peer's
+ * window allows, (3) any other hole below the highest SACK not yet resent; and when a
+ * pass went unanswered for a round trip, the next pass (tcp_retransmit_hole). */
+static bool send_next_seg(struct tcp_conn *c)
+{
+	uint32_t seq, len;
+	if (hole_from(c, true, &seq, &len)) {
+		resend_hole(c, seq, len);
+		return true;
+	}
+	if (send_next(c, (int32_t)(c->snd_una + c->snd_wnd - c->snd_nxt)))
+		return true;
+	if (hole_from(c, false, &seq, &len)) {
+		resend_hole(c, seq, len);
+		return true;
+	}
+	return hole_pass_stale(c) && tcp_retransmit_hole(c);
+}
+
+/* RFC 6675 §5 (C): while cwnd leaves a segment's room above pipe. */
+static bool recovery_output(struct tcp_conn *c)
+{
+	bool sent = false;
+	uint32_t cwnd = tcp_cc_cwnd(&c->cc);
+	while (tcp_sack_pipe(c) + c->mss <= cwnd && send_next_seg(c))
+		sent = true;
+	return sent;
+}
+
 /* Send what the send queue, the peer's window and cwnd allow; then FIN if queued. */
 void tcp_output(struct tcp_conn *c)
 {
@@ -330,39 +383,12 @@ void tcp_output(struct tcp_conn *c)
 	if (c->dead || c->state < TCP_ESTABLISHED || c->state == TCP_TIME_WAIT)
 		return;
 	bool sent = false;
-	uint32_t wnd = send_window(c);
-	for (;;) {
-		/* Going back over data after an RTO: what the peer SACKed needn't go again. */
-		const struct tcp_sack_block *b;
-		while (seq_lt(c->snd_nxt, c->snd_max) && (b = tcp_sacked(c, c->snd_nxt)) != NULL)
-			c->snd_nxt = seq_lt(b->right, c->snd_max) ? b->right : c->snd_max;
-		uint32_t off = c->snd_nxt - c->snd_una;
-		if (off >= c->sndq.bytes)
-			break;
-		uint32_t avail = c->sndq.bytes - off;
-		int32_t usable = (int32_t)(c->snd_una + wnd - c->snd_nxt);
-		if (usable <= 0)
-			break;
-		uint32_t len = u32_min(u32_min(avail, c->mss), (uint32_t)usable);
-		/* Sender SWS avoidance (RFC 9293 §3.8.6.2.1), without Nagle: a short
-		 * segment goes when it ends the data, the window is wide open, or
-		 * nothing is in flight (else a small window would stall us for good). */
-		if (len < c->mss && len < avail && (uint32_t)usable < c->max_snd_wnd / 2 &&
-		    c->snd_nxt != c->snd_una)
-			break;
-		if (!c->rtt_timing && !c->ts_ok) {
-			c->rtt_timing = true;
-			c->rtt_seq = c->snd_nxt;
-			c->rtt_start_us = s->now_us;
-		}
-		bool last = len == avail;
-		conn_emit(c, c->snd_nxt, last ? RTE_TCP_PSH_FLAG : 0, off, len);
-		if (seq_lt(c->snd_nxt, c->snd_max))
-			s->ctr->tcp.retransmits++;
-		c->snd_nxt += len;
-		if (seq_gt(c->snd_nxt, c->snd_max))
-			c->snd_max = c->snd_nxt;
-		sent = true;
+	if (c->in_recovery && c->sack_ok) {
+		sent = recovery_output(c);
+	} else {
+		uint32_t wnd = send_window(c);
+		while (send_next(c, (int32_t)(c->snd_una + wnd - c->snd_nxt)))
+			sent = true;
 	}
 	/* The FIN follows the last byte: sent once, and again when going back after an RTO. */
 	if (c->fin_queued && c->snd_nxt - c->snd_una == c->sndq.bytes &&
