@@ -80,6 +80,10 @@ struct tcp_ooo_seg {
 struct tcp_mq {
 	struct rte_mbuf *head;
 	struct rte_mbuf *tail;
+	/* Where the last read began (tcp_out.c): a segment and its offset from head, so
+	 * sending the next segment of a long queue does not walk it from the head. */
+	struct rte_mbuf *pos;
+	uint32_t pos_off;
 	uint32_t bytes;
 };
 

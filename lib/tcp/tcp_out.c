@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* TCP output: building segments, sending what the windows allow, ACKs and RSTs. */
+#include <errno.h>
 #include <string.h>
 
 #include <rte_ip.h>
@@ -11,22 +12,84 @@
 #define TCP_TTL 64
 #define SEG_HEADROOM (RTE_PKTMBUF_HEADROOM)
 
-/* Copy len bytes starting off bytes into q (from its head) to dst. */
-static void mq_copy(const struct tcp_mq *q, uint32_t off, uint32_t len, uint8_t *dst)
+/* Payloads up to this size are copied behind the headers: one mbuf, where an
+ * indirect mbuf per slice would cost more than the copy saves. */
+#define SEG_COPY_MAX 256
+
+/* The segment of q holding byte off, and off within it; remembers where it was. */
+static struct rte_mbuf *mq_seek(struct tcp_mq *q, uint32_t off, uint32_t *in_seg)
 {
-	const struct rte_mbuf *seg = q->head;
-	while (seg != NULL && off >= seg->data_len) {
-		off -= seg->data_len;
+	struct rte_mbuf *seg = q->head;
+	uint32_t start = 0;
+	if (q->pos != NULL && q->pos_off <= off) {
+		seg = q->pos;
+		start = q->pos_off;
+	}
+	while (seg != NULL && off - start >= seg->data_len) {
+		start += seg->data_len;
 		seg = seg->next;
 	}
+	q->pos = seg;
+	q->pos_off = start;
+	*in_seg = off - start;
+	return seg;
+}
+
+/* Copy len bytes from off bytes into q to dst. */
+static void mq_copy(struct tcp_mq *q, uint32_t off, uint32_t len, uint8_t *dst)
+{
+	uint32_t in_seg;
+	const struct rte_mbuf *seg = mq_seek(q, off, &in_seg);
 	while (len > 0 && seg != NULL) {
-		uint32_t n = RTE_MIN(len, (uint32_t)seg->data_len - off);
-		rte_memcpy(dst, rte_pktmbuf_mtod_offset(seg, const uint8_t *, off), n);
+		uint32_t n = RTE_MIN(len, (uint32_t)seg->data_len - in_seg);
+		rte_memcpy(dst, rte_pktmbuf_mtod_offset(seg, const uint8_t *, in_seg), n);
 		dst += n;
 		len -= n;
-		off = 0;
+		in_seg = 0;
 		seg = seg->next;
 	}
+}
+
+/*
+ * Chain to m indirect mbufs over len bytes from off bytes into q: the payload is
+ * not copied, the send queue's segments are shared until the device is done with
+ * them (an ACK that frees them meanwhile only drops a reference). Fails with
+ * nothing chained when the pool runs dry.
+ */
+static int mq_share(struct tcp_mq *q, uint32_t off, uint32_t len, struct rte_mbuf *m)
+{
+	uint32_t in_seg;
+	struct rte_mbuf *seg = mq_seek(q, off, &in_seg);
+	struct rte_mbuf *first = NULL, *last = NULL;
+	uint16_t n_segs = 0;
+	while (len > 0 && seg != NULL) {
+		struct rte_mbuf *mi = rte_pktmbuf_alloc(m->pool);
+		if (mi == NULL) {
+			rte_pktmbuf_free(first);
+			return -ENOMEM;
+		}
+		uint16_t n = (uint16_t)RTE_MIN(len, (uint32_t)seg->data_len - in_seg);
+		rte_pktmbuf_attach(mi, seg);
+		mi->data_off = (uint16_t)(mi->data_off + in_seg);
+		mi->data_len = n;
+		mi->pkt_len = n;
+		if (first == NULL)
+			first = mi;
+		else
+			last->next = mi;
+		last = mi;
+		n_segs++;
+		len -= n;
+		in_seg = 0;
+		seg = seg->next;
+	}
+	if (first == NULL)
+		return 0;
+	m->next = first; /* m is a lone segment holding the headers */
+	m->nb_segs = (uint16_t)(1 + n_segs);
+	for (struct rte_mbuf *x = first; x != NULL; x = x->next)
+		m->pkt_len += x->data_len;
+	return 0;
 }
 
 struct seg_spec {
@@ -71,20 +134,36 @@ static uint8_t *ip_header(struct tcp_stack *s, uint8_t *p, const struct tcp_tupl
 	return (uint8_t *)(ip + 1);
 }
 
-/* One IPv4 or IPv6 + TCP segment from spec; the payload (if any) is copied from q. */
+/* The TCP checksum of m, the IP header ip at its start and TCP at ip_len, over
+ * all its segments (net_cksum_mbuf: DPDK 22.11's own mbuf sum is wrong at odd
+ * segment offsets, and its *_cksum_mbuf() calls are experimental). */
+static uint16_t tcp_cksum(const struct rte_mbuf *m, const void *ip, uint8_t family,
+			  uint16_t ip_len)
+{
+	uint32_t pseudo = family == 6 ? rte_ipv6_phdr_cksum(ip, 0) : rte_ipv4_phdr_cksum(ip, 0);
+	uint16_t body = 0;
+	net_cksum_mbuf(m, ip_len, rte_pktmbuf_pkt_len(m) - ip_len, &body);
+	uint32_t sum = pseudo + body;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* One IPv4 or IPv6 + TCP segment from spec; the payload (if any) comes from q. */
 static void seg_emit(struct tcp_stack *s, unsigned int pi, const struct tcp_tuple *t,
-		     const struct seg_spec *sp, const struct tcp_mq *q)
+		     const struct seg_spec *sp, struct tcp_mq *q)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(s->net->pool);
 	if (m == NULL) {
 		s->ctr->drops[DROP_NO_MBUF]++;
 		return;
 	}
+	bool copy = sp->data_len <= SEG_COPY_MAX;
 	uint16_t ip_len = t->family == 6 ? sizeof(struct rte_ipv6_hdr) : sizeof(struct rte_ipv4_hdr);
 	uint16_t tcp_len = (uint16_t)(sizeof(struct rte_tcp_hdr) + sp->opt_len);
-	uint16_t total = (uint16_t)(ip_len + tcp_len + sp->data_len);
+	uint16_t total = (uint16_t)(ip_len + tcp_len + (copy ? sp->data_len : 0));
 	uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, total);
-	if (p == NULL) {
+	if (p == NULL || (!copy && mq_share(q, sp->data_off, sp->data_len, m) != 0)) {
 		rte_pktmbuf_free(m);
 		s->ctr->drops[DROP_NO_MBUF]++;
 		return;
@@ -101,17 +180,16 @@ static void seg_emit(struct tcp_stack *s, unsigned int pi, const struct tcp_tupl
 		.rx_win = rte_cpu_to_be_16(sp->window),
 	};
 	memcpy(th + 1, sp->opts, sp->opt_len);
-	if (sp->data_len > 0)
+	if (copy && sp->data_len > 0)
 		mq_copy(q, sp->data_off, sp->data_len, (uint8_t *)(th + 1) + sp->opt_len);
 	m->l3_len = ip_len;
 	m->l4_len = tcp_len;
 	s->ctr->tcp.segs_out++;
+	th->cksum = tcp_cksum(m, p, t->family, ip_len);
 	if (t->family == 6) {
-		th->cksum = rte_ipv6_udptcp_cksum((const struct rte_ipv6_hdr *)p, th);
 		net_output_ipv6(s->net, pi, m, (const uint8_t *)t->raddr);
 		return;
 	}
-	th->cksum = rte_ipv4_udptcp_cksum((const struct rte_ipv4_hdr *)p, th);
 	net_output_ipv4(s->net, pi, m, t->raddr[0]);
 }
 
