@@ -345,22 +345,25 @@ static void prom_ports(struct out *o, const struct metrics_input *in)
 	}
 }
 
+/* An alert as a label value or JSON key: its name, or unassigned_N for a code with none. */
+static const char *alert_label(unsigned int a, char *buf, size_t size)
+{
+	const char *name = tls_alert_name(a);
+
+	if (name != NULL)
+		return name;
+	snprintf(buf, size, "unassigned_%u", a);
+	return buf;
+}
+
 static void prom_alerts(struct out *o, const char *name, const char *help, const uint64_t *by)
 {
-	char unassigned[16];
+	char buf[16];
 
 	family(o, name, "counter", help);
-	for (unsigned int a = 0; a < 256; a++) {
-		const char *alert = tls_alert_name(a);
-
-		if (by[a] == 0)
-			continue;
-		if (alert == NULL) {
-			snprintf(unassigned, sizeof(unassigned), "unassigned_%u", a);
-			alert = unassigned;
-		}
-		sample1(o, name, "alert", alert, by[a]);
-	}
+	for (unsigned int a = 0; a < 256; a++)
+		if (by[a] != 0)
+			sample1(o, name, "alert", alert_label(a, buf, sizeof(buf)), by[a]);
 }
 
 static void prom_workers(struct out *o, const struct metrics_input *in)
@@ -464,21 +467,13 @@ static void member(struct out *o, bool *first, const char *key, uint64_t n)
 
 static void json_alerts(struct out *o, const char *key, const uint64_t *by)
 {
-	char unassigned[16];
+	char buf[16];
 	bool first = true;
 
 	put(o, "\"%s\":{", key);
-	for (unsigned int a = 0; a < 256; a++) {
-		const char *alert = tls_alert_name(a);
-
-		if (by[a] == 0)
-			continue;
-		if (alert == NULL) {
-			snprintf(unassigned, sizeof(unassigned), "unassigned_%u", a);
-			alert = unassigned;
-		}
-		member(o, &first, alert, by[a]);
-	}
+	for (unsigned int a = 0; a < 256; a++)
+		if (by[a] != 0)
+			member(o, &first, alert_label(a, buf, sizeof(buf)), by[a]);
 	put(o, "}");
 }
 
