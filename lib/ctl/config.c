@@ -410,6 +410,14 @@ static const char *describe(struct fy_node *n, char *buf, size_t size)
 	return buf;
 }
 
+/* "expected <what>, got <the value as written>": most parsers' error. */
+static int fail_expected(struct loader *ld, const struct item *it, const char *what)
+{
+	char buf[64];
+
+	return fail_item(ld, it, "expected %s, got %s", what, describe(it->node, buf, sizeof(buf)));
+}
+
 /* Strict decimal: digits only, no sign, no leading zero (YAML 1.1 reads 010 as octal). */
 static bool parse_decimal(const char *s, size_t len, unsigned long max, unsigned long *out)
 {
@@ -453,11 +461,8 @@ static int scalar_uint(struct loader *ld, const struct field *f, const struct it
 static int scalar_string(struct loader *ld, const struct item *it, const char *expected,
 			 struct text *t)
 {
-	char buf[64];
-
 	if (it->node == NULL || !fy_node_is_scalar(it->node) || node_is_null(it->node))
-		return fail_item(ld, it, "expected %s, got %s", expected,
-				 describe(it->node, buf, sizeof(buf)));
+		return fail_expected(ld, it, expected);
 	if (!scalar_text(it->node, t))
 		return fail_item(ld, it, "cannot decode the value (out of memory?)");
 	if (t->len > TEXT_MAX)
@@ -635,15 +640,13 @@ static int parse_bool(struct loader *ld, const struct field *f, const struct ite
 	bool *dst = (bool *)((char *)obj + f->off);
 	bool plain = is_plain_scalar(it->node);
 	struct text t;
-	char buf[64];
 
 	if (plain && scalar_text(it->node, &t) && t.len == 4 && strcmp(t.s, "true") == 0)
 		*dst = true;
 	else if (plain && scalar_text(it->node, &t) && t.len == 5 && strcmp(t.s, "false") == 0)
 		*dst = false;
 	else
-		return fail_item(ld, it, "expected true or false, got %s",
-				 describe(it->node, buf, sizeof(buf)));
+		return fail_expected(ld, it, "true or false");
 	return 0;
 }
 
@@ -678,13 +681,11 @@ static int parse_name(struct loader *ld, const struct field *f, const struct ite
 	const char *expected = "a name of 1..31 characters from [a-z0-9_-]";
 	char *dst = (char *)obj + f->off;
 	struct text t;
-	char buf[64];
 
 	if (scalar_string(ld, it, expected, &t) < 0)
 		return -1;
 	if (t.len < f->lo || t.len > f->hi || !is_name(t.s, t.len))
-		return fail_item(ld, it, "expected %s, got %s", expected,
-				 describe(it->node, buf, sizeof(buf)));
+		return fail_expected(ld, it, expected);
 	memcpy(dst, t.s, t.len);
 	dst[t.len] = '\0';
 	return 0;
@@ -731,7 +732,6 @@ static int parse_log_level(struct loader *ld, const struct field *f, const struc
 	const char *expected = "one of err, warn, info, debug";
 	struct config_log *log = obj;
 	struct text t;
-	char buf[64];
 
 	(void)f;
 	if (scalar_string(ld, it, expected, &t) < 0)
@@ -742,8 +742,7 @@ static int parse_log_level(struct loader *ld, const struct field *f, const struc
 			return 0;
 		}
 	}
-	return fail_item(ld, it, "expected %s, got %s", expected,
-			 describe(it->node, buf, sizeof(buf)));
+	return fail_expected(ld, it, expected);
 }
 
 /* "a.b.c.d/prefix"; the prefix is required so the subnet is never guessed. */
@@ -755,7 +754,6 @@ static int parse_ipv4_cidr(struct loader *ld, const struct field *f, const struc
 	const char *slash;
 	struct text t;
 	unsigned long prefix;
-	char buf[64];
 	uint32_t a;
 
 	(void)f;
@@ -763,11 +761,9 @@ static int parse_ipv4_cidr(struct loader *ld, const struct field *f, const struc
 		return -1;
 	slash = memchr(t.s, '/', t.len);
 	if (slash == NULL || !ipv4_parse(t.s, (size_t)(slash - t.s), &a))
-		return fail_item(ld, it, "expected %s, got %s", expected,
-				 describe(it->node, buf, sizeof(buf)));
+		return fail_expected(ld, it, expected);
 	if (!parse_decimal(slash + 1, t.len - (size_t)(slash + 1 - t.s), 32, &prefix) || prefix < 1)
-		return fail_item(ld, it, "expected a prefix length 1..32 after '/', got %s",
-				 describe(it->node, buf, sizeof(buf)));
+		return fail_expected(ld, it, "a prefix length 1..32 after '/'");
 	if (check_host_addr(ld, it, a, a, (unsigned int)prefix) < 0)
 		return -1;
 	port->has_ipv4 = true;
@@ -787,7 +783,7 @@ static int parse_ipv6_cidr(struct loader *ld, const struct field *f, const struc
 	const char *expected = "an address with prefix like \"2001:2:0:18::1/64\"";
 	static const uint8_t zero[16];
 	struct config_port *port = obj;
-	char host[INET6_ADDRSTRLEN], buf[64];
+	char host[INET6_ADDRSTRLEN];
 	unsigned long prefix;
 	const char *slash;
 	struct in6_addr a;
@@ -798,16 +794,13 @@ static int parse_ipv6_cidr(struct loader *ld, const struct field *f, const struc
 		return -1;
 	slash = memchr(t.s, '/', t.len);
 	if (slash == NULL || (size_t)(slash - t.s) >= sizeof(host))
-		return fail_item(ld, it, "expected %s, got %s", expected,
-				 describe(it->node, buf, sizeof(buf)));
+		return fail_expected(ld, it, expected);
 	memcpy(host, t.s, (size_t)(slash - t.s));
 	host[slash - t.s] = '\0';
 	if (inet_pton(AF_INET6, host, &a) != 1)
-		return fail_item(ld, it, "expected %s, got %s", expected,
-				 describe(it->node, buf, sizeof(buf)));
+		return fail_expected(ld, it, expected);
 	if (!parse_decimal(slash + 1, t.len - (size_t)(slash + 1 - t.s), 128, &prefix) || prefix < 1)
-		return fail_item(ld, it, "expected a prefix length 1..128 after '/', got %s",
-				 describe(it->node, buf, sizeof(buf)));
+		return fail_expected(ld, it, "a prefix length 1..128 after '/'");
 	if (memcmp(a.s6_addr, zero, 15) == 0)
 		return fail_item(ld, it, "%s is the unspecified or loopback address", host);
 	if (a.s6_addr[0] == 0xff)
@@ -829,15 +822,13 @@ static int parse_gateway(struct loader *ld, const struct field *f, const struct 
 	const char *expected = "an address like \"198.18.0.254\" (no prefix)";
 	struct config_port *port = obj;
 	struct text t;
-	char buf[64];
 	uint32_t a;
 
 	(void)f;
 	if (scalar_string(ld, it, expected, &t) < 0)
 		return -1;
 	if (!ipv4_parse(t.s, t.len, &a))
-		return fail_item(ld, it, "expected %s, got %s", expected,
-				 describe(it->node, buf, sizeof(buf)));
+		return fail_expected(ld, it, expected);
 	port->has_gateway = true;
 	port->ipv4_gateway = htonl(a);
 	return 0;
@@ -856,12 +847,11 @@ static int parse_eal_args(struct loader *ld, const struct field *f, const struct
 	struct config_dpdk *dpdk = obj;
 	struct fy_node *arg;
 	void *iter = NULL;
-	char buf[64], path[PATH_LEN];
+	char path[PATH_LEN];
 
 	(void)f;
 	if (it->node == NULL || !fy_node_is_sequence(it->node))
-		return fail_item(ld, it, "expected a sequence of strings, got %s",
-				 describe(it->node, buf, sizeof(buf)));
+		return fail_expected(ld, it, "a sequence of strings");
 	while ((arg = fy_node_sequence_iterate(it->node, &iter)) != NULL) {
 		struct item ai = { arg, NULL, path, it };
 		struct text t;
@@ -982,7 +972,6 @@ static int parse_min_version(struct loader *ld, const struct field *f, const str
 	const char *expected = "\"1.2\" or \"1.3\"";
 	uint16_t *dst = (uint16_t *)((char *)obj + f->off);
 	struct text t;
-	char buf[64];
 
 	if (scalar_string(ld, it, expected, &t) < 0)
 		return -1;
@@ -991,8 +980,7 @@ static int parse_min_version(struct loader *ld, const struct field *f, const str
 	else if (t.len == 3 && strcmp(t.s, "1.3") == 0)
 		*dst = 0x0304;
 	else
-		return fail_item(ld, it, "expected %s, got %s", expected,
-				 describe(it->node, buf, sizeof(buf)));
+		return fail_expected(ld, it, expected);
 	return 0;
 }
 
@@ -1006,8 +994,7 @@ static int parse_alpn(struct loader *ld, const struct field *f, const struct ite
 
 	(void)f;
 	if (it->node == NULL || !fy_node_is_sequence(it->node))
-		return fail_item(ld, it, "expected a sequence of protocol names, got %s",
-				 describe(it->node, buf, sizeof(buf)));
+		return fail_expected(ld, it, "a sequence of protocol names");
 	while ((pn = fy_node_sequence_iterate(it->node, &iter)) != NULL) {
 		struct item ai = { pn, NULL, path, it };
 		struct text t;
@@ -1103,14 +1090,13 @@ static int parse_certificates(struct loader *ld, const struct field *f, const st
 	time_t now = time(NULL);
 	struct fy_node *cn;
 	void *iter = NULL;
-	char buf[64], path[PATH_LEN];
+	char path[PATH_LEN];
 	int ret = -1;
 
 	(void)f;
 	memset(names, 0, sizeof(names));
 	if (it->node == NULL || !fy_node_is_sequence(it->node))
-		return fail_item(ld, it, "expected a sequence of { cert, key }, got %s",
-				 describe(it->node, buf, sizeof(buf)));
+		return fail_expected(ld, it, "a sequence of { cert, key }");
 	while ((cn = fy_node_sequence_iterate(it->node, &iter)) != NULL) {
 		struct item ci = { cn, NULL, path, it };
 		struct seen seen;
@@ -1256,10 +1242,9 @@ static void choices_text(const struct field *f, char *out, size_t len)
 
 static int fail_choices(struct loader *ld, const struct field *f, const struct item *it)
 {
-	char expected[128], buf[64];
+	char expected[128];
 	choices_text(f, expected, sizeof(expected));
-	return fail_item(ld, it, "expected %s, got %s", expected,
-			 describe(it->node, buf, sizeof(buf)));
+	return fail_expected(ld, it, expected);
 }
 
 static int parse_choice(struct loader *ld, const struct field *f, const struct item *it, void *obj)
@@ -1343,18 +1328,13 @@ static int parse_http_field(struct loader *ld, const struct field *f, const stru
 			    void *obj,
 			    int (*check)(const char *s, size_t len, struct config_why *why))
 {
-	char *dst = (char *)obj + f->off;
+	const char *dst = (const char *)obj + f->off;
 	struct config_why why = { 0 };
-	struct text t;
 
-	if (scalar_string(ld, it, "a string", &t) < 0)
+	if (parse_string(ld, f, it, obj) < 0)
 		return -1;
-	if (t.len < f->lo || t.len > f->hi)
-		return fail_item(ld, it, "expected a string of %lu..%lu characters, got %zu", f->lo,
-				 f->hi, t.len);
-	if (check(t.s, t.len, &why) < 0)
+	if (check(dst, strlen(dst), &why) < 0) /* a scalar has no NUL: strlen is its length */
 		return fail_why(ld, it, &why);
-	memcpy(dst, t.s, t.len + 1);
 	return 0;
 }
 
@@ -1388,12 +1368,11 @@ static int parse_servers(struct loader *ld, const struct field *f, const struct 
 	struct config_backend *b = obj;
 	struct fy_node *sn;
 	void *iter = NULL;
-	char buf[64], path[PATH_LEN];
+	char path[PATH_LEN];
 
 	(void)f;
 	if (it->node == NULL || !fy_node_is_sequence(it->node))
-		return fail_item(ld, it, "expected a sequence of servers, got %s",
-				 describe(it->node, buf, sizeof(buf)));
+		return fail_expected(ld, it, "a sequence of servers");
 	while ((sn = fy_node_sequence_iterate(it->node, &iter)) != NULL) {
 		struct config_server *srv = &b->servers[b->n_servers];
 		struct item si = { sn, NULL, path, it };
@@ -1504,8 +1483,7 @@ static int parse_backends(struct loader *ld, const struct field *f, const struct
 
 	(void)f;
 	if (it->node == NULL || !fy_node_is_mapping(it->node))
-		return fail_item(ld, it, "expected a mapping of backend names to backends, got %s",
-				 describe(it->node, buf, sizeof(buf)));
+		return fail_expected(ld, it, "a mapping of backend names to backends");
 	while ((pair = fy_node_mapping_iterate(it->node, &iter)) != NULL) {
 		struct fy_node *key = fy_node_pair_key(pair), *val = fy_node_pair_value(pair);
 		struct config_backend *b = &cfg->backends[cfg->n_backends];
@@ -1573,7 +1551,6 @@ static int parse_admin_listen(struct loader *ld, const struct field *f, const st
 	const char *colon;
 	unsigned long port;
 	struct text t;
-	char buf[64];
 	uint32_t a;
 
 	(void)f;
@@ -1581,8 +1558,7 @@ static int parse_admin_listen(struct loader *ld, const struct field *f, const st
 		return -1;
 	colon = memrchr(t.s, ':', t.len);
 	if (colon == NULL || !ipv4_parse(t.s, (size_t)(colon - t.s), &a))
-		return fail_item(ld, it, "expected %s, got %s", expected,
-				 describe(it->node, buf, sizeof(buf)));
+		return fail_expected(ld, it, expected);
 	if (!parse_decimal(colon + 1, t.len - (size_t)(colon + 1 - t.s), 65535, &port) ||
 	    port == 0)
 		return fail_pos(ld, offset_pos(ld, it->node, (size_t)(colon + 1 - t.s)), it->path,
@@ -1734,8 +1710,7 @@ static int parse_acl_list(struct loader *ld, const struct field *f, const struct
 	char buf[64], path[PATH_LEN];
 
 	if (it->node == NULL || !fy_node_is_sequence(it->node))
-		return fail_item(ld, it, "expected a sequence of CIDRs, got %s",
-				 describe(it->node, buf, sizeof(buf)));
+		return fail_expected(ld, it, "a sequence of CIDRs");
 	while ((entry = fy_node_sequence_iterate(it->node, &iter)) != NULL) {
 		struct item ei = { entry, NULL, path, it };
 		struct config_cidr c = {0};
@@ -1969,14 +1944,13 @@ static int parse_redirect_code(struct loader *ld, const struct field *f, const s
 {
 	unsigned long v = 0;
 	struct text t;
-	char buf[64];
 
 	if (is_plain_scalar(it->node) && scalar_text(it->node, &t) && t.len <= TEXT_MAX &&
 	    parse_decimal(t.s, t.len, f->hi, &v) && (v == 301 || v == 308)) {
 		*(unsigned int *)((char *)obj + f->off) = (unsigned int)v;
 		return 0;
 	}
-	return fail_item(ld, it, "expected 301 or 308, got %s", describe(it->node, buf, sizeof(buf)));
+	return fail_expected(ld, it, "301 or 308");
 }
 
 static const struct field listener_fields[] = {
@@ -2157,14 +2131,12 @@ static int parse_mapping(struct loader *ld, const struct item *it, const struct 
 {
 	struct fy_node_pair *pair;
 	void *iter = NULL;
-	char buf[64];
 
 	memset(seen, 0, sizeof(*seen));
 	if (check_plain_node(ld, it) < 0)
 		return -1;
 	if (it->node == NULL || !fy_node_is_mapping(it->node))
-		return fail_item(ld, it, "expected a mapping, got %s",
-				 describe(it->node, buf, sizeof(buf)));
+		return fail_expected(ld, it, "a mapping");
 	while ((pair = fy_node_mapping_iterate(it->node, &iter)) != NULL) {
 		struct fy_node *key = fy_node_pair_key(pair), *val = fy_node_pair_value(pair);
 		const struct field *f;
@@ -2244,12 +2216,11 @@ static int parse_ports(struct loader *ld, const struct field *f, const struct it
 	struct config *cfg = obj;
 	struct fy_node *pn;
 	void *iter = NULL;
-	char buf[64], path[PATH_LEN];
+	char path[PATH_LEN];
 
 	(void)f;
 	if (it->node == NULL || !fy_node_is_sequence(it->node))
-		return fail_item(ld, it, "expected a sequence of ports, got %s",
-				 describe(it->node, buf, sizeof(buf)));
+		return fail_expected(ld, it, "a sequence of ports");
 	while ((pn = fy_node_sequence_iterate(it->node, &iter)) != NULL) {
 		struct item pi = { pn, NULL, path, it };
 		struct seen seen;
@@ -2339,12 +2310,11 @@ static int parse_listeners(struct loader *ld, const struct field *f, const struc
 	struct config *cfg = obj;
 	struct fy_node *ln;
 	void *iter = NULL;
-	char buf[64], path[PATH_LEN];
+	char path[PATH_LEN];
 
 	(void)f;
 	if (it->node == NULL || !fy_node_is_sequence(it->node))
-		return fail_item(ld, it, "expected a sequence of listeners, got %s",
-				 describe(it->node, buf, sizeof(buf)));
+		return fail_expected(ld, it, "a sequence of listeners");
 	while ((ln = fy_node_sequence_iterate(it->node, &iter)) != NULL) {
 		struct item li = { ln, NULL, path, it };
 		struct seen seen;

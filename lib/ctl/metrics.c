@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Counters to Prometheus text and to JSON. The plain counters live in one
- * table that drives both outputs, so /metrics and /stats cannot drift apart;
- * ports, drops, alerts, workers, gauges and pools have labels of their own
- * and are written out by hand.
+ * Counters to Prometheus text and to JSON. The counters live in tables here
+ * (metrics_table.h) that drive both outputs and the shutdown log, so /metrics,
+ * /stats and the log cannot drift apart; drops, alerts, redirect outcomes,
+ * gauges and pools have labels of their own and are written out by hand.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -13,8 +13,11 @@
 
 #include <tlsterm/metrics.h>
 
+#include "metrics_table.h"
+
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 #define WC(field) offsetof(struct worker_counters, field)
+#define PC(field) offsetof(struct port_counters, field)
 #define OUT_INITIAL 16384 /* a scrape of two ports and two workers is about 12 KiB */
 
 /* A growing text; after a failed allocation it stops growing and the result is dropped. */
@@ -94,23 +97,9 @@ static char *out_finish(struct out *o, size_t *len)
 	return o->s;
 }
 
-static uint64_t value_at(const struct worker_counters *c, size_t off)
-{
-	return *(const uint64_t *)((const char *)c + off);
-}
+/* ---------------------------------------------------------------- the counters */
 
-/* ---------------------------------------------------------------- the plain counters */
-
-struct counter {
-	const char *name;    /* Prometheus family; the entries of one family are adjacent */
-	const char *labels;  /* e.g. "direction=\"in\"", or NULL */
-	const char *help;    /* read from a family's first entry */
-	const char *section; /* /stats: the object it sits in; entries of one are adjacent */
-	const char *key;     /* its key there: the field's name, as in the shutdown log */
-	size_t off;
-};
-
-static const struct counter counters[] = {
+const struct counter metrics_counters[] = {
 	{ "tlsterm_arp_requests_sent_total", NULL, "ARP requests sent to resolve a next hop.",
 	  "net", "arp_requests_sent", WC(arp_requests_sent) },
 	{ "tlsterm_arp_replies_sent_total", NULL, "ARP replies sent for our addresses.", "net",
@@ -304,6 +293,29 @@ static const struct counter counters[] = {
 	  "Connections reset at once: edge.max_handshaking TLS handshakes were under way.",
 	  "edge", "handshakes_refused", WC(edge.handshakes_refused) },
 };
+const unsigned int metrics_n_counters = N_ELEMS(metrics_counters);
+
+const struct labelled_counter metrics_port_counters[] = {
+	{ "tlsterm_port_rx_packets_total", "Frames received on the port by the workers.",
+	  "rx_packets", PC(rx_packets) },
+	{ "tlsterm_port_rx_bytes_total", "Bytes received on the port by the workers.", "rx_bytes",
+	  PC(rx_bytes) },
+	{ "tlsterm_port_tx_packets_total", "Frames sent on the port.", "tx_packets",
+	  PC(tx_packets) },
+	{ "tlsterm_port_tx_bytes_total", "Bytes sent on the port.", "tx_bytes", PC(tx_bytes) },
+};
+const unsigned int metrics_n_port_counters = N_ELEMS(metrics_port_counters);
+
+const struct labelled_counter metrics_worker_counters[] = {
+	{ "tlsterm_worker_iterations_total", "Poll loop iterations of the worker.", "iterations",
+	  WC(iterations) },
+	{ "tlsterm_worker_idle_iterations_total", "Poll loop iterations that found nothing to do.",
+	  "idle_iterations", WC(idle_iterations) },
+	{ "tlsterm_worker_busy_cycles_total",
+	  "TSC cycles spent in iterations that did work; divide by tlsterm_tsc_hz for seconds.",
+	  "busy_cycles", WC(busy_cycles) },
+};
+const unsigned int metrics_n_worker_counters = N_ELEMS(metrics_worker_counters);
 
 /* ---------------------------------------------------------------- Prometheus */
 
@@ -323,72 +335,48 @@ static void sample1(struct out *o, const char *name, const char *label, const ch
 
 static void prom_ports(struct out *o, const struct metrics_input *in)
 {
-	static const struct {
-		const char *name;
-		const char *help;
-		size_t off;
-	} port_families[] = {
-		{ "tlsterm_port_rx_packets_total", "Frames received on the port by the workers.",
-		  offsetof(struct port_counters, rx_packets) },
-		{ "tlsterm_port_rx_bytes_total", "Bytes received on the port by the workers.",
-		  offsetof(struct port_counters, rx_bytes) },
-		{ "tlsterm_port_tx_packets_total", "Frames sent on the port.",
-		  offsetof(struct port_counters, tx_packets) },
-		{ "tlsterm_port_tx_bytes_total", "Bytes sent on the port.",
-		  offsetof(struct port_counters, tx_bytes) },
-	};
+	for (unsigned int f = 0; f < metrics_n_port_counters; f++) {
+		const struct labelled_counter *c = &metrics_port_counters[f];
 
-	for (unsigned int f = 0; f < N_ELEMS(port_families); f++) {
-		family(o, port_families[f].name, "counter", port_families[f].help);
+		family(o, c->name, "counter", c->help);
 		for (unsigned int p = 0; p < in->cfg->n_ports; p++)
-			sample1(o, port_families[f].name, "port", in->cfg->ports[p].name,
-				*(const uint64_t *)((const char *)&in->sum->port[p] +
-						    port_families[f].off));
+			sample1(o, c->name, "port", in->cfg->ports[p].name,
+				counter_at(&in->sum->port[p], c->off));
 	}
+}
+
+/* An alert as a label value or JSON key: its name, or unassigned_N for a code with none. */
+static const char *alert_label(unsigned int a, char *buf, size_t size)
+{
+	const char *name = tls_alert_name(a);
+
+	if (name != NULL)
+		return name;
+	snprintf(buf, size, "unassigned_%u", a);
+	return buf;
 }
 
 static void prom_alerts(struct out *o, const char *name, const char *help, const uint64_t *by)
 {
-	char unassigned[16];
+	char buf[16];
 
 	family(o, name, "counter", help);
-	for (unsigned int a = 0; a < 256; a++) {
-		const char *alert = tls_alert_name(a);
-
-		if (by[a] == 0)
-			continue;
-		if (alert == NULL) {
-			snprintf(unassigned, sizeof(unassigned), "unassigned_%u", a);
-			alert = unassigned;
-		}
-		sample1(o, name, "alert", alert, by[a]);
-	}
+	for (unsigned int a = 0; a < 256; a++)
+		if (by[a] != 0)
+			sample1(o, name, "alert", alert_label(a, buf, sizeof(buf)), by[a]);
 }
 
 static void prom_workers(struct out *o, const struct metrics_input *in)
 {
-	static const struct {
-		const char *name;
-		const char *help;
-		size_t off;
-	} worker_families[] = {
-		{ "tlsterm_worker_iterations_total", "Poll loop iterations of the worker.",
-		  WC(iterations) },
-		{ "tlsterm_worker_idle_iterations_total",
-		  "Poll loop iterations that found nothing to do.", WC(idle_iterations) },
-		{ "tlsterm_worker_busy_cycles_total",
-		  "TSC cycles spent in iterations that did work; divide by tlsterm_tsc_hz for "
-		  "seconds.",
-		  WC(busy_cycles) },
-	};
 	char id[16];
 
-	for (unsigned int f = 0; f < N_ELEMS(worker_families); f++) {
-		family(o, worker_families[f].name, "counter", worker_families[f].help);
+	for (unsigned int f = 0; f < metrics_n_worker_counters; f++) {
+		const struct labelled_counter *c = &metrics_worker_counters[f];
+
+		family(o, c->name, "counter", c->help);
 		for (unsigned int w = 0; w < in->n_workers; w++) {
 			snprintf(id, sizeof(id), "%u", w);
-			sample1(o, worker_families[f].name, "worker", id,
-				value_at(in->workers[w], worker_families[f].off));
+			sample1(o, c->name, "worker", id, counter_at(in->workers[w], c->off));
 		}
 	}
 }
@@ -417,15 +405,15 @@ char *metrics_prometheus(const struct metrics_input *in, size_t *len)
 	for (unsigned int r = REDIRECT_OK; r < REDIRECT__COUNT; r++)
 		sample1(&o, "tlsterm_edge_redirect_answers_total", "outcome",
 			redirect_outcome_name(r), s->edge.redirect_outcomes[r]);
-	for (unsigned int i = 0; i < N_ELEMS(counters); i++) {
-		const struct counter *c = &counters[i];
+	for (unsigned int i = 0; i < metrics_n_counters; i++) {
+		const struct counter *c = &metrics_counters[i];
 
-		if (i == 0 || strcmp(c->name, counters[i - 1].name) != 0)
+		if (i == 0 || strcmp(c->name, metrics_counters[i - 1].name) != 0)
 			family(&o, c->name, "counter", c->help);
 		if (c->labels != NULL)
-			put(&o, "%s{%s} %" PRIu64 "\n", c->name, c->labels, value_at(s, c->off));
+			put(&o, "%s{%s} %" PRIu64 "\n", c->name, c->labels, counter_at(s, c->off));
 		else
-			put(&o, "%s %" PRIu64 "\n", c->name, value_at(s, c->off));
+			put(&o, "%s %" PRIu64 "\n", c->name, counter_at(s, c->off));
 	}
 	prom_alerts(&o, "tlsterm_tls_alerts_sent_total", "TLS alerts sent, by description.",
 		    s->tls.alerts_sent);
@@ -479,21 +467,13 @@ static void member(struct out *o, bool *first, const char *key, uint64_t n)
 
 static void json_alerts(struct out *o, const char *key, const uint64_t *by)
 {
-	char unassigned[16];
+	char buf[16];
 	bool first = true;
 
 	put(o, "\"%s\":{", key);
-	for (unsigned int a = 0; a < 256; a++) {
-		const char *alert = tls_alert_name(a);
-
-		if (by[a] == 0)
-			continue;
-		if (alert == NULL) {
-			snprintf(unassigned, sizeof(unassigned), "unassigned_%u", a);
-			alert = unassigned;
-		}
-		member(o, &first, alert, by[a]);
-	}
+	for (unsigned int a = 0; a < 256; a++)
+		if (by[a] != 0)
+			member(o, &first, alert_label(a, buf, sizeof(buf)), by[a]);
 	put(o, "}");
 }
 
@@ -507,28 +487,28 @@ char *metrics_json(const struct metrics_input *in, size_t *len)
 		return NULL;
 	put(&o, "{\"tsc_hz\":%" PRIu64 ",\"ports\":{", in->tsc_hz);
 	for (unsigned int p = 0; p < in->cfg->n_ports; p++) {
-		const struct port_counters *pc = &s->port[p];
-
 		put(&o, "%s", p > 0 ? "," : "");
 		put_quoted(&o, in->cfg->ports[p].name, true);
-		put(&o,
-		    ":{\"rx_packets\":%" PRIu64 ",\"rx_bytes\":%" PRIu64 ",\"tx_packets\":%" PRIu64
-		    ",\"tx_bytes\":%" PRIu64 "}",
-		    pc->rx_packets, pc->rx_bytes, pc->tx_packets, pc->tx_bytes);
+		put(&o, ":{");
+		first = true;
+		for (unsigned int f = 0; f < metrics_n_port_counters; f++)
+			member(&o, &first, metrics_port_counters[f].key,
+			       counter_at(&s->port[p], metrics_port_counters[f].off));
+		put(&o, "}");
 	}
 	put(&o, "},\"drops\":{");
 	first = true;
 	for (unsigned int r = 0; r < DROP__COUNT; r++)
 		member(&o, &first, drop_reason_name(r), s->drops[r]);
 	put(&o, "}");
-	for (unsigned int i = 0; i < N_ELEMS(counters); i++) {
-		const struct counter *c = &counters[i];
+	for (unsigned int i = 0; i < metrics_n_counters; i++) {
+		const struct counter *c = &metrics_counters[i];
 
-		if (i == 0 || strcmp(c->section, counters[i - 1].section) != 0) {
+		if (i == 0 || strcmp(c->section, metrics_counters[i - 1].section) != 0) {
 			put(&o, "%s,\"%s\":{", i > 0 ? "}" : "", c->section);
 			first = true;
 		}
-		member(&o, &first, c->key, value_at(s, c->off));
+		member(&o, &first, c->key, counter_at(s, c->off));
 	}
 	put(&o, "},\"tls_alerts\":{");
 	json_alerts(&o, "sent", s->tls.alerts_sent);
@@ -536,12 +516,13 @@ char *metrics_json(const struct metrics_input *in, size_t *len)
 	json_alerts(&o, "received", s->tls.alerts_received);
 	put(&o, "},\"workers\":[");
 	for (unsigned int w = 0; w < in->n_workers; w++) {
-		const struct worker_counters *wc = in->workers[w];
-
-		put(&o,
-		    "%s{\"worker\":%u,\"iterations\":%" PRIu64 ",\"idle_iterations\":%" PRIu64
-		    ",\"busy_cycles\":%" PRIu64 "}",
-		    w > 0 ? "," : "", w, wc->iterations, wc->idle_iterations, wc->busy_cycles);
+		put(&o, "%s{", w > 0 ? "," : "");
+		first = true;
+		member(&o, &first, "worker", w);
+		for (unsigned int f = 0; f < metrics_n_worker_counters; f++)
+			member(&o, &first, metrics_worker_counters[f].key,
+			       counter_at(in->workers[w], metrics_worker_counters[f].off));
+		put(&o, "}");
 	}
 	put(&o, "]");
 	if (in->has_conns)

@@ -4,101 +4,34 @@
  * net_input(), mixed with the other things a worker loop does (sending IPv4
  * through ARP, timers, announcements, steering to a second worker).
  *
- * Input: one configuration byte, then a sequence of operations, each one
- * opcode byte followed by its arguments:
- *   op % 8 == 0..2  frame:    u16 length (big endian, & 0x7ff), bytes;
- *                   op 2 has a second u16 after the length: the frame goes
- *                   in two segments, cut after that many bytes
- *   op % 8 == 3     output:   destination byte, payload length byte
- *   op % 8 == 4     time:     byte * 50 ms later, then net_timers()
- *   op % 8 == 5     announce
- *   op % 8 == 6     worker 1 polls its steering ring
- *   op % 8 == 7     flush and free what was sent
- * Configuration byte: bits 0-1 prefix (16, 24, 31, 32), bit 2 gateway,
- * bits 3-4 ARP pending_max (1, 2, 4, 64), bits 5-6 ARP cache_size
- * (4, 8, 16, 1024), bit 7 port without IPv4.
- *
- * After each input, with everything flushed and drained, the pool must hold
- * exactly the mbufs the layer says it holds, and none once the contexts are
- * torn down; otherwise abort().
+ * The input format and the mbuf checks are fuzz_net.h's. Here:
+ *   output op: destination byte, payload length byte (a UDP/IPv4 packet)
+ *   configuration byte: bits 0-1 prefix (16, 24, 31, 32), bit 2 gateway,
+ *   bits 3-4 ARP pending_max (1, 2, 4, 64), bits 5-6 ARP cache_size
+ *   (4, 8, 16, 1024), bit 7 port without IPv4.
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include <rte_eal.h>
-#include <rte_ethdev.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
-#include <rte_mempool.h>
 
 #include <tlsterm/config.h>
-#include <tlsterm/counters.h>
 #include <tlsterm/net.h>
 
-#include "fuzz_eal.h"
+#include "fuzz_net.h"
 
 #define OUR_IP RTE_IPV4(198u, 18, 0, 1)
 #define GATEWAY_IP RTE_IPV4(198u, 18, 0, 254)
-#define MAX_FRAME 0x7ff /* fits one default mbuf */
-#define N_WORKERS 2
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static const struct rte_ether_addr our_mac = {.addr_bytes = {0x02, 0, 0, 0, 0, 0x01}};
-
-static struct rte_mempool *pool;
-static uint16_t ring_port;
-static struct net_ctx ctxs[N_WORKERS];
-static struct worker_counters ctrs[N_WORKERS];
-
-static void check(bool ok, const char *what)
-{
-	if (!ok) {
-		fprintf(stderr, "fuzz_packet: %s\n", what);
-		abort();
-	}
-}
-
-/* EAL inside the fuzzer, as tests/unit/eal_fixture.c does it. */
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	check(fuzz_eal_init("fuzz_packet", 128, true) >= 0, "rte_eal_init failed");
-	pool = rte_pktmbuf_pool_create("fuzz_mbufs", 4095, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	check(pool != NULL, "mbuf pool");
-	check(rte_eth_dev_get_port_by_name("net_ring0", &ring_port) == 0, "net_ring0");
-	struct rte_eth_conf conf = {0};
-	check(rte_eth_dev_configure(ring_port, 1, 1, &conf) == 0 &&
-		      rte_eth_rx_queue_setup(ring_port, 0, 1024, 0, NULL, pool) == 0 &&
-		      rte_eth_tx_queue_setup(ring_port, 0, 1024, 0, NULL) == 0 &&
-		      rte_eth_dev_start(ring_port) == 0,
-	      "ring port setup");
-	return 0;
-}
-
-/* Push out every TX buffer and free what came back through the ring. */
-static void drain(void)
-{
-	for (unsigned int w = 0; w < N_WORKERS; w++)
-		net_tx_flush(&ctxs[w]);
-	struct rte_mbuf *pkts[64];
-	uint16_t n;
-	while ((n = rte_eth_rx_burst(ring_port, 0, pkts, RTE_DIM(pkts))) > 0)
-		rte_pktmbuf_free_bulk(pkts, n);
-}
 
 static void make_config(struct config *cfg, uint8_t b)
 {
 	static const uint8_t prefixes[] = {16, 24, 31, 32};
 	static const unsigned int pending[] = {1, 2, 4, 64};
 	static const unsigned int cache[] = {4, 8, 16, 1024};
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->n_ports = 1;
 	struct config_port *p = &cfg->ports[0];
-	snprintf(p->name, sizeof(p->name), "edge");
 	p->has_ipv4 = (b & 0x80) == 0;
 	p->ipv4_addr = rte_cpu_to_be_32(OUR_IP);
 	p->ipv4_prefix = prefixes[b & 3];
@@ -106,66 +39,11 @@ static void make_config(struct config *cfg, uint8_t b)
 	p->ipv4_gateway = rte_cpu_to_be_32(GATEWAY_IP);
 	cfg->arp.pending_max = pending[(b >> 3) & 3];
 	cfg->arp.cache_size = cache[(b >> 5) & 3];
-	cfg->arp.timeout_s = 5;
-	cfg->mbufs_per_worker = 4095;
-}
-
-/* Take n bytes from the input, or NULL when it has run out. */
-static const uint8_t *take(const uint8_t **data, size_t *size, size_t n)
-{
-	if (*size < n)
-		return NULL;
-	const uint8_t *p = *data;
-	*data += n;
-	*size -= n;
-	return p;
-}
-
-static uint64_t frames;
-
-static void op_frame(const uint8_t **data, size_t *size, bool chained)
-{
-	const uint8_t *hdr = take(data, size, 2);
-	if (hdr == NULL)
-		return;
-	size_t len = ((size_t)hdr[0] << 8 | hdr[1]) & MAX_FRAME;
-	if (len > *size)
-		len = *size;
-	size_t cut = len;
-	if (chained) {
-		const uint8_t *c = take(data, size, 2);
-		if (c == NULL)
-			return;
-		cut = ((size_t)c[0] << 8 | c[1]) & MAX_FRAME;
-		if (len > *size)
-			len = *size;
-		if (cut > len)
-			cut = len;
-	}
-	const uint8_t *bytes = take(data, size, len);
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	if (m == NULL)
-		return;
-	memcpy(rte_pktmbuf_append(m, (uint16_t)cut), bytes, cut);
-	if (chained && cut < len) {
-		struct rte_mbuf *tail = rte_pktmbuf_alloc(pool);
-		if (tail == NULL) {
-			rte_pktmbuf_free(m);
-			return;
-		}
-		memcpy(rte_pktmbuf_append(tail, (uint16_t)(len - cut)), bytes + cut, len - cut);
-		check(rte_pktmbuf_chain(m, tail) == 0, "chain");
-	}
-	frames++;
-	net_input(&ctxs[0], 0, m);
 }
 
 /* A UDP packet from us, to an on-link host or (top bit) an off-link one. */
-static void op_output(const uint8_t **data, size_t *size)
+static void output(struct net_ctx *ctx, struct rte_mempool *pool, const uint8_t a[2])
 {
-	const uint8_t *a = take(data, size, 2);
-	if (a == NULL)
-		return;
 	uint32_t dst = (a[0] & 0x80) != 0 ? RTE_IPV4(203u, 0, 113, a[0] & 0x7f)
 					  : RTE_IPV4(198u, 18, 0, a[0]);
 	uint16_t l4_len = (uint16_t)(8 + a[1]);
@@ -182,87 +60,23 @@ static void op_output(const uint8_t **data, size_t *size)
 	ih->src_addr = rte_cpu_to_be_32(OUR_IP);
 	ih->dst_addr = rte_cpu_to_be_32(dst);
 	ih->hdr_checksum = rte_ipv4_cksum(ih);
-	net_output_ipv4(&ctxs[0], 0, m, ih->dst_addr);
+	net_output_ipv4(ctx, 0, m, ih->dst_addr);
 }
 
-static void op_time(const uint8_t **data, size_t *size)
-{
-	const uint8_t *t = take(data, size, 1);
-	if (t == NULL)
-		return;
-	for (unsigned int w = 0; w < N_WORKERS; w++) {
-		ctxs[w].now += ctxs[w].tsc_hz * 50 / 1000 * t[0];
-		net_timers(&ctxs[w]);
-	}
-}
+static const struct fuzz_net_target target = {
+	.name = "fuzz_packet",
+	.make_config = make_config,
+	.output = output,
+};
 
-static unsigned int held(void)
+int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	unsigned int n = 0;
-	for (unsigned int w = 0; w < N_WORKERS; w++)
-		n += net_mbufs_held(&ctxs[w]);
-	return n;
+	(void)argc;
+	(void)argv;
+	return fuzz_net_init(&target);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (size < 1)
-		return 0;
-	unsigned int start = rte_mempool_in_use_count(pool);
-	struct config cfg;
-	make_config(&cfg, data[0]);
-	data++;
-	size--;
-
-	struct net_ctx *const all[N_WORKERS] = {&ctxs[0], &ctxs[1]};
-	for (unsigned int w = 0; w < N_WORKERS; w++) {
-		memset(&ctrs[w], 0, sizeof(ctrs[w]));
-		check(net_ctx_init(&ctxs[w], &cfg, w, N_WORKERS, pool, &ctrs[w]) == 0, "net_ctx_init");
-		ctxs[w].ports[0].port_id = ring_port;
-		ctxs[w].ports[0].queue_id = 0;
-		ctxs[w].ports[0].mac = our_mac;
-	}
-	check(net_steer_connect(all, N_WORKERS) == 0, "net_steer_connect");
-	frames = 0;
-
-	const uint8_t *op;
-	while ((op = take(&data, &size, 1)) != NULL) {
-		switch (op[0] % 8) {
-		case 0:
-		case 1:
-		case 2:
-			op_frame(&data, &size, op[0] % 8 == 2);
-			break;
-		case 3:
-			op_output(&data, &size);
-			break;
-		case 4:
-			op_time(&data, &size);
-			break;
-		case 5:
-			net_announce(&ctxs[0]);
-			break;
-		case 6:
-			net_steer_poll(&ctxs[1]);
-			break;
-		default:
-			drain();
-			break;
-		}
-	}
-
-	/* Everything not sent is accounted for by the layer itself. */
-	drain();
-	check(rte_mempool_in_use_count(pool) == start + held(), "mbufs in use != mbufs held");
-	net_steer_poll(&ctxs[1]);
-	drain();
-	check(rte_mempool_in_use_count(pool) == start + held(), "mbufs in use != mbufs held (steer)");
-	check(ctrs[0].port[0].rx_packets == frames, "rx_packets != frames given");
-
-	net_steer_disconnect(all, N_WORKERS);
-	for (unsigned int w = 0; w < N_WORKERS; w++)
-		net_ctx_fini(&ctxs[w]);
-	drain();
-	check(rte_mempool_in_use_count(pool) == start, "mbufs leaked");
-	return 0;
+	return fuzz_net_run(&target, data, size);
 }

@@ -247,13 +247,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	check(fuzz_eal_init("fuzz_tcp", 256, true) >= 0, "rte_eal_init failed");
 	pool = rte_pktmbuf_pool_create("fuzz_mbufs", POOL_SIZE, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	check(pool != NULL, "mbuf pool");
-	check(rte_eth_dev_get_port_by_name("net_ring0", &ring_port) == 0, "net_ring0");
-	struct rte_eth_conf conf = {0};
-	check(rte_eth_dev_configure(ring_port, 1, 1, &conf) == 0 &&
-		      rte_eth_rx_queue_setup(ring_port, 0, 1024, 0, NULL, pool) == 0 &&
-		      rte_eth_tx_queue_setup(ring_port, 0, 1024, 0, NULL) == 0 &&
-		      rte_eth_dev_start(ring_port) == 0,
-	      "ring port setup");
+	check(fuzz_ring_port_start(pool, &ring_port) == 0, "net_ring0 port setup");
 	return 0;
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Write the seed inputs of fuzz_ipv6 into corpus/fuzz_ipv6/ (see fuzz_ipv6.c for the format).
+"""Write the seed inputs of fuzz_ipv6 into corpus/fuzz_ipv6/ (format: fuzz_net.h, fuzz_ipv6.c).
 
 Frames come from tests/integration/malformed_frames.py (every IPv6, ICMPv6 and NDP case) plus
 the valid exchanges: echo requests to both our addresses, solicitations (unicast, to our

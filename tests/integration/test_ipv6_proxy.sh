@@ -8,42 +8,16 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 source "$here/run_tlsterm.sh"
+source "$here/proxy_lib.sh"
 TT_BIN=${TT_BIN:-$here/../../build/app/tlsterm/tlsterm}
-BACKEND_PIDS=()
-tt_cleanup_hook() {
-	local pid
-	for pid in "${BACKEND_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-	for pid in "${BACKEND_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-tt_begin test_ipv6_proxy
-
-HOST=2001:2:0:18::1
 CLIENT=2001:2:0:18::2
-BACK=2001:2:0:19::2
-log=$TT_WORK/tlsterm.log
-certs=$TT_WORK/certs
-bash "$here/../../scripts/certs.sh" "$certs" >/dev/null
-bash "$here/../../scripts/testbed.sh" up >/dev/null
+tt_proxy_begin test_ipv6_proxy 2001:2:0:18::1 2001:2:0:19::2
 
-# backend PORT MODE: an HTTP backend on the backend namespace's IPv6 address.
-backend() {
-	ip netns exec "$TT_NS_BACKEND" "$TT_PY" "$here/proxy_backend.py" --listen "$BACK" \
-		--port "$1" --proxy "$2" >"$TT_WORK/backend-$1.log" 2>&1 &
-	BACKEND_PIDS+=($!)
-}
 backend 8080 v2
 backend 8081 v1
 backend 8082 off
-for p in 8080 8081 8082; do
-	tt_wait_for "ip netns exec $TT_NS_BACKEND ss -ltnH 'sport = :$p' | grep -q LISTEN" 10 ||
-		tt_fail "backend $p did not start"
-done
+tt_backends_listening 8080 8081 8082
 
-tls() { # PORT BACKEND [proxy_protocol]
-	printf '%s\n' "  - port: $1" "    backend: $2" "    proxy_protocol: ${3:-off}" "    tls:" \
-		"      certificates: [ { cert: $certs/site-ecdsa.pem, key: $certs/site-ecdsa.key } ]" \
-		"      alpn: [http/1.1]"
-}
 TT_IPV6=1 tt_write_config "$TT_WORK/tlsterm.yaml" \
 	"listeners:" "$(tls 443 app)" "$(tls 8443 v2 v2)" "$(tls 8444 v1 v1)" \
 	"  - { port: 8080, backend: app }" \
@@ -58,38 +32,12 @@ TT_IPV6=1 tt_write_config "$TT_WORK/tlsterm.yaml" \
 	tt_fail "config rejected: $(head -n 1 "$TT_WORK/check.txt")"
 tt_start "$TT_WORK/tlsterm.yaml" "$log"
 
-curl_in() {
-	ip netns exec "$TT_NS_CLIENT" curl -6 -sS --max-time 30 --cacert "$certs/ca.pem" \
-		--resolve "tlsterm.test:443:[$HOST]" --resolve "tlsterm.test:8443:[$HOST]" \
-		--resolve "tlsterm.test:8444:[$HOST]" "$@"
-}
-json() {
-	"$TT_PY" -c 'import json, sys; j = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
-}
 # The HTTP health check (worker 0) reaches the server over IPv6, from our inside address.
 tt_wait_for "grep -q '^proxy_backend: \[2001:2:0:19::1\]:[0-9]*: \"GET /healthz' '$TT_WORK/backend-8082.log'" 10 ||
 	tt_fail "no health check reached [$BACK]:8082 over IPv6"
 echo "  health check: GET /healthz from [2001:2:0:19::1] answered by [$BACK]:8082"
 
-expected=$TT_WORK/expected.bin
-"$TT_PY" -c "import sys; sys.path.insert(0, '$here'); import proxy_backend as b
-open('$expected', 'wb').write(b''.join(b.pattern_bytes(16 << 20)))"
-sha() { sha256sum <"$1" | cut -c1-64; }
-curl_in -o "$TT_WORK/got.bin" "https://tlsterm.test/bytes/$((16 << 20))" ||
-	tt_fail "HTTPS download over IPv6 failed"
-[ "$(sha "$expected")" = "$(sha "$TT_WORK/got.bin")" ] || tt_fail "HTTPS download: 16 MiB differ"
-echo "  HTTPS download over IPv6: 16 MiB, sha256 $(sha "$expected" | cut -c1-16) both sides"
-head -c $((16 << 20)) /dev/urandom >"$TT_WORK/up.bin"
-curl_in -o "$TT_WORK/up-back.bin" --data-binary @"$TT_WORK/up.bin" \
-	-H 'Content-Type: application/octet-stream' "https://tlsterm.test/echo" ||
-	tt_fail "HTTPS upload over IPv6 failed"
-[ "$(sha "$TT_WORK/up.bin")" = "$(sha "$TT_WORK/up-back.bin")" ] ||
-	tt_fail "HTTPS upload: 16 MiB differ"
-echo "  HTTPS upload over IPv6: 16 MiB through the backend and back, sha256 both sides"
-curl_in -o "$TT_WORK/got-l4.bin" "http://[$HOST]:8080/bytes/$((16 << 20))" ||
-	tt_fail "L4 download over IPv6 failed"
-[ "$(sha "$expected")" = "$(sha "$TT_WORK/got-l4.bin")" ] || tt_fail "L4 download: 16 MiB differ"
-echo "  plain TCP (L4) download over IPv6: 16 MiB intact"
+tt_proxy_transfers " over IPv6"
 
 # What the backend saw: tlsterm's inside IPv6 address as its peer.
 curl_in -o "$TT_WORK/plain.json" https://tlsterm.test/ || tt_fail "request failed"

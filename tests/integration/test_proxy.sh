@@ -9,28 +9,10 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 source "$here/run_tlsterm.sh"
+source "$here/proxy_lib.sh"
 TT_BIN=${TT_BIN:-$here/../../build/app/tlsterm/tlsterm}
-BACKEND_PIDS=()
-tt_cleanup_hook() {
-	local p
-	for p in "${BACKEND_PIDS[@]}"; do kill "$p" 2>/dev/null; done
-}
-tt_begin test_proxy
+tt_proxy_begin test_proxy 198.18.0.1 198.19.0.2
 
-HOST=198.18.0.1
-BACK=198.19.0.2
-log=$TT_WORK/tlsterm.log
-certs=$TT_WORK/certs
-bash "$here/../../scripts/certs.sh" "$certs" >/dev/null
-bash "$here/../../scripts/testbed.sh" up >/dev/null
-
-# backend PORT MODE: an HTTP backend in the backend namespace.
-backend() {
-	ip netns exec "$TT_NS_BACKEND" "$TT_PY" "$here/proxy_backend.py" --listen "$BACK" \
-		--port "$1" --proxy "$2" >"$TT_WORK/backend-$1.log" 2>&1 &
-	BACKEND_PIDS+=($!)
-	eval "BACKEND_$1=$!"
-}
 ip netns exec "$TT_NS_BACKEND" "$TT_PY" "$here/tcp_echo_backend.py" --listen "$BACK" --port 9007 \
 	>"$TT_WORK/echo-backend.log" 2>&1 &
 BACKEND_PIDS+=($!)
@@ -38,16 +20,8 @@ backend 8080 v2
 backend 8081 v1
 backend 8082 off
 backend 8083 off
-for p in 8080 8081 8082 8083; do
-	tt_wait_for "ip netns exec $TT_NS_BACKEND ss -ltnH 'sport = :$p' | grep -q LISTEN" 10 ||
-		tt_fail "backend $p did not start"
-done
+tt_backends_listening 8080 8081 8082 8083
 
-tls() { # PORT BACKEND [proxy_protocol]
-	printf '%s\n' "  - port: $1" "    backend: $2" "    proxy_protocol: ${3:-off}" "    tls:" \
-		"      certificates: [ { cert: $certs/site-ecdsa.pem, key: $certs/site-ecdsa.key } ]" \
-		"      alpn: [http/1.1]"
-}
 tt_write_config "$TT_WORK/tlsterm.yaml" \
 	"listeners:" "$(tls 443 app)" "$(tls 8443 v2 v2)" "$(tls 8444 v1 v1)" \
 	"$(tls 9443 failover)" "$(tls 9444 down)" \
@@ -70,38 +44,8 @@ tt_write_config "$TT_WORK/tlsterm.yaml" \
 	tt_fail "config rejected: $(head -n 1 "$TT_WORK/check.txt")"
 tt_start "$TT_WORK/tlsterm.yaml" "$log"
 
-# curl_in ARGS...: curl in the client namespace with our CA, tlsterm.test -> tlsterm.
-curl_in() {
-	ip netns exec "$TT_NS_CLIENT" curl -sS --max-time 20 --cacert "$certs/ca.pem" \
-		--resolve "tlsterm.test:443:$HOST" --resolve "tlsterm.test:8443:$HOST" \
-		--resolve "tlsterm.test:8444:$HOST" --resolve "tlsterm.test:9443:$HOST" \
-		--resolve "tlsterm.test:9444:$HOST" "$@"
-}
-# json FILE EXPR: evaluate a Python expression over the backend's JSON answer (as j).
-json() {
-	"$TT_PY" -c 'import json, sys; j = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
-}
-
 # Download and upload intact, over HTTPS and over L4.
-expected=$TT_WORK/expected.bin
-"$TT_PY" -c "import sys; sys.path.insert(0, '$here'); import proxy_backend as b
-open('$expected', 'wb').write(b''.join(b.pattern_bytes(16 << 20)))"
-sha() { sha256sum <"$1" | cut -c1-64; }
-curl_in -o "$TT_WORK/got.bin" "https://tlsterm.test/bytes/$((16 << 20))" ||
-	tt_fail "HTTPS download failed"
-[ "$(sha "$expected")" = "$(sha "$TT_WORK/got.bin")" ] || tt_fail "HTTPS download: 16 MiB differ"
-echo "  HTTPS download: 16 MiB, sha256 $(sha "$expected" | cut -c1-16) both sides"
-head -c $((16 << 20)) /dev/urandom >"$TT_WORK/up.bin"
-curl_in -o "$TT_WORK/up-back.bin" --data-binary @"$TT_WORK/up.bin" \
-	-H 'Content-Type: application/octet-stream' "https://tlsterm.test/echo" ||
-	tt_fail "HTTPS upload failed"
-[ "$(sha "$TT_WORK/up.bin")" = "$(sha "$TT_WORK/up-back.bin")" ] ||
-	tt_fail "HTTPS upload: 16 MiB differ"
-echo "  HTTPS upload: 16 MiB through the backend and back, sha256 both sides"
-curl_in -o "$TT_WORK/got-l4.bin" "http://$HOST:8080/bytes/$((16 << 20))" ||
-	tt_fail "L4 download failed"
-[ "$(sha "$expected")" = "$(sha "$TT_WORK/got-l4.bin")" ] || tt_fail "L4 download: 16 MiB differ"
-echo "  plain TCP (L4) download: 16 MiB intact"
+tt_proxy_transfers ""
 
 # Half-close carried across both ways (L4 to a TCP echo server): the client's FIN reaches the
 # backend, which finishes echoing and sends its own FIN, which reaches the client.
@@ -232,7 +176,7 @@ curl_in -o /dev/null https://tlsterm.test:8444/ 2>/dev/null && tt_fail "served b
 ms=$((($(date +%s%N) - t0) / 1000000))
 [ "$ms" -lt 3000 ] || tt_fail "backend killed: the client waited $ms ms"
 backend 8081 v1
-tt_wait_for "ip netns exec $TT_NS_BACKEND ss -ltnH 'sport = :8081' | grep -q LISTEN" 10
+tt_backends_listening 8081
 tt_wait_for "curl_in -o /dev/null https://tlsterm.test:8444/" 15 ||
 	tt_fail "the restarted backend is not served again"
 echo "  backend killed: failed in $ms ms; restarted: served again"

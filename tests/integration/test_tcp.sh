@@ -74,7 +74,7 @@ left=$(ip netns exec "$TT_NS_CLIENT" ss -tanH | awk '$1 != "TIME-WAIT"' || true)
 sleep 2
 tt_stop "$log"
 
-grep -o 'stats: tcp segs_in.*' "$log" | sed 's/^stats: /  /' || true
+grep -o 'stats: tcp .*' "$log" | sed 's/^stats: /  /' || true
 bad=()
 n=$(tt_stat "$log" tcp_connections_open || true)
 [ "$n" = 0 ] || bad+=("tcp_connections_open=${n:-missing} at shutdown (want 0)")

@@ -88,7 +88,7 @@ fi
 sleep 3
 tt_stop "$log"
 
-grep -o 'stats: tcp segs_in.*' "$log" | sed 's/^stats: /  /' || true
+grep -o 'stats: tcp .*' "$log" | sed 's/^stats: /  /' || true
 bad=()
 n=$(tt_stat "$log" leaked || true)
 [ "$n" = 0 ] || bad+=("leaked=${n:-missing} mbufs (want 0)")
