@@ -161,6 +161,8 @@ void net_announce(struct net_ctx *ctx);
  * segments, into *cksum. Returns 0, or -1 when the range is past the data.
  */
 int net_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint16_t *cksum);
+/* The one's-complement sum of len bytes at p, folded, as rte_raw_cksum() but faster. */
+uint16_t net_cksum_raw(const void *p, uint32_t len);
 
 /*
  * Cutting chains at any byte (DPDK's adj/trim only reach the first or last
