@@ -68,6 +68,8 @@ struct config_port {
 	bool has_ipv6;
 	uint8_t ipv6_addr[16]; /* global unicast; the link-local one comes from the MAC */
 	uint8_t ipv6_prefix;   /* 1..128 */
+	bool has_ipv6_gateway;
+	uint8_t ipv6_gateway[16]; /* link-local or on-link; next hop for off-link IPv6 peers */
 	struct config_impair impair;
 };
 

@@ -52,6 +52,8 @@ struct net_port {
 	bool has_ipv6;
 	uint8_t ipv6[16];    /* global address; the link-local one is made from mac on use */
 	uint8_t ipv6_prefix; /* on-link prefix length */
+	bool has_ipv6_gateway;
+	uint8_t ipv6_gateway[16]; /* next hop for off-link IPv6 destinations (configured) */
 	struct impair *impair; /* NULL unless the port is configured with impair: */
 	uint16_t tx_n;
 	struct rte_mbuf *tx[NET_TX_BURST];
@@ -128,15 +130,20 @@ void net_steer_poll(struct net_ctx *ctx);
 void net_output_ipv4(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, uint32_t dst);
 
 /*
- * Send an IPv6 packet (m as for net_output_ipv4, checksums done) to dst, which
- * must be on-link (inside the port's prefix, or link-local). Resolves the
- * neighbor with NDP, queuing m while a solicitation is outstanding. Consumes m.
+ * Send an IPv6 packet (m as for net_output_ipv4, checksums done) to dst. The
+ * next hop is dst itself when on-link (inside the port's prefix, or
+ * link-local), else the port's IPv6 gateway; without one, m is dropped as
+ * no_route. Resolves the next hop with NDP, queuing m while a solicitation is
+ * outstanding. Consumes m.
  */
 void net_output_ipv6(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m,
 		     const uint8_t dst[16]);
 
 /* Is a (not multicast) on the port's IPv6 link: inside its prefix, or link-local? */
 bool net_ipv6_on_link(const struct net_port *p, const uint8_t a[16]);
+
+/* Does the port have a next hop for off-link IPv6 destinations right now? */
+bool net_ipv6_has_router(const struct net_ctx *ctx, unsigned int pi);
 
 /* The port's link-local address, fe80::/64 with the modified EUI-64 of its MAC (RFC 4291 2.5.1). */
 void net_ipv6_link_local(const struct net_port *p, uint8_t out[16]);

@@ -843,6 +843,32 @@ static int parse_gateway(struct loader *ld, const struct field *f, const struct 
 	return 0;
 }
 
+/* Only parsed here; whether it is link-local or on-link is checked in check_port_ipv6(). */
+static int parse_ipv6_gateway(struct loader *ld, const struct field *f, const struct item *it,
+			      void *obj)
+{
+	const char *expected = "an address like \"2001:2:0:18::fe\" or \"fe80::1\" (no prefix)";
+	struct config_port *port = obj;
+	char host[INET6_ADDRSTRLEN], buf[64];
+	struct in6_addr a;
+	struct text t;
+
+	(void)f;
+	if (scalar_string(ld, it, expected, &t) < 0)
+		return -1;
+	if (t.len >= sizeof(host))
+		return fail_item(ld, it, "expected %s, got %s", expected,
+				 describe(it->node, buf, sizeof(buf)));
+	memcpy(host, t.s, t.len);
+	host[t.len] = '\0';
+	if (inet_pton(AF_INET6, host, &a) != 1)
+		return fail_item(ld, it, "expected %s, got %s", expected,
+				 describe(it->node, buf, sizeof(buf)));
+	port->has_ipv6_gateway = true;
+	memcpy(port->ipv6_gateway, a.s6_addr, 16);
+	return 0;
+}
+
 /* A documented key whose feature has not landed: say so rather than "unknown key". */
 static int parse_not_yet(struct loader *ld, const struct field *f, const struct item *it, void *obj)
 {
@@ -1843,7 +1869,8 @@ static const struct field dpdk_fields[] = {
 	{ .key = "eal_args", .parse = parse_eal_args },
 };
 
-enum { PORT_NAME, PORT_DEVICE, PORT_IPV4, PORT_GATEWAY, PORT_IPV6, PORT_IMPAIR }; /* port_fields[] order */
+/* port_fields[] order */
+enum { PORT_NAME, PORT_DEVICE, PORT_IPV4, PORT_GATEWAY, PORT_IPV6, PORT_IPV6_GATEWAY, PORT_IMPAIR };
 
 static const struct field impair_fields[] = {
 	{ .key = "rx", .parse = parse_bool, .off = offsetof(struct config_impair, rx) },
@@ -1871,6 +1898,7 @@ static const struct field port_fields[] = {
 	[PORT_IPV4] = { .key = "ipv4", .parse = parse_ipv4_cidr },
 	[PORT_GATEWAY] = { .key = "gateway", .parse = parse_gateway },
 	[PORT_IPV6] = { .key = "ipv6", .parse = parse_ipv6_cidr },
+	[PORT_IPV6_GATEWAY] = { .key = "ipv6_gateway", .parse = parse_ipv6_gateway },
 	[PORT_IMPAIR] = { .key = "impair", .parse = parse_section, .sub = &impair_schema,
 			  .off = offsetof(struct config_port, impair) },
 };
@@ -2189,6 +2217,50 @@ static int parse_mapping(struct loader *ld, const struct item *it, const struct 
 
 /* ---------------------------------------------------------------- ports */
 
+/*
+ * An IPv6 gateway is a neighbor: link-local, or inside the port's on-link
+ * prefix (RFC 4861 6.3.4 routers are on the link), and a unicast address
+ * that is not the port's own.
+ */
+static int check_port_ipv6(struct loader *ld, const struct config_port *port,
+			   const struct seen *seen, const struct item *pi)
+{
+	char gpath[PATH_LEN], gs[INET6_ADDRSTRLEN], ps[INET6_ADDRSTRLEN];
+	struct item gw = { seen->val[PORT_IPV6_GATEWAY], seen->key[PORT_IPV6_GATEWAY], gpath, pi };
+	const uint8_t *g = port->ipv6_gateway;
+	static const uint8_t zero[16];
+	uint8_t net[16];
+	unsigned int bits = port->ipv6_prefix;
+
+	if (!port->has_ipv6_gateway)
+		return 0;
+	snprintf(gpath, sizeof(gpath), "%s.ipv6_gateway", pi->path);
+	if (!port->has_ipv6)
+		return fail_item(ld, &gw, "an IPv6 gateway needs ipv6 on the same port");
+	inet_ntop(AF_INET6, g, gs, sizeof(gs));
+	if (memcmp(g, zero, 15) == 0)
+		return fail_item(ld, &gw, "%s is the unspecified or loopback address", gs);
+	if (g[0] == 0xff)
+		return fail_item(ld, &gw, "%s is a multicast address", gs);
+	if (memcmp(g, port->ipv6_addr, 16) == 0)
+		return fail_item(ld, &gw, "%s is the port's own address", gs);
+	if (g[0] == 0xfe && (g[1] & 0xc0) == 0x80)
+		return 0;
+	bool inside = true;
+	for (unsigned int i = 0; i < 16; i++) {
+		unsigned int keep = bits >= 8 * (i + 1) ? 8 : bits > 8 * i ? bits - 8 * i : 0;
+		uint8_t mask = (uint8_t)(0xff00 >> keep);
+		net[i] = port->ipv6_addr[i] & mask;
+		inside &= (g[i] & mask) == net[i];
+	}
+	if (!inside) {
+		inet_ntop(AF_INET6, net, ps, sizeof(ps));
+		return fail_item(ld, &gw, "%s is neither link-local nor inside the port's prefix "
+				 "%s/%u", gs, ps, bits);
+	}
+	return 0;
+}
+
 /* Rules between a port's own keys, once all of them are known. */
 static int check_port(struct loader *ld, const struct config_port *port, const struct seen *seen,
 		      const struct item *pi)
@@ -2198,6 +2270,8 @@ static int check_port(struct loader *ld, const struct config_port *port, const s
 	uint32_t a = ntohl(port->ipv4_addr), g = ntohl(port->ipv4_gateway);
 	uint32_t mask = prefix_mask(port->ipv4_prefix);
 
+	if (check_port_ipv6(ld, port, seen, pi) < 0)
+		return -1;
 	if (!port->has_gateway)
 		return 0;
 	snprintf(gpath, sizeof(gpath), "%s.gateway", pi->path);

@@ -104,6 +104,9 @@ static void diff_ports(struct diff *d, struct config *n)
 		FIXED(d, p->has_ipv6, name);
 		FIXED(d, p->ipv6_addr, name);
 		FIXED(d, p->ipv6_prefix, name);
+		snprintf(name, sizeof(name), "ports[%u].ipv6_gateway", i);
+		FIXED(d, p->has_ipv6_gateway, name);
+		FIXED(d, p->ipv6_gateway, name);
 		snprintf(name, sizeof(name), "ports[%u].impair", i);
 		FIXED(d, p->impair.rx, name);
 		FIXED(d, p->impair.tx, name);

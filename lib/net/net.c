@@ -38,6 +38,8 @@ int net_ctx_init(struct net_ctx *ctx, const struct config *cfg, unsigned int wor
 		p->has_ipv6 = cp->has_ipv6;
 		memcpy(p->ipv6, cp->ipv6_addr, sizeof(p->ipv6));
 		p->ipv6_prefix = cp->ipv6_prefix;
+		p->has_ipv6_gateway = cp->has_ipv6_gateway;
+		memcpy(p->ipv6_gateway, cp->ipv6_gateway, sizeof(p->ipv6_gateway));
 		any_ipv6 |= cp->has_ipv6;
 	}
 	ctx->ipv6_ext_headers_max = cfg->ipv6.ext_headers_max;

@@ -326,11 +326,13 @@ int proxy_port_for(const struct net_ctx *net, const struct ip_addr *a)
 {
 	int gw = -1;
 	if (a->family == 6) {
-		/* on-link only: there is no IPv6 gateway yet */
-		for (unsigned int i = 0; i < net->n_ports; i++)
+		for (unsigned int i = 0; i < net->n_ports; i++) {
 			if (net_ipv6_on_link(&net->ports[i], a->bytes))
 				return (int)i;
-		return -1;
+			if (gw < 0 && net->ports[i].has_ipv6 && net_ipv6_has_router(net, i))
+				gw = (int)i;
+		}
+		return gw;
 	}
 	uint32_t addr;
 	memcpy(&addr, a->bytes, 4);

@@ -395,6 +395,50 @@ static void test_ipv6_port(void **state)
 		     "ipv6: unknown key \"hop_limit\"");
 }
 
+/* ports[].ipv6_gateway: a neighbor (link-local or on-link), checked where it is written. */
+static void test_ipv6_gateway(void **state)
+{
+	struct config *cfg;
+	(void)state;
+	cfg = expect_ok(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::1/64\"\n"
+			"    ipv6_gateway: \"2001:2:0:18::fe\"\n");
+	const uint8_t want[16] = { 0x20, 0x01, 0, 0x02, 0, 0, 0, 0x18, [15] = 0xfe };
+	assert_true(cfg->ports[0].has_ipv6_gateway);
+	assert_memory_equal(cfg->ports[0].ipv6_gateway, want, 16);
+	config_free(cfg);
+	/* link-local, before the ipv6 key, and with a /128 (nothing else on-link) */
+	cfg = expect_ok(MIN_DPDK MIN_PORTS "    ipv6_gateway: fe80::1\n"
+			"    ipv6: \"2001:2:0:18::1/128\"\n");
+	assert_true(cfg->ports[0].has_ipv6_gateway);
+	assert_int_equal(cfg->ports[0].ipv6_gateway[0], 0xfe);
+	config_free(cfg);
+	cfg = expect_ok(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::1/64\"\n");
+	assert_false(cfg->ports[0].has_ipv6_gateway);
+	config_free(cfg);
+
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::1/64\"\n"
+		     "    ipv6_gateway: \"2001:2:0:19::fe\"\n", NAME ":7:19: ",
+		     "ports[0].ipv6_gateway: 2001:2:0:19::fe is neither link-local nor inside the "
+		     "port's prefix 2001:2:0:18::/64");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::1/60\"\n"
+		     "    ipv6_gateway: \"2001:2:0:20::fe\"\n", NAME ":7:19: ",
+		     "inside the port's prefix 2001:2:0:10::/60");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv4: 10.0.0.1/24\n    ipv6_gateway: fe80::1\n",
+		     NAME ":7:19: ", "ports[0].ipv6_gateway: an IPv6 gateway needs ipv6 on the same port");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::1/64\"\n"
+		     "    ipv6_gateway: \"2001:2:0:18::1\"\n", NAME ":7:19: ",
+		     "2001:2:0:18::1 is the port's own address");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::1/64\"\n"
+		     "    ipv6_gateway: \"ff02::2\"\n", NAME ":7:19: ", "ff02::2 is a multicast address");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::1/64\"\n"
+		     "    ipv6_gateway: \"::\"\n", NAME ":7:19: ", ":: is the unspecified or loopback");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::1/64\"\n"
+		     "    ipv6_gateway: \"2001:2:0:18::fe/64\"\n", NAME ":7:19: ",
+		     "ports[0].ipv6_gateway: expected an address like");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::1/64\"\n"
+		     "    ipv6_gateway: 198.18.0.254\n", NAME ":7:19: ", "expected an address like");
+}
+
 /* ------------------------------------------------------------ missing keys */
 
 static void test_missing_required(void **state)
@@ -2175,6 +2219,7 @@ int main(void)
 		cmocka_unit_test(test_bad_ipv4),
 		cmocka_unit_test(test_bad_prefix),
 		cmocka_unit_test(test_gateway),
+		cmocka_unit_test(test_ipv6_gateway),
 		cmocka_unit_test(test_bad_bool),
 		cmocka_unit_test(test_integer_out_of_range),
 		cmocka_unit_test(test_trailing_junk),

@@ -365,6 +365,59 @@ static void test_no_route(void **state)
 	send6(all_nodes, 1);
 	assert_only_drop(DROP_NO_ROUTE, 2);
 	assert_int_equal(fixture_drain(&T.ctx), 0);
+	assert_false(net_ipv6_has_router(&T.ctx, 0));
+}
+
+static void gateway_on_link(struct config *cfg)
+{
+	cfg->ports[0].has_ipv6_gateway = true;
+	memcpy(cfg->ports[0].ipv6_gateway, fixture_peer_ip6, 16);
+}
+
+static int setup_gateway(void **state)
+{
+	(void)state;
+	return setup_with(gateway_on_link);
+}
+
+/* Off-link destinations leave through the gateway: it is solicited, then they go to its MAC. */
+static void test_off_link_via_gateway(void **state)
+{
+	(void)state;
+	uint8_t f[FRAME_MAX], out[FRAME_MAX];
+	static const uint8_t off_link[16] = { 0x20, 0x01, 0, 0x02, 0, 0, 0, 0x99, [15] = 0x01 };
+	static const uint8_t off_link2[16] = { 0x20, 0x01, 0, 0x02, 0, 0, 0, 0x98, [15] = 0x07 };
+	send6(off_link, 1);
+	send6(off_link2, 2);
+	uint16_t len = collect_one(out); /* one solicitation, for the gateway */
+	static const uint8_t sn_peer[16] = { 0xff, 0x02, [11] = 0x01, [12] = 0xff, [15] = 0x02 };
+	const struct rte_ether_addr sn_peer_mac = { .addr_bytes = { 0x33, 0x33, 0xff, 0, 0, 2 } };
+	assert_nd_sent(out, len, 135, 0, &sn_peer_mac, fixture_ip6, sn_peer, fixture_peer_ip6);
+	assert_int_equal(net_mbufs_held(&T.ctx), 2);
+	inject(f, nd_frame(f, &fixture_mac, fixture_peer_ip6, fixture_ip6, 136, 0xe0,
+			   fixture_peer_ip6, 2, &fixture_peer_mac)); /* R, S, O */
+	struct rte_mbuf *sent[8];
+	unsigned int got = fixture_collect(&T.ctx, sent, RTE_DIM(sent));
+	assert_int_equal(got, 2);
+	for (unsigned int i = 0; i < got; i++) {
+		const uint8_t *p = rte_pktmbuf_mtod(sent[i], const uint8_t *);
+		assert_memory_equal(p, fixture_peer_mac.addr_bytes, 6);
+		/* the IPv6 destination is still the off-link host */
+		assert_memory_equal(p + ETH_LEN + 24, i == 0 ? off_link : off_link2, 16);
+		assert_int_equal(p[ETH_LEN + IP6_LEN], i + 1);
+	}
+	fixture_free(sent, got);
+	/* resolved now: the next one leaves at once; on-link ones still go straight */
+	send6(off_link, 3);
+	len = collect_one(out);
+	assert_memory_equal(out, fixture_peer_mac.addr_bytes, 6);
+	assert_int_equal(out[ETH_LEN + IP6_LEN], 3);
+	assert_true(net_ipv6_has_router(&T.ctx, 0));
+	assert_int_equal(T.ctr.ndp_solicits_sent, 1);
+	/* a group is never sent to a router */
+	send6(all_nodes, 4);
+	assert_only_drop(DROP_NO_ROUTE, 1);
+	assert_int_equal(net_mbufs_held(&T.ctx), 0);
 }
 
 static void test_na_refused(void **state)
@@ -444,6 +497,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_resolve_gives_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_bounded, setup_small_queue, teardown),
 		cmocka_unit_test_setup_teardown(test_no_route, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_off_link_via_gateway, setup_gateway, teardown),
 		cmocka_unit_test_setup_teardown(test_na_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_router_messages_ignored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_announce, setup, teardown),
