@@ -1932,6 +1932,7 @@ static const struct field ipv6_fields[] = {
 	  .off = offsetof(struct config_ipv6, pending_max) },
 	{ .key = "icmp_errors_per_s", .parse = parse_uint, .lo = 0, .hi = 100000,
 	  .off = offsetof(struct config_ipv6, icmp_errors_per_s) },
+	{ .key = "accept_ra", .parse = parse_bool, .off = offsetof(struct config_ipv6, accept_ra) },
 };
 static const struct schema ipv6_schema = { ipv6_fields, N_ELEMS(ipv6_fields) };
 

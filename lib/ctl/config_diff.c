@@ -252,6 +252,7 @@ static void diff_rest(struct diff *d, struct config *n)
 	FIXED(d, n->ipv6.neighbor_timeout_s, "ipv6.neighbor_timeout_s");
 	FIXED(d, n->ipv6.pending_max, "ipv6.pending_max");
 	FIXED(d, n->ipv6.icmp_errors_per_s, "ipv6.icmp_errors_per_s");
+	FIXED(d, n->ipv6.accept_ra, "ipv6.accept_ra");
 
 	/* The ACL and the per-client table are built once per worker at start. */
 	FIXED(d, n->edge.n_allow, "edge.acl.allow");

@@ -26,11 +26,12 @@ void stats_log(const struct config *cfg, const struct worker_counters *s, uint64
 		 s->icmp_echo_replies, s->steered_out, s->steered_in, s->impair_duplicated,
 		 s->impair_reordered);
 	log_info("stats: ndp_solicits_sent=%" PRIu64 " ndp_adverts_sent=%" PRIu64
-		 " ndp_cache_evictions=%" PRIu64 " icmpv6_echo_replies=%" PRIu64
+		 " ndp_cache_evictions=%" PRIu64 " ndp_ra_accepted=%" PRIu64
+		 " ndp_routers_expired=%" PRIu64 " icmpv6_echo_replies=%" PRIu64
 		 " icmpv6_too_big=%" PRIu64 " icmpv6_errors_sent=%" PRIu64
 		 " icmpv6_errors_rate_limited=%" PRIu64,
 		 s->ndp_solicits_sent, s->ndp_adverts_sent, s->ndp_cache_evictions,
-		 s->icmpv6_echo_replies, s->icmpv6_too_big, s->icmpv6_errors_sent,
+		 s->ndp_ra_accepted, s->ndp_routers_expired, s->icmpv6_echo_replies, s->icmpv6_too_big, s->icmpv6_errors_sent,
 		 s->icmpv6_errors_rate_limited);
 	const struct tcp_counters *t = &s->tcp;
 	log_info("stats: tcp active_opens=%" PRIu64 " passive_opens=%" PRIu64 " established=%" PRIu64

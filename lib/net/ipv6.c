@@ -227,11 +227,20 @@ void ipv6_input(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, uint32
 	}
 }
 
-/* The next hop for off-link destinations: the configured gateway, else none. */
+/*
+ * The next hop for off-link destinations: the configured gateway, else the
+ * first default router whose lifetime has not run out (RFC 4861 6.3.6 would
+ * prefer one known to be reachable; we keep no reachability state).
+ */
 static const uint8_t *ipv6_router(const struct net_ctx *ctx, unsigned int pi)
 {
 	const struct net_port *p = &ctx->ports[pi];
-	return p->has_ipv6_gateway ? p->ipv6_gateway : NULL;
+	if (p->has_ipv6_gateway)
+		return p->ipv6_gateway;
+	for (unsigned int i = 0; i < NET_IPV6_ROUTERS; i++)
+		if (p->routers[i].expires > ctx->now)
+			return p->routers[i].addr;
+	return NULL;
 }
 
 void net_output_ipv6(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m,

@@ -44,6 +44,7 @@ int net_ctx_init(struct net_ctx *ctx, const struct config *cfg, unsigned int wor
 	}
 	ctx->ipv6_ext_headers_max = cfg->ipv6.ext_headers_max;
 	ctx->ipv6_ext_bytes_max = cfg->ipv6.ext_bytes_max;
+	ctx->accept_ra = cfg->ipv6.accept_ra;
 	ctx->icmp_err_rate = cfg->ipv6.icmp_errors_per_s;
 	ctx->icmp_err_tokens = ctx->icmp_err_rate;
 	ctx->icmp_err_refilled = ctx->now;

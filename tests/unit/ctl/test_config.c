@@ -355,6 +355,7 @@ static void test_ipv6_port(void **state)
 	assert_int_equal(cfg->ipv6.neighbor_timeout_s, 300);
 	assert_int_equal(cfg->ipv6.pending_max, 64);
 	assert_int_equal(cfg->ipv6.icmp_errors_per_s, 100);
+	assert_false(cfg->ipv6.accept_ra);
 	config_free(cfg);
 	/* both families on one port, and the bounds section */
 	cfg = expect_ok(MIN_DPDK MIN_PORTS "    ipv4: 198.18.0.1/16\n    ipv6: 2001:2:0:18::1/128\n"
@@ -393,6 +394,11 @@ static void test_ipv6_port(void **state)
 		     "expected a power of two 16..65536");
 	expect_error(MIN_DPDK MIN_PORTS "ipv6: { hop_limit: 64 }\n", NAME ":6:9: ",
 		     "ipv6: unknown key \"hop_limit\"");
+	cfg = expect_ok(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::1/64\"\nipv6: { accept_ra: true }\n");
+	assert_true(cfg->ipv6.accept_ra);
+	config_free(cfg);
+	expect_error(MIN_DPDK MIN_PORTS "ipv6: { accept_ra: 1 }\n", NAME ":6:20: ",
+		     "ipv6.accept_ra: expected true or false");
 }
 
 /* ports[].ipv6_gateway: a neighbor (link-local or on-link), checked where it is written. */

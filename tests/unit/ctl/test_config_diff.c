@@ -204,10 +204,16 @@ static void add_ipv6_gateway(struct config *cfg)
 	cfg->ports[1].ipv6_gateway[15] = 1;
 }
 
+static void turn_accept_ra(struct config *cfg)
+{
+	cfg->ipv6.accept_ra = !cfg->ipv6.accept_ra;
+}
+
 static void test_restart_only_ipv6(void **state)
 {
 	(void)state;
 	expect_restart_field(add_ipv6_gateway, "ports[1].ipv6_gateway");
+	expect_restart_field(turn_accept_ra, "ipv6.accept_ra");
 }
 
 /* Several differences: the first field in file order is named, once. */
