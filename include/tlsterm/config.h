@@ -148,6 +148,8 @@ enum config_health_type {
 /* One backend server: "ip:port", or { address: "ip:port", weight: N, max_connections: N }. */
 struct config_server {
 	struct ip_addr addr;          /* IPv4 or IPv6 */
+	char zone[CONFIG_NAME_LEN];   /* "[fe80::1%inside]": the port a link-local server is on */
+	int port_index;               /* that port's index; -1 (no zone): found by address */
 	uint16_t port;                /* host order */
 	unsigned int weight;          /* 1..256, default 1 */
 	unsigned int max_connections; /* per worker; 0 = no limit (default) */

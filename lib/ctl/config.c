@@ -1442,7 +1442,8 @@ static int parse_servers(struct loader *ld, const struct field *f, const struct 
 		}
 		for (unsigned int j = 0; j < b->n_servers; j++)
 			if (memcmp(&b->servers[j].addr, &srv->addr, sizeof(srv->addr)) == 0 &&
-			    b->servers[j].port == srv->port)
+			    b->servers[j].port == srv->port &&
+			    strcmp(b->servers[j].zone, srv->zone) == 0)
 				return fail_item(ld, &si, "this server is already listed (%s[%u])",
 						 it->path, j);
 		b->n_servers++;
@@ -2504,6 +2505,55 @@ static int resolve_backends(struct loader *ld, struct config *cfg, struct fy_nod
 }
 
 /*
+ * A link-local server's zone names a port, which may be defined further down
+ * the file: resolved here, and an unknown port or one without ipv6 reported
+ * at the server's address.
+ */
+static int resolve_zones(struct loader *ld, struct config *cfg, struct fy_node *root)
+{
+	char path[PATH_LEN], names[CONFIG_ERR_LEN];
+
+	for (unsigned int i = 0; i < cfg->n_backends; i++) {
+		struct config_backend *b = &cfg->backends[i];
+		for (unsigned int j = 0; j < b->n_servers; j++) {
+			struct config_server *sv = &b->servers[j];
+			int found = -1;
+			if (sv->zone[0] == '\0')
+				continue;
+			for (unsigned int p = 0; p < cfg->n_ports; p++)
+				if (strcmp(cfg->ports[p].name, sv->zone) == 0)
+					found = (int)p;
+			if (found >= 0 && cfg->ports[found].has_ipv6) {
+				sv->port_index = found;
+				continue;
+			}
+			/* backends.NAME.servers[j], a scalar or a mapping with address: */
+			struct fy_node_pair *bp = pair_by_key(root, "backends");
+			struct fy_node *n = bp == NULL ? NULL : fy_node_pair_value(bp);
+			bp = n == NULL ? NULL : pair_by_key(n, b->name);
+			n = bp == NULL ? NULL : fy_node_pair_value(bp);
+			bp = n == NULL ? NULL : pair_by_key(n, "servers");
+			n = bp == NULL ? NULL : fy_node_sequence_get_by_index(fy_node_pair_value(bp),
+									  (int)j);
+			snprintf(path, sizeof(path), "backends.%s.servers[%u]", b->name, j);
+			if (n != NULL && fy_node_is_mapping(n) && (bp = pair_by_key(n, "address")))
+				n = fy_node_pair_value(bp);
+			struct item it = { n, NULL, path, NULL };
+			if (found >= 0)
+				return fail_item(ld, &it, "port \"%s\" has no ipv6 address", sv->zone);
+			size_t o = 0;
+			names[0] = '\0';
+			for (unsigned int p = 0; p < cfg->n_ports && o < sizeof(names); p++)
+				o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s", p ? ", " : "",
+						      cfg->ports[p].name);
+			return fail_item(ld, &it, "no port named \"%s\"; ports: %s", sv->zone,
+					 cfg->n_ports > 0 ? names : "none");
+		}
+	}
+	return 0;
+}
+
+/*
  * The top-level tls: section says how the listeners' key files are judged, and
  * it may come after them in the file: read it first (the walk in order reads it
  * again, to the same effect). A root that is not a mapping is reported there.
@@ -2687,6 +2737,8 @@ static int parse_text(struct loader *ld, const char *text, size_t len, struct co
 			    &top_schema, cfg, &seen);
 	if (ret == 0)
 		ret = resolve_backends(ld, cfg, fy_document_root(fyd));
+	if (ret == 0)
+		ret = resolve_zones(ld, cfg, fy_document_root(fyd));
 destroy_document:
 	fy_parse_document_destroy(fyp, fyd);
 destroy_parser:

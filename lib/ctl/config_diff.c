@@ -184,6 +184,8 @@ static void live_backends(struct diff *d, struct config *n)
 		for (unsigned int s = 0; s < CONFIG_MAX_SERVERS; s++) {
 			struct config_server *sv = &be->servers[s];
 			LIVE(d, sv->addr);
+			LIVE(d, sv->zone);
+			LIVE(d, sv->port_index);
 			LIVE(d, sv->port);
 			LIVE(d, sv->weight);
 			LIVE(d, sv->max_connections);

@@ -348,6 +348,13 @@ int proxy_port_for(const struct net_ctx *net, const struct ip_addr *a)
 	return gw;
 }
 
+int proxy_server_port(const struct net_ctx *net, const struct config_server *sv)
+{
+	if (sv->port_index >= 0)
+		return (unsigned int)sv->port_index < net->n_ports ? sv->port_index : -1;
+	return proxy_port_for(net, &sv->addr);
+}
+
 /* Open a connection to the next server the pool gives; false when none can be tried. */
 static bool connect_next(struct proxy_sess *s)
 {
@@ -369,7 +376,7 @@ static bool connect_next(struct proxy_sess *s)
 			return false;
 		s->tried |= 1u << i;
 		const struct config_server *sv = &pool->cfg->servers[i];
-		int pi = proxy_port_for(pw->net, &sv->addr);
+		int pi = proxy_server_port(pw->net, sv);
 		if (pi < 0)
 			continue;
 		struct tcp_conn *b = tcp_connect(pw->tcp, (unsigned int)pi, &sv->addr,

@@ -1774,6 +1774,33 @@ static void test_backend_servers(void **state)
 					     sizeof(text)),
 			    "198.19.0.2:8080");
 	config_free(c6);
+	/* link-local servers may name their port (a zone); any port with ipv6, in any order */
+	c6 = expect_ok(MIN_DPDK "ports:\n  - { name: edge, device: x, ipv6: \"2001:2::1/64\" }\n"
+		       "  - { name: inside, device: y, ipv4: 10.0.0.1/24, ipv6: \"2001:3::1/64\" }\n"
+		       "backends:\n  app: { servers: [\"[fe80::1%inside]:80\", \"[fe80::1]:80\",\n"
+		       "    { address: \"[fe80::1%edge]:80\", weight: 2 }, \"[2001:3::2]:80\"] }\n");
+	assert_string_equal(c6->backends[0].servers[0].zone, "inside");
+	assert_int_equal(c6->backends[0].servers[0].port_index, 1);
+	assert_string_equal(c6->backends[0].servers[1].zone, "");
+	assert_int_equal(c6->backends[0].servers[1].port_index, -1);
+	assert_int_equal(c6->backends[0].servers[2].port_index, 0);
+	assert_int_equal(c6->backends[0].servers[3].port_index, -1);
+	assert_int_equal(c6->backends[0].servers[0].addr.bytes[0], 0xfe);
+	config_free(c6);
+	c6 = expect_ok(MIN_DPDK "backends:\n  app: { servers: [\"[fe80::1%late]:80\"] }\n"
+		       "ports:\n  - { name: late, device: x, ipv6: \"2001:2::1/64\" }\n");
+	assert_int_equal(c6->backends[0].servers[0].port_index, 0);
+	config_free(c6);
+	expect_error(SERVERS "[\"[fe80::1%nope]:80\"]\n", NAME ":8:15: ",
+		     "backends.app.servers[0]: no port named \"nope\"; ports: a");
+	expect_error(SERVERS "[{ address: \"[fe80::1%a]:80\" }]\n", NAME ":8:26: ",
+		     "backends.app.servers[0]: port \"a\" has no ipv6 address");
+	expect_error(SERVERS "[\"[2001:db8::1%a]:80\"]\n", NAME ":8:28: ",
+		     "a port after '%' is for link-local addresses (fe80::/10) only");
+	expect_error(SERVERS "[\"[fe80::1%]:80\"]\n", NAME ":8:25: ",
+		     "expected a name of 1..31 characters");
+	expect_error(SERVERS "[\"[fe80::1%a b]:80\"]\n", NAME ":8:26: ",
+		     "expected a name from [A-Za-z0-9_.-], found ' '");
 	expect_error(SERVERS "[\"2001:db8::1\"]\n", NAME ":8:15: ",
 		     "backends.app.servers[0]: expected \"[ipv6]:port\" like "
 		     "\"[2001:2:0:19::2]:8080\": an IPv6 address goes in brackets");
