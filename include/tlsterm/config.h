@@ -242,7 +242,7 @@ struct config_ipv6 {
 	unsigned int neighbor_timeout_s; /* entry lifetime; default 300 */
 	unsigned int pending_max;        /* packets waiting on resolution per worker; default 64 */
 	unsigned int icmp_errors_per_s;  /* ICMPv6 errors sent per worker and second; default 100 */
-	bool accept_ra;                  /* learn default routers from advertisements; default off */
+	bool accept_ra;                  /* default routers from advertisements; default off */
 };
 
 #define CONFIG_MAX_ACL 256 /* CIDRs in each of edge.acl.allow and edge.acl.deny */

@@ -144,8 +144,9 @@ void net_output_ipv4(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, u
  * Send an IPv6 packet (m as for net_output_ipv4, checksums done) to dst. The
  * next hop is dst itself when on-link (inside the port's prefix, or
  * link-local), else the port's IPv6 gateway, else a default router learned
- * from advertisements; without either, m is dropped as no_route. Resolves the next hop with NDP, queuing m while a solicitation is
- * outstanding. Consumes m.
+ * from advertisements; without either, m is dropped as no_route. Resolves
+ * the next hop with NDP, queuing m while a solicitation is outstanding.
+ * Consumes m.
  */
 void net_output_ipv6(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m,
 		     const uint8_t dst[16]);

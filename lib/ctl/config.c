@@ -2504,6 +2504,20 @@ static int resolve_backends(struct loader *ld, struct config *cfg, struct fy_nod
 	return 0;
 }
 
+/* The YAML node of backends.NAME.servers[j]'s address (a scalar, or a mapping's address:). */
+static struct fy_node *server_node(struct fy_node *root, const char *backend, unsigned int j)
+{
+	struct fy_node_pair *p = pair_by_key(root, "backends");
+	struct fy_node *n = p == NULL ? NULL : fy_node_pair_value(p);
+	p = n == NULL ? NULL : pair_by_key(n, backend);
+	n = p == NULL ? NULL : fy_node_pair_value(p);
+	p = n == NULL ? NULL : pair_by_key(n, "servers");
+	n = p == NULL ? NULL : fy_node_sequence_get_by_index(fy_node_pair_value(p), (int)j);
+	if (n != NULL && fy_node_is_mapping(n) && (p = pair_by_key(n, "address")) != NULL)
+		n = fy_node_pair_value(p);
+	return n;
+}
+
 /*
  * A link-local server's zone names a port, which may be defined further down
  * the file: resolved here, and an unknown port or one without ipv6 reported
@@ -2527,25 +2541,15 @@ static int resolve_zones(struct loader *ld, struct config *cfg, struct fy_node *
 				sv->port_index = found;
 				continue;
 			}
-			/* backends.NAME.servers[j], a scalar or a mapping with address: */
-			struct fy_node_pair *bp = pair_by_key(root, "backends");
-			struct fy_node *n = bp == NULL ? NULL : fy_node_pair_value(bp);
-			bp = n == NULL ? NULL : pair_by_key(n, b->name);
-			n = bp == NULL ? NULL : fy_node_pair_value(bp);
-			bp = n == NULL ? NULL : pair_by_key(n, "servers");
-			n = bp == NULL ? NULL : fy_node_sequence_get_by_index(fy_node_pair_value(bp),
-									  (int)j);
 			snprintf(path, sizeof(path), "backends.%s.servers[%u]", b->name, j);
-			if (n != NULL && fy_node_is_mapping(n) && (bp = pair_by_key(n, "address")))
-				n = fy_node_pair_value(bp);
-			struct item it = { n, NULL, path, NULL };
+			struct item it = { server_node(root, b->name, j), NULL, path, NULL };
 			if (found >= 0)
 				return fail_item(ld, &it, "port \"%s\" has no ipv6 address", sv->zone);
 			size_t o = 0;
 			names[0] = '\0';
 			for (unsigned int p = 0; p < cfg->n_ports && o < sizeof(names); p++)
-				o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s", p ? ", " : "",
-						      cfg->ports[p].name);
+				o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s",
+						      p ? ", " : "", cfg->ports[p].name);
 			return fail_item(ld, &it, "no port named \"%s\"; ports: %s", sv->zone,
 					 cfg->n_ports > 0 ? names : "none");
 		}

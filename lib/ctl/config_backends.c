@@ -104,8 +104,9 @@ static int parse_server6(const char *s, size_t len, struct config_server *srv,
 		return config_why_at(why, 1, "%s is not a server address (unspecified, loopback, "
 				     "multicast or IPv4-mapped)", host);
 	if (srv->zone[0] != '\0' && !IN6_IS_ADDR_LINKLOCAL(&a))
-		return config_why_at(why, (size_t)(pct - s), "a port after '%%' is for link-local "
-				     "addresses (fe80::/10) only; %s is reached by its prefix", host);
+		return config_why_at(why, (size_t)(pct - s),
+				     "a port after '%%' is for link-local addresses (fe80::/10) "
+				     "only; %s is reached by its prefix", host);
 	if ((size_t)(close - s) + 1 == len || close[1] != ':')
 		return config_why_at(why, (size_t)(close - s) + 1, "%s, the port is missing",
 				     expected);

@@ -31,8 +31,8 @@ void stats_log(const struct config *cfg, const struct worker_counters *s, uint64
 		 " icmpv6_too_big=%" PRIu64 " icmpv6_errors_sent=%" PRIu64
 		 " icmpv6_errors_rate_limited=%" PRIu64,
 		 s->ndp_solicits_sent, s->ndp_adverts_sent, s->ndp_cache_evictions,
-		 s->ndp_ra_accepted, s->ndp_routers_expired, s->icmpv6_echo_replies, s->icmpv6_too_big, s->icmpv6_errors_sent,
-		 s->icmpv6_errors_rate_limited);
+		 s->ndp_ra_accepted, s->ndp_routers_expired, s->icmpv6_echo_replies,
+		 s->icmpv6_too_big, s->icmpv6_errors_sent, s->icmpv6_errors_rate_limited);
 	const struct tcp_counters *t = &s->tcp;
 	log_info("stats: tcp active_opens=%" PRIu64 " passive_opens=%" PRIu64 " established=%" PRIu64
 		 " closed=%" PRIu64 " resets_received=%" PRIu64 " resets_sent=%" PRIu64

@@ -412,7 +412,8 @@ static int ra_invalid(struct rte_mbuf *m, const struct rte_ipv6_hdr *ih, uint32_
 		return DROP_NDP_RA_LENGTH;
 	if (!nd_options(m, l4_off + (uint32_t)sizeof(struct nd_router_advert), end,
 			ND_OPT_SOURCE_LLA, slla_buf, slla) ||
-	    (*slla != NULL && (rte_is_multicast_ether_addr(*slla) || rte_is_zero_ether_addr(*slla))))
+	    (*slla != NULL &&
+	     (rte_is_multicast_ether_addr(*slla) || rte_is_zero_ether_addr(*slla))))
 		return DROP_NDP_RA_OPTIONS;
 	return -1;
 }
@@ -472,8 +473,9 @@ void ndp_input(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, uint32_
 		ra_input(ctx, pi, m, ih, l4_off, steered);
 		return;
 	}
-	if (type[0] == ND_ROUTER_SOLICIT || type[0] == ND_ROUTER_ADVERT || type[0] > ND_NEIGHBOR_ADVERT) {
-		net_drop(ctx, m, DROP_NDP_ROUTER_IGNORED); /* RS, RA, redirect: we are a plain host */
+	if (type[0] == ND_ROUTER_SOLICIT || type[0] == ND_ROUTER_ADVERT ||
+	    type[0] > ND_NEIGHBOR_ADVERT) {
+		net_drop(ctx, m, DROP_NDP_ROUTER_IGNORED); /* RS, redirect; RA without accept_ra */
 		return;
 	}
 	uint32_t len = rte_pktmbuf_pkt_len(m) - l4_off;

@@ -18,7 +18,8 @@
  *   op % 8 == 7     flush and free what was sent
  * Configuration byte: bits 0-1 IPv6 prefix (64, 48, 120, 128; with 128 the
  * port has ipv6_gateway fe80::fe and ignores router advertisements, with the
- * others it learns routers from them, ipv6.accept_ra), bit 2 IPv4 too, bits 3-4 NDP pending_max (1, 2, 4, 64), bits 5-6 neighbor cache_size
+ * others it learns routers from them, ipv6.accept_ra), bit 2 IPv4 too, bits
+ * 3-4 NDP pending_max (1, 2, 4, 64), bits 5-6 neighbor cache_size
  * (4, 8, 16, 1024), bit 7 the tight extension-header bounds (1 header,
  * 16 bytes) instead of the defaults (4, 256).
  *
