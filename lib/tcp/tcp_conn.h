@@ -18,6 +18,7 @@
 
 #define TCP_MAX_LISTENERS 16
 #define TCP_OOO_MAX 16          /* out-of-order segments held per connection */
+#define TCP_SACK_BOARD_MAX 8    /* SACKed blocks the sender remembers (tcp_sack.c) */
 #define TCP_MSS_DEFAULT 536     /* RFC 9293 §3.7.1: when the peer sends no MSS */
 #define TCP_RTO_MIN_US 200000   /* RFC 6298 (2.4) lowered as every stack does; issue: min 200 ms */
 #define TCP_RTO_MAX_US 60000000
@@ -79,6 +80,10 @@ struct tcp_ooo_seg {
 struct tcp_mq {
 	struct rte_mbuf *head;
 	struct rte_mbuf *tail;
+	/* Where the last read began (tcp_out.c): a segment and its offset from head, so
+	 * sending the next segment of a long queue does not walk it from the head. */
+	struct rte_mbuf *pos;
+	uint32_t pos_off;
 	uint32_t bytes;
 };
 
@@ -135,8 +140,8 @@ struct tcp_conn {
 	uint32_t sack_high; /* highest right edge the peer has SACKed */
 	uint32_t rexmit_nxt; /* recovery: holes below this were already resent */
 	uint64_t rexmit_round_us; /* recovery: when the current pass over the holes began */
-	uint8_t n_peer_sack;
-	struct tcp_sack_block peer_sack[TCP_SACK_BLOCKS_MAX]; /* the peer's latest, sorted */ /* the latest out-of-order arrival, first in SACK */
+	uint8_t n_sack_board;
+	struct tcp_sack_block sack_board[TCP_SACK_BOARD_MAX]; /* what the peer holds, sorted */
 	uint32_t rtt_seq;
 	uint64_t rtt_start_us;
 	uint32_t srtt_us, rttvar_us, rto_us;
@@ -282,8 +287,6 @@ void tcp_retransmit_last(struct tcp_conn *c);
 /* Recovery: how long a pass over the holes may go unanswered, and starting a new one. */
 uint64_t tcp_hole_pass_age_us(const struct tcp_conn *c);
 void tcp_restart_hole_pass(struct tcp_conn *c);
-/* The SACKed block holding seq, or NULL. */
-const struct tcp_sack_block *tcp_sacked(const struct tcp_conn *c, uint32_t seq);
 void tcp_send_probe(struct tcp_conn *c);
 /* RST for a segment that has no connection (RFC 9293 §3.10.7.1), rate-limited. */
 void tcp_reply_rst(struct tcp_stack *s, unsigned int pi, const struct tcp_tuple *t, uint32_t seq,
@@ -303,6 +306,20 @@ void tcp_tw_list_remove(struct tcp_conn *c);
 void tcp_arm_fin_wait2(struct tcp_conn *c);
 /* Restart the keepalive clock (a segment arrived); a no-op when keepalive is off. */
 void tcp_keepalive_touch(struct tcp_conn *c);
+
+/* tcp_sack.c: the sender's scoreboard (RFC 6675) */
+/* Take the blocks of an ACK; true when they SACK anything not SACKed before. */
+bool tcp_sack_update(struct tcp_conn *c, const struct tcp_sack_block *blocks, unsigned int n);
+/* snd_una moved: forget what is below it. */
+void tcp_sack_trim(struct tcp_conn *c);
+/* The SACKed block holding seq, or NULL. */
+const struct tcp_sack_block *tcp_sacked(const struct tcp_conn *c, uint32_t seq);
+uint32_t tcp_sacked_bytes(const struct tcp_conn *c);
+bool tcp_sack_lost(const struct tcp_conn *c, uint32_t seq);
+uint32_t tcp_sack_pipe(const struct tcp_conn *c);
+/* The first hole at or above from and below the highest SACK (lost ones only, if lost). */
+bool tcp_sack_next_hole(const struct tcp_conn *c, uint32_t from, bool lost, uint32_t *seq,
+			uint32_t *len);
 
 /* tcp_reass.c */
 void tcp_reass_insert(struct tcp_conn *c, uint32_t seq, struct rte_mbuf *payload, uint32_t len);

@@ -329,69 +329,6 @@ static uint32_t flight(const struct tcp_conn *c)
 	return c->snd_max - c->snd_una;
 }
 
-/* Does this segment SACK data beyond anything SACKed before? Remembers it if so. */
-/* Keep the peer's latest SACK blocks above snd_una, sorted, for retransmission. */
-static void record_peer_sack(struct tcp_conn *c, const struct seg *sg)
-{
-	if (!c->sack_ok || sg->opts.n_sack == 0)
-		return;
-	c->n_peer_sack = 0;
-	for (unsigned int i = 0; i < sg->opts.n_sack; i++) {
-		struct tcp_sack_block b = sg->opts.sack[i];
-		if (!seq_lt(b.left, b.right) || !seq_gt(b.right, c->snd_una) ||
-		    seq_gt(b.right, c->snd_max))
-			continue; /* stale, empty or beyond what we sent (RFC 2883 D-SACK included) */
-		if (seq_lt(b.left, c->snd_una))
-			b.left = c->snd_una;
-		unsigned int at = c->n_peer_sack;
-		while (at > 0 && seq_gt(c->peer_sack[at - 1].left, b.left)) {
-			c->peer_sack[at] = c->peer_sack[at - 1];
-			at--;
-		}
-		c->peer_sack[at] = b;
-		c->n_peer_sack++;
-	}
-}
-
-/* Forget blocks that snd_una has passed. */
-static void trim_peer_sack(struct tcp_conn *c)
-{
-	unsigned int k = 0;
-	for (unsigned int i = 0; i < c->n_peer_sack; i++) {
-		if (!seq_gt(c->peer_sack[i].right, c->snd_una))
-			continue;
-		c->peer_sack[k] = c->peer_sack[i];
-		if (seq_lt(c->peer_sack[k].left, c->snd_una))
-			c->peer_sack[k].left = c->snd_una;
-		k++;
-	}
-	c->n_peer_sack = (uint8_t)k;
-}
-
-static bool sack_news(struct tcp_conn *c, const struct seg *sg)
-{
-	bool news = false;
-	if (!c->sack_ok)
-		return false;
-	for (unsigned int i = 0; i < sg->opts.n_sack; i++) {
-		const struct tcp_sack_block *b = &sg->opts.sack[i];
-		if (seq_gt(b->right, c->snd_una) && seq_leq(b->right, c->snd_max) &&
-		    seq_gt(b->right, c->sack_high)) {
-			c->sack_high = b->right;
-			news = true;
-		}
-	}
-	return news;
-}
-
-static uint32_t sacked_bytes(const struct tcp_conn *c)
-{
-	uint32_t n = 0;
-	for (unsigned int i = 0; i < c->n_peer_sack; i++)
-		n += c->peer_sack[i].right - c->peer_sack[i].left;
-	return n;
-}
-
 /*
  * Is a segment lost? Three duplicate ACKs say so, but (RFC 6582) not before the
  * last recovery's data is all acknowledged: after an RTO, duplicates may be
@@ -415,7 +352,7 @@ static bool loss_seen(const struct tcp_conn *c, bool sack_news)
 	 * been SACKed and there is nothing new to send, so no more duplicates will come. */
 	bool tail_sacked = seq_geq(c->sack_high + 1, c->snd_max) &&
 			   c->snd_max - c->snd_una >= c->sndq.bytes;
-	return tail_sacked || sacked_bytes(c) >= 3u * c->mss;
+	return tail_sacked || tcp_sack_lost(c, c->snd_una);
 }
 
 void tcp_enter_recovery(struct tcp_conn *c)
@@ -448,8 +385,7 @@ static bool process_ack(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
 		return false;
 	}
 	uint32_t seg_wnd = sg->wnd << c->snd_wscale;
-	bool news = sack_news(c, sg);
-	record_peer_sack(c, sg);
+	bool news = tcp_sack_update(c, sg->opts.sack, sg->opts.n_sack);
 	bool heard = news || seq_gt(sg->ack, c->snd_una);
 	if (heard)
 		c->pass_timed = false; /* a timed pass over the holes may run again */
@@ -470,9 +406,7 @@ static bool process_ack(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
 		uint32_t before = flight(c);
 		tcp_mq_trim_front(&c->sndq, data);
 		c->snd_una = sg->ack;
-		trim_peer_sack(c);
-		if (seq_lt(c->sack_high, c->snd_una))
-			c->sack_high = c->snd_una;
+		tcp_sack_trim(c);
 		if (seq_lt(c->rexmit_nxt, c->snd_una))
 			c->rexmit_nxt = c->snd_una;
 		if (seq_lt(c->snd_nxt, c->snd_una))
@@ -483,9 +417,9 @@ static bool process_ack(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
 			if (seq_geq(sg->ack, c->recover)) {
 				c->in_recovery = false; /* RFC 6582 §3.2 (3): full ACK */
 				s->cc->on_recovery_exit(&c->cc, s->now_us);
-			} else if (!c->sack_ok || !tcp_retransmit_hole(c)) {
+			} else if (!c->sack_ok) {
 				tcp_retransmit_una(c); /* (5): partial ACK, the next hole */
-			}
+			} /* with SACK, tcp_output() picks what goes next (RFC 6675 §5 NextSeg) */
 		} else {
 			bool cwnd_limited = before + c->mss >= tcp_cc_cwnd(&c->cc);
 			s->cc->on_ack(&c->cc, acked, rtt_us, before, cwnd_limited, s->now_us);
@@ -504,11 +438,8 @@ static bool process_ack(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
 		 * answer to a tail loss probe. */
 		if (c->dupacks < UINT8_MAX)
 			c->dupacks++;
-		if (!c->in_recovery && loss_seen(c, news)) {
-			tcp_enter_recovery(c);
-		} else if (c->in_recovery && c->sack_ok) {
-			tcp_retransmit_hole(c); /* each further duplicate: the next known hole */
-		}
+		if (!c->in_recovery && loss_seen(c, news))
+			tcp_enter_recovery(c); /* further duplicates: tcp_output() sends by pipe */
 		if (heard)
 			tcp_arm_early(c);
 	}

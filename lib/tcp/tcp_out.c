@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* TCP output: building segments, sending what the windows allow, ACKs and RSTs. */
+#include <errno.h>
 #include <string.h>
 
 #include <rte_ip.h>
@@ -11,22 +12,84 @@
 #define TCP_TTL 64
 #define SEG_HEADROOM (RTE_PKTMBUF_HEADROOM)
 
-/* Copy len bytes starting off bytes into q (from its head) to dst. */
-static void mq_copy(const struct tcp_mq *q, uint32_t off, uint32_t len, uint8_t *dst)
+/* Payloads up to this size are copied behind the headers: one mbuf, where an
+ * indirect mbuf per slice would cost more than the copy saves. */
+#define SEG_COPY_MAX 256
+
+/* The segment of q holding byte off, and off within it; remembers where it was. */
+static struct rte_mbuf *mq_seek(struct tcp_mq *q, uint32_t off, uint32_t *in_seg)
 {
-	const struct rte_mbuf *seg = q->head;
-	while (seg != NULL && off >= seg->data_len) {
-		off -= seg->data_len;
+	struct rte_mbuf *seg = q->head;
+	uint32_t start = 0;
+	if (q->pos != NULL && q->pos_off <= off) {
+		seg = q->pos;
+		start = q->pos_off;
+	}
+	while (seg != NULL && off - start >= seg->data_len) {
+		start += seg->data_len;
 		seg = seg->next;
 	}
+	q->pos = seg;
+	q->pos_off = start;
+	*in_seg = off - start;
+	return seg;
+}
+
+/* Copy len bytes from off bytes into q to dst. */
+static void mq_copy(struct tcp_mq *q, uint32_t off, uint32_t len, uint8_t *dst)
+{
+	uint32_t in_seg;
+	const struct rte_mbuf *seg = mq_seek(q, off, &in_seg);
 	while (len > 0 && seg != NULL) {
-		uint32_t n = RTE_MIN(len, (uint32_t)seg->data_len - off);
-		rte_memcpy(dst, rte_pktmbuf_mtod_offset(seg, const uint8_t *, off), n);
+		uint32_t n = RTE_MIN(len, (uint32_t)seg->data_len - in_seg);
+		rte_memcpy(dst, rte_pktmbuf_mtod_offset(seg, const uint8_t *, in_seg), n);
 		dst += n;
 		len -= n;
-		off = 0;
+		in_seg = 0;
 		seg = seg->next;
 	}
+}
+
+/*
+ * Chain to m indirect mbufs over len bytes from off bytes into q: the payload is
+ * not copied, the send queue's segments are shared until the device is done with
+ * them (an ACK that frees them meanwhile only drops a reference). Fails with
+ * nothing chained when the pool runs dry.
+ */
+static int mq_share(struct tcp_mq *q, uint32_t off, uint32_t len, struct rte_mbuf *m)
+{
+	uint32_t in_seg;
+	struct rte_mbuf *seg = mq_seek(q, off, &in_seg);
+	struct rte_mbuf *first = NULL, *last = NULL;
+	uint16_t n_segs = 0;
+	while (len > 0 && seg != NULL) {
+		struct rte_mbuf *mi = rte_pktmbuf_alloc(m->pool);
+		if (mi == NULL) {
+			rte_pktmbuf_free(first);
+			return -ENOMEM;
+		}
+		uint16_t n = (uint16_t)RTE_MIN(len, (uint32_t)seg->data_len - in_seg);
+		rte_pktmbuf_attach(mi, seg);
+		mi->data_off = (uint16_t)(mi->data_off + in_seg);
+		mi->data_len = n;
+		mi->pkt_len = n;
+		if (first == NULL)
+			first = mi;
+		else
+			last->next = mi;
+		last = mi;
+		n_segs++;
+		len -= n;
+		in_seg = 0;
+		seg = seg->next;
+	}
+	if (first == NULL)
+		return 0;
+	m->next = first; /* m is a lone segment holding the headers */
+	m->nb_segs = (uint16_t)(1 + n_segs);
+	for (struct rte_mbuf *x = first; x != NULL; x = x->next)
+		m->pkt_len += x->data_len;
+	return 0;
 }
 
 struct seg_spec {
@@ -71,20 +134,36 @@ static uint8_t *ip_header(struct tcp_stack *s, uint8_t *p, const struct tcp_tupl
 	return (uint8_t *)(ip + 1);
 }
 
-/* One IPv4 or IPv6 + TCP segment from spec; the payload (if any) is copied from q. */
+/* The TCP checksum of m, the IP header ip at its start and TCP at ip_len, over
+ * all its segments (net_cksum_mbuf: DPDK 22.11's own mbuf sum is wrong at odd
+ * segment offsets, and its *_cksum_mbuf() calls are experimental). */
+static uint16_t tcp_cksum(const struct rte_mbuf *m, const void *ip, uint8_t family,
+			  uint16_t ip_len)
+{
+	uint32_t pseudo = family == 6 ? rte_ipv6_phdr_cksum(ip, 0) : rte_ipv4_phdr_cksum(ip, 0);
+	uint16_t body = 0;
+	net_cksum_mbuf(m, ip_len, rte_pktmbuf_pkt_len(m) - ip_len, &body);
+	uint32_t sum = pseudo + body;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* One IPv4 or IPv6 + TCP segment from spec; the payload (if any) comes from q. */
 static void seg_emit(struct tcp_stack *s, unsigned int pi, const struct tcp_tuple *t,
-		     const struct seg_spec *sp, const struct tcp_mq *q)
+		     const struct seg_spec *sp, struct tcp_mq *q)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(s->net->pool);
 	if (m == NULL) {
 		s->ctr->drops[DROP_NO_MBUF]++;
 		return;
 	}
+	bool copy = sp->data_len <= SEG_COPY_MAX;
 	uint16_t ip_len = t->family == 6 ? sizeof(struct rte_ipv6_hdr) : sizeof(struct rte_ipv4_hdr);
 	uint16_t tcp_len = (uint16_t)(sizeof(struct rte_tcp_hdr) + sp->opt_len);
-	uint16_t total = (uint16_t)(ip_len + tcp_len + sp->data_len);
+	uint16_t total = (uint16_t)(ip_len + tcp_len + (copy ? sp->data_len : 0));
 	uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, total);
-	if (p == NULL) {
+	if (p == NULL || (!copy && mq_share(q, sp->data_off, sp->data_len, m) != 0)) {
 		rte_pktmbuf_free(m);
 		s->ctr->drops[DROP_NO_MBUF]++;
 		return;
@@ -101,17 +180,16 @@ static void seg_emit(struct tcp_stack *s, unsigned int pi, const struct tcp_tupl
 		.rx_win = rte_cpu_to_be_16(sp->window),
 	};
 	memcpy(th + 1, sp->opts, sp->opt_len);
-	if (sp->data_len > 0)
+	if (copy && sp->data_len > 0)
 		mq_copy(q, sp->data_off, sp->data_len, (uint8_t *)(th + 1) + sp->opt_len);
 	m->l3_len = ip_len;
 	m->l4_len = tcp_len;
 	s->ctr->tcp.segs_out++;
+	th->cksum = tcp_cksum(m, p, t->family, ip_len);
 	if (t->family == 6) {
-		th->cksum = rte_ipv6_udptcp_cksum((const struct rte_ipv6_hdr *)p, th);
 		net_output_ipv6(s->net, pi, m, (const uint8_t *)t->raddr);
 		return;
 	}
-	th->cksum = rte_ipv4_udptcp_cksum((const struct rte_ipv4_hdr *)p, th);
 	net_output_ipv4(s->net, pi, m, t->raddr[0]);
 }
 
@@ -221,8 +299,8 @@ void tcp_retransmit_una(struct tcp_conn *c)
 	c->stack->ctr->tcp.retransmits++;
 	c->rtt_timing = false;
 	uint32_t len = RTE_MIN(c->sndq.bytes, (uint32_t)c->mss);
-	if (c->sack_ok && c->n_peer_sack > 0 && seq_gt(c->peer_sack[0].left, c->snd_una))
-		len = u32_min(len, c->peer_sack[0].left - c->snd_una); /* up to the first SACKed block */
+	if (c->sack_ok && c->n_sack_board > 0 && seq_gt(c->sack_board[0].left, c->snd_una))
+		len = u32_min(len, c->sack_board[0].left - c->snd_una); /* up to the first SACKed block */
 	if (seq_gt(c->snd_una + len, c->rexmit_nxt))
 		c->rexmit_nxt = c->snd_una + len;
 	if (len > 0) {
@@ -233,30 +311,10 @@ void tcp_retransmit_una(struct tcp_conn *c)
 		conn_emit(c, c->snd_una, RTE_TCP_FIN_FLAG, 0, 0);
 }
 
-const struct tcp_sack_block *tcp_sacked(const struct tcp_conn *c, uint32_t seq)
-{
-	for (unsigned int i = 0; i < c->n_peer_sack; i++)
-		if (seq_geq(seq, c->peer_sack[i].left) && seq_lt(seq, c->peer_sack[i].right))
-			return &c->peer_sack[i];
-	return NULL;
-}
-
-/* The first hole at or above seq that is known lost, or false. */
-static bool next_hole(const struct tcp_conn *c, uint32_t *seq)
-{
-	const struct tcp_sack_block *b;
-	while ((b = tcp_sacked(c, *seq)) != NULL)
-		*seq = b->right;
-	/* Only below the highest SACKed byte is a hole known to be lost; never past snd_max,
-	 * which only tcp_output() moves. */
-	return seq_lt(*seq, c->sack_high) && seq_lt(*seq, c->snd_max) &&
-	       seq_lt(*seq, c->snd_una + c->sndq.bytes);
-}
-
 /*
- * A resent segment can be lost too; without a per-segment scoreboard we learn it
- * from time: SACKs keep coming while a hole we resent more than a round trip ago
- * is still open. Then the pass over the holes starts again from snd_una (the role
+ * A resent segment can be lost too, and the scoreboard cannot tell (RFC 6675 has
+ * no rule for it); we learn it from time: SACKs keep coming while a hole we resent
+ * more than a round trip ago is still open. Then the pass over the holes starts again from snd_una (the role
  * RACK's reordering window plays in RFC 8985 §6.2, at the granularity of a pass).
  */
 static bool hole_pass_stale(const struct tcp_conn *c)
@@ -277,24 +335,35 @@ void tcp_restart_hole_pass(struct tcp_conn *c)
 	c->rexmit_round_us = c->stack->now_us;
 }
 
-bool tcp_retransmit_hole(struct tcp_conn *c)
+/* Resend [seq, seq + len) of a hole, at most a segment; it counts in pipe from now on. */
+static void resend_hole(struct tcp_conn *c, uint32_t seq, uint32_t len)
 {
-	uint32_t seq = seq_gt(c->rexmit_nxt, c->snd_una) ? c->rexmit_nxt : c->snd_una;
-	if (!next_hole(c, &seq)) {
-		seq = c->snd_una;
-		if (!c->in_recovery || !hole_pass_stale(c) || !next_hole(c, &seq))
-			return false;
-		tcp_restart_hole_pass(c);
-	}
-	uint32_t len = u32_min(c->mss, c->snd_una + c->sndq.bytes - seq);
-	len = u32_min(len, c->snd_max - seq);
-	for (unsigned int i = 0; i < c->n_peer_sack; i++)
-		if (seq_gt(c->peer_sack[i].left, seq))
-			len = u32_min(len, c->peer_sack[i].left - seq);
+	len = u32_min(len, c->mss);
+	len = u32_min(len, c->snd_una + c->sndq.bytes - seq);
 	c->stack->ctr->tcp.retransmits++;
 	c->rtt_timing = false;
 	conn_emit(c, seq, RTE_TCP_PSH_FLAG, seq - c->snd_una, len);
 	c->rexmit_nxt = seq + len;
+}
+
+static bool hole_from(const struct tcp_conn *c, bool lost, uint32_t *seq, uint32_t *len)
+{
+	uint32_t from = seq_gt(c->rexmit_nxt, c->snd_una) ? c->rexmit_nxt : c->snd_una;
+	return tcp_sack_next_hole(c, from, lost, seq, len) &&
+	       seq_lt(*seq, c->snd_una + c->sndq.bytes);
+}
+
+bool tcp_retransmit_hole(struct tcp_conn *c)
+{
+	uint32_t seq, len;
+	if (!hole_from(c, false, &seq, &len)) {
+		if (!c->in_recovery || !hole_pass_stale(c))
+			return false;
+		tcp_restart_hole_pass(c);
+		if (!hole_from(c, false, &seq, &len))
+			return false;
+	}
+	resend_hole(c, seq, len);
 	return true;
 }
 
@@ -323,6 +392,68 @@ static uint32_t send_window(const struct tcp_conn *c)
 	return RTE_MIN(cwnd, c->snd_wnd);
 }
 
+/* The next segment at snd_nxt, if the data and usable (window space) allow one. */
+static bool send_next(struct tcp_conn *c, int32_t usable)
+{
+	struct tcp_stack *s = c->stack;
+	/* Going back over data after an RTO: what the peer SACKed needn't go again. */
+	const struct tcp_sack_block *b;
+	while (seq_lt(c->snd_nxt, c->snd_max) && (b = tcp_sacked(c, c->snd_nxt)) != NULL)
+		c->snd_nxt = seq_lt(b->right, c->snd_max) ? b->right : c->snd_max;
+	uint32_t off = c->snd_nxt - c->snd_una;
+	if (off >= c->sndq.bytes || usable <= 0)
+		return false;
+	uint32_t avail = c->sndq.bytes - off;
+	uint32_t len = u32_min(u32_min(avail, c->mss), (uint32_t)usable);
+	/* Sender SWS avoidance (RFC 9293 §3.8.6.2.1), without Nagle: a short
+	 * segment goes when it ends the data, the window is wide open, or
+	 * nothing is in flight (else a small window would stall us for good). */
+	if (len < c->mss && len < avail && (uint32_t)usable < c->max_snd_wnd / 2 &&
+	    c->snd_nxt != c->snd_una)
+		return false;
+	if (!c->rtt_timing && !c->ts_ok) {
+		c->rtt_timing = true;
+		c->rtt_seq = c->snd_nxt;
+		c->rtt_start_us = s->now_us;
+	}
+	conn_emit(c, c->snd_nxt, len == avail ? RTE_TCP_PSH_FLAG : 0, off, len);
+	if (seq_lt(c->snd_nxt, c->snd_max))
+		s->ctr->tcp.retransmits++;
+	c->snd_nxt += len;
+	if (seq_gt(c->snd_nxt, c->snd_max))
+		c->snd_max = c->snd_nxt;
+	return true;
+}
+
+/* RFC 6675 §5 NextSeg, sent: (1) a lost hole not yet resent, (2) new data the peer's
+ * window allows, (3) any other hole below the highest SACK not yet resent; and when a
+ * pass went unanswered for a round trip, the next pass (tcp_retransmit_hole). */
+static bool send_next_seg(struct tcp_conn *c)
+{
+	uint32_t seq, len;
+	if (hole_from(c, true, &seq, &len)) {
+		resend_hole(c, seq, len);
+		return true;
+	}
+	if (send_next(c, (int32_t)(c->snd_una + c->snd_wnd - c->snd_nxt)))
+		return true;
+	if (hole_from(c, false, &seq, &len)) {
+		resend_hole(c, seq, len);
+		return true;
+	}
+	return hole_pass_stale(c) && tcp_retransmit_hole(c);
+}
+
+/* RFC 6675 §5 (C): while cwnd leaves a segment's room above pipe. */
+static bool recovery_output(struct tcp_conn *c)
+{
+	bool sent = false;
+	uint32_t cwnd = tcp_cc_cwnd(&c->cc);
+	while (tcp_sack_pipe(c) + c->mss <= cwnd && send_next_seg(c))
+		sent = true;
+	return sent;
+}
+
 /* Send what the send queue, the peer's window and cwnd allow; then FIN if queued. */
 void tcp_output(struct tcp_conn *c)
 {
@@ -330,39 +461,12 @@ void tcp_output(struct tcp_conn *c)
 	if (c->dead || c->state < TCP_ESTABLISHED || c->state == TCP_TIME_WAIT)
 		return;
 	bool sent = false;
-	uint32_t wnd = send_window(c);
-	for (;;) {
-		/* Going back over data after an RTO: what the peer SACKed needn't go again. */
-		const struct tcp_sack_block *b;
-		while (seq_lt(c->snd_nxt, c->snd_max) && (b = tcp_sacked(c, c->snd_nxt)) != NULL)
-			c->snd_nxt = seq_lt(b->right, c->snd_max) ? b->right : c->snd_max;
-		uint32_t off = c->snd_nxt - c->snd_una;
-		if (off >= c->sndq.bytes)
-			break;
-		uint32_t avail = c->sndq.bytes - off;
-		int32_t usable = (int32_t)(c->snd_una + wnd - c->snd_nxt);
-		if (usable <= 0)
-			break;
-		uint32_t len = u32_min(u32_min(avail, c->mss), (uint32_t)usable);
-		/* Sender SWS avoidance (RFC 9293 §3.8.6.2.1), without Nagle: a short
-		 * segment goes when it ends the data, the window is wide open, or
-		 * nothing is in flight (else a small window would stall us for good). */
-		if (len < c->mss && len < avail && (uint32_t)usable < c->max_snd_wnd / 2 &&
-		    c->snd_nxt != c->snd_una)
-			break;
-		if (!c->rtt_timing && !c->ts_ok) {
-			c->rtt_timing = true;
-			c->rtt_seq = c->snd_nxt;
-			c->rtt_start_us = s->now_us;
-		}
-		bool last = len == avail;
-		conn_emit(c, c->snd_nxt, last ? RTE_TCP_PSH_FLAG : 0, off, len);
-		if (seq_lt(c->snd_nxt, c->snd_max))
-			s->ctr->tcp.retransmits++;
-		c->snd_nxt += len;
-		if (seq_gt(c->snd_nxt, c->snd_max))
-			c->snd_max = c->snd_nxt;
-		sent = true;
+	if (c->in_recovery && c->sack_ok) {
+		sent = recovery_output(c);
+	} else {
+		uint32_t wnd = send_window(c);
+		while (send_next(c, (int32_t)(c->snd_una + wnd - c->snd_nxt)))
+			sent = true;
 	}
 	/* The FIN follows the last byte: sent once, and again when going back after an RTO. */
 	if (c->fin_queued && c->snd_nxt - c->snd_una == c->sndq.bytes &&

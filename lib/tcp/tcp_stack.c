@@ -507,6 +507,13 @@ void tcp_mq_append(struct tcp_mq *q, struct rte_mbuf *chain, uint32_t len)
 void tcp_mq_trim_front(struct tcp_mq *q, uint32_t bytes)
 {
 	q->bytes -= bytes;
+	/* The cursor's segment survives only if it starts at or after the cut. */
+	if (q->pos != NULL && q->pos_off >= bytes) {
+		q->pos_off -= bytes;
+	} else {
+		q->pos = NULL;
+		q->pos_off = 0;
+	}
 	while (bytes > 0 && q->head != NULL) {
 		struct rte_mbuf *seg = q->head;
 		if (bytes < seg->data_len) {
@@ -530,7 +537,8 @@ void tcp_mq_free(struct tcp_mq *q)
 		rte_pktmbuf_free_seg(seg);
 		seg = next;
 	}
-	q->head = q->tail = NULL;
+	q->head = q->tail = q->pos = NULL;
+	q->pos_off = 0;
 	q->bytes = 0;
 }
 

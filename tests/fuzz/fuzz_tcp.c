@@ -514,12 +514,14 @@ static void peer_sees(const struct rte_mbuf *m)
 {
 	const char *why = NULL;
 	check(rte_mbuf_check(m, 1, &why) == 0, "we sent a bad mbuf: %s", why);
-	check(m->nb_segs == 1, "we sent a chain of %u", m->nb_segs);
-	uint32_t len = rte_pktmbuf_data_len(m);
+	uint32_t len = rte_pktmbuf_pkt_len(m);
 	check(len >= sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) +
 			    sizeof(struct rte_tcp_hdr),
 	      "we sent a runt of %u bytes", len);
-	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	/* Payloads may follow the headers as slices of the send queue: read it flat. */
+	uint8_t flat[RTE_ETHER_MAX_LEN];
+	check(len <= sizeof(flat), "we sent a %u-byte frame", len);
+	const struct rte_ether_hdr *eh = rte_pktmbuf_read(m, 0, len, flat);
 	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eh + 1);
 	const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)(ip + 1);
 	check(ip->version_ihl == RTE_IPV4_VHL_DEF && ip->next_proto_id == IPPROTO_TCP,
@@ -535,6 +537,8 @@ static void peer_sees(const struct rte_mbuf *m)
 	check(sum == 0xffff, "we sent a bad TCP checksum");
 	uint16_t doff = (uint16_t)((th->data_off >> 4) * 4);
 	check(doff >= sizeof(*th) && doff <= tl, "we sent data offset %u in %u bytes", doff, tl);
+	check(rte_pktmbuf_data_len(m) >= sizeof(*eh) + sizeof(*ip) + doff,
+	      "we split the headers over mbufs (%u bytes in the first)", rte_pktmbuf_data_len(m));
 	struct tcp_opts o;
 	bool syn = th->tcp_flags & RTE_TCP_SYN_FLAG;
 	int rc = tcp_options_parse((const uint8_t *)(th + 1), doff - sizeof(*th), syn, &o);

@@ -164,7 +164,12 @@ unsigned int h_recv(struct hseg *out, unsigned int max)
 	unsigned int k = 0;
 	for (unsigned int i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+		/* A frame can be a chain (headers, then slices of the send queue): read it flat. */
+		uint8_t flat[RTE_ETHER_MAX_LEN];
+		assert_true(rte_pktmbuf_pkt_len(m) <= sizeof(flat));
+		const struct rte_ether_hdr *eh =
+			rte_pktmbuf_read(m, 0, rte_pktmbuf_pkt_len(m), flat);
+		assert_non_null(eh);
 		uint16_t want = H.ipv6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4;
 		if (eh->ether_type != rte_cpu_to_be_16(want) || k == max) {
 			rte_pktmbuf_free(m);
@@ -195,6 +200,7 @@ unsigned int h_recv(struct hseg *out, unsigned int max)
 		assert_int_equal(sum, 0xffff); /* our checksum is right */
 		struct hseg *s = &out[k++];
 		memset(s, 0, sizeof(*s));
+		s->nb_segs = m->nb_segs;
 		uint16_t doff = (uint16_t)((th->data_off >> 4) * 4);
 		s->flags = th->tcp_flags;
 		s->seq = rte_be_to_cpu_32(th->sent_seq);

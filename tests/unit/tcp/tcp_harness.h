@@ -40,6 +40,7 @@ struct hseg {
 	bool has_opts;
 	uint8_t opt_bytes[TCP_OPTIONS_MAX];
 	uint8_t opt_len;
+	uint16_t nb_segs; /* mbufs the frame came in: payloads are shared, not copied */
 	uint8_t data[2048];
 };
 

@@ -218,6 +218,47 @@ static void test_send_segments_by_mss(void **state)
 	assert_true(H.writable >= 1);
 }
 
+/* Payload bytes at offset i of a stream: a pattern that shows any slip. */
+static uint8_t pattern(uint32_t i)
+{
+	return (uint8_t)(i % 251);
+}
+
+/*
+ * Full segments share the send queue's mbufs (indirect slices behind the headers)
+ * instead of copying; short ones are copied. The bytes on the wire, across the
+ * queue's 1000-byte mbufs, the checksum (h_recv), and a resend after an RTO that
+ * starts mid-mbuf are all right; once ACKed every mbuf is back (teardown checks).
+ */
+static void test_send_shares_queue_mbufs(void **state)
+{
+	(void)state;
+	uint32_t iss = h_handshake(ISN, false, false, -1); /* peer MSS 1460 */
+	struct rte_mbuf *m = payload_mbuf(3000, 0);
+	uint32_t at = 0;
+	for (struct rte_mbuf *x = m; x != NULL; x = x->next)
+		for (uint16_t i = 0; i < x->data_len; i++)
+			rte_pktmbuf_mtod(x, uint8_t *)[i] = pattern(at++);
+	assert_int_equal(tcp_send(H.conn, m), 0);
+	struct hseg s[8];
+	assert_int_equal(h_recv(s, 8), 3);
+	for (unsigned int k = 0; k < 3; k++)
+		for (uint16_t i = 0; i < s[k].len; i++)
+			assert_int_equal(s[k].data[i], pattern(s[k].seq - (iss + 1) + i));
+	assert_true(s[0].nb_segs >= 3); /* headers + slices of the 1st and 2nd mbufs */
+	assert_int_equal(s[2].nb_segs, 1); /* 80 bytes: copied */
+	/* The first 500 bytes are ACKed; the rest is lost and goes again after the RTO. */
+	h_send(F_ACK, ISN + 1, iss + 1 + 500, 8192, NULL, 0, NULL, 0);
+	h_advance_ms(1100);
+	assert_int_equal(h_recv(s, 8), 1);
+	assert_int_equal(s[0].seq, iss + 1 + 500);
+	assert_int_equal(s[0].len, 1460);
+	for (uint16_t i = 0; i < s[0].len; i++)
+		assert_int_equal(s[0].data[i], pattern(500 + i));
+	h_send(F_ACK, ISN + 1, iss + 1 + 3000, 8192, NULL, 0, NULL, 0);
+	assert_int_equal(H.conn->sndq.bytes, 0);
+}
+
 static void test_rst_exact_and_in_window(void **state)
 {
 	(void)state;
@@ -341,20 +382,126 @@ static void test_sack_holes_retransmitted(void **state)
 	h_send(F_ACK, ISN + 1, base + mss, 64240, o, sack_opts(o, b5, 2), NULL, 0);
 	h_expect_none();
 	h_send(F_ACK, ISN + 1, base + mss, 64240, o, sack_opts(o, b56, 2), NULL, 0);
-	struct hseg r;
-	h_expect_one(&r); /* third duplicate: the first hole */
-	assert_int_equal(r.seq, base + mss);
-	assert_int_equal(r.len, mss);
-	/* One more duplicate: the next hole, segment 4, and not the SACKed 3 */
+	/* Third duplicate: the first hole (lost: three segments SACKed above it), then, as
+	 * pipe (two segments) leaves room in cwnd, the other hole (RFC 6675 NextSeg rule 3),
+	 * and never the SACKed 3. */
+	struct hseg r[4];
+	assert_int_equal(h_recv(r, 4), 2);
+	assert_int_equal(r[0].seq, base + mss);
+	assert_int_equal(r[0].len, mss);
+	assert_int_equal(r[1].seq, base + 3 * mss);
+	assert_int_equal(r[1].len, mss);
+	/* One more duplicate: nothing is left to send */
 	h_send(F_ACK, ISN + 1, base + mss, 64240, o, sack_opts(o, b56, 2), NULL, 0);
-	h_expect_one(&r);
-	assert_int_equal(r.seq, base + 3 * mss);
-	assert_int_equal(r.len, mss);
+	h_expect_none();
 	/* Everything acknowledged: recovery over, queue empty */
 	h_send(F_ACK, ISN + 1, base + 6 * mss, 64240, NULL, 0, NULL, 0);
 	assert_false(H.conn->in_recovery);
 	assert_int_equal(H.conn->sndq.bytes, 0);
 	assert_int_equal(H.ctr.tcp.retransmits, 2);
+}
+
+/* The board merges overlapping and touching blocks, ignores D-SACKs and blocks beyond
+ * snd_max, and when full forgets its highest block (a needless resend at worst). */
+static void test_sack_board_merges_and_bounds(void **state)
+{
+	(void)state;
+	uint32_t iss = h_handshake(ISN, false, true, -1);
+	const uint32_t mss = 1460, base = iss + 1;
+	assert_int_equal(tcp_send(H.conn, payload_mbuf(10 * mss, 'm')), 0);
+	struct hseg s[12];
+	assert_int_equal(h_recv(s, 12), 10);
+	struct tcp_conn *c = H.conn;
+	struct tcp_sack_block b[4] = {
+		{base + 4 * mss, base + 5 * mss},
+		{base + 2 * mss, base + 3 * mss},
+		{base + 3 * mss, base + 4 * mss}, /* touches both: one block 2..5 */
+		{base - 100, base},               /* D-SACK below snd_una: ignored */
+	};
+	assert_true(tcp_sack_update(c, b, 4));
+	assert_int_equal(c->n_sack_board, 1);
+	assert_int_equal(c->sack_board[0].left, base + 2 * mss);
+	assert_int_equal(c->sack_board[0].right, base + 5 * mss);
+	assert_false(tcp_sack_update(c, &b[1], 1)); /* nothing new */
+	struct tcp_sack_block beyond = {base + 9 * mss, base + 11 * mss};
+	assert_false(tcp_sack_update(c, &beyond, 1));
+	assert_int_equal(c->n_sack_board, 1);
+	/* Fill the board with one-byte blocks above; the highest is the one dropped. */
+	for (unsigned int i = 0; i < TCP_SACK_BOARD_MAX + 2; i++) {
+		struct tcp_sack_block one = {base + 6 * mss + 2 * i, base + 6 * mss + 2 * i + 1};
+		tcp_sack_update(c, &one, 1);
+	}
+	assert_int_equal(c->n_sack_board, TCP_SACK_BOARD_MAX);
+	assert_int_equal(c->sack_board[0].left, base + 2 * mss);
+	assert_int_equal(c->sack_board[TCP_SACK_BOARD_MAX - 1].left,
+			 base + 6 * mss + 2 * (TCP_SACK_BOARD_MAX - 2));
+	assert_int_equal(c->sack_high, base + 6 * mss + 2 * (TCP_SACK_BOARD_MAX + 1) + 1);
+	/* IsLost: above segment 2 lie 3 mss and 8 blocks; above the board, nothing. */
+	assert_true(tcp_sack_lost(c, base + mss));
+	assert_false(tcp_sack_lost(c, base + 7 * mss));
+	/* A cumulative ACK past some blocks trims them. */
+	h_send(F_ACK, ISN + 1, base + 4 * mss, 64240, NULL, 0, NULL, 0);
+	assert_int_equal(c->sack_board[0].left, base + 4 * mss);
+	assert_int_equal(c->sack_board[0].right, base + 5 * mss);
+}
+
+/*
+ * The peer reports only its latest SACK block in each ACK (as a receiver does once
+ * more holes are open than its option space holds): the scoreboard keeps the older
+ * ones, so every hole is resent once and no SACKed segment goes again; pipe
+ * (RFC 6675 SetPipe) holds what goes at once to cwnd.
+ */
+static void test_sack_scoreboard_remembers_blocks(void **state)
+{
+	(void)state;
+	uint8_t o[TCP_OPTIONS_MAX];
+	uint32_t iss = h_handshake(ISN, false, true, -1);
+	const uint32_t mss = 1460, base = iss + 1;
+	assert_int_equal(tcp_send(H.conn, payload_mbuf(10 * mss, 'b')), 0);
+	struct hseg s[12];
+	assert_int_equal(h_recv(s, 12), 10);
+	h_advance_ms(2);
+	h_send(F_ACK, ISN + 1, base + mss, 64240, NULL, 0, NULL, 0);
+	/* Segments 3, 5, 7 and 9 arrive (counting from 1); 2, 4, 6, 8 and 10 do not. */
+	bool resent[11] = {false};
+	unsigned int n_resent = 0;
+	for (unsigned int k = 3; k <= 9; k += 2) {
+		struct tcp_sack_block b = {base + (k - 1) * mss, base + k * mss};
+		h_send(F_ACK, ISN + 1, base + mss, 64240, o, sack_opts(o, &b, 1), NULL, 0);
+		unsigned int n = h_recv(s, 12);
+		for (unsigned int i = 0; i < n; i++) {
+			assert_int_equal((s[i].seq - base) % mss, 0);
+			unsigned int seg = (s[i].seq - base) / mss + 1;
+			assert_true(seg == 2 || seg == 4 || seg == 6 || seg == 8); /* holes only */
+			assert_false(resent[seg]);
+			resent[seg] = true;
+			n_resent++;
+		}
+		assert_true(tcp_sack_pipe(H.conn) <= tcp_cc_cwnd(&H.conn->cc));
+	}
+	assert_true(H.conn->in_recovery);
+	assert_int_equal(H.conn->n_sack_board, 4);
+	assert_int_equal(tcp_sacked_bytes(H.conn), 4 * mss);
+	assert_int_equal(H.ctr.tcp.fast_retransmits, 1);
+	/* cwnd (0.7 of the flight) is full: 2, 4 and 6 went, 8 waits for room */
+	assert_int_equal(n_resent, 3);
+	assert_false(resent[8]);
+	assert_true(tcp_sack_pipe(H.conn) + mss > tcp_cc_cwnd(&H.conn->cc));
+	/* 2 to 7 are in: a partial ACK (still SACKing 9) frees pipe, and 8 goes */
+	struct tcp_sack_block b9 = {base + 8 * mss, base + 9 * mss};
+	h_send(F_ACK, ISN + 1, base + 7 * mss, 64240, o, sack_opts(o, &b9, 1), NULL, 0);
+	struct hseg r;
+	h_expect_one(&r);
+	assert_int_equal(r.seq, base + 7 * mss);
+	assert_int_equal(H.conn->n_sack_board, 1);
+	/* Everything but 10 is in; the hole at 10 is above the highest SACK: not resent. */
+	h_send(F_ACK, ISN + 1, base + 9 * mss, 64240, NULL, 0, NULL, 0);
+	h_expect_none();
+	assert_int_equal(H.conn->n_sack_board, 0);
+	h_send(F_ACK, ISN + 1, base + 10 * mss, 64240, NULL, 0, NULL, 0);
+	assert_false(H.conn->in_recovery);
+	assert_int_equal(H.conn->sndq.bytes, 0);
+	assert_int_equal(H.ctr.tcp.rto_expiries, 0);
 }
 
 /* The last segments go unanswered: a probe after two round trips, not an RTO; the
@@ -1361,12 +1508,15 @@ int main(void)
 		T(test_synack_retries_then_gives_up),
 		T(test_data_in_order_is_acked),
 		T(test_send_segments_by_mss),
+		T(test_send_shares_queue_mbufs),
 		T(test_rst_exact_and_in_window),
 		T(test_syn_in_established_challenged),
 		T(test_rto_and_backoff),
 		T(test_gives_up_after_retries),
 		T(test_fast_retransmit),
 		T(test_sack_holes_retransmitted),
+		T(test_sack_scoreboard_remembers_blocks),
+		T(test_sack_board_merges_and_bounds),
 		T(test_tail_loss_probe),
 		T(test_lost_retransmission_resent_within_a_round_trip),
 		T(test_out_of_order_sack_and_fill),
