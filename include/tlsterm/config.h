@@ -68,6 +68,8 @@ struct config_port {
 	bool has_ipv6;
 	uint8_t ipv6_addr[16]; /* global unicast; the link-local one comes from the MAC */
 	uint8_t ipv6_prefix;   /* 1..128 */
+	bool has_ipv6_gateway;
+	uint8_t ipv6_gateway[16]; /* link-local or on-link; next hop for off-link IPv6 peers */
 	struct config_impair impair;
 };
 
@@ -146,6 +148,8 @@ enum config_health_type {
 /* One backend server: "ip:port", or { address: "ip:port", weight: N, max_connections: N }. */
 struct config_server {
 	struct ip_addr addr;          /* IPv4 or IPv6 */
+	char zone[CONFIG_NAME_LEN];   /* "[fe80::1%inside]": the port a link-local server is on */
+	int port_index;               /* that port's index; -1 (no zone): found by address */
 	uint16_t port;                /* host order */
 	unsigned int weight;          /* 1..256, default 1 */
 	unsigned int max_connections; /* per worker; 0 = no limit (default) */
@@ -238,6 +242,7 @@ struct config_ipv6 {
 	unsigned int neighbor_timeout_s; /* entry lifetime; default 300 */
 	unsigned int pending_max;        /* packets waiting on resolution per worker; default 64 */
 	unsigned int icmp_errors_per_s;  /* ICMPv6 errors sent per worker and second; default 100 */
+	bool accept_ra;                  /* default routers from advertisements; default off */
 };
 
 #define CONFIG_MAX_ACL 256 /* CIDRs in each of edge.acl.allow and edge.acl.deny */

@@ -50,6 +50,12 @@
 	X(NDP_NOT_OURS, "ndp_not_ours")                   \
 	X(NDP_SPOOF, "ndp_target_is_us")                  \
 	X(NDP_ROUTER_IGNORED, "ndp_router_message_ignored") \
+	X(NDP_RA_HOP_LIMIT, "ndp_ra_hop_limit")           \
+	X(NDP_RA_SOURCE, "ndp_ra_source")                 \
+	X(NDP_RA_CODE, "ndp_ra_code")                     \
+	X(NDP_RA_LENGTH, "ndp_ra_length")                 \
+	X(NDP_RA_OPTIONS, "ndp_ra_options")               \
+	X(NDP_RA_ROUTERS_FULL, "ndp_ra_routers_full")     \
 	X(NDP_QUEUE_FULL, "ndp_queue_full")               \
 	X(NDP_UNRESOLVED, "ndp_unresolved")               \
 	X(ICMPV6_TOO_BIG_INVALID, "icmpv6_too_big_invalid") \
@@ -140,6 +146,8 @@ struct worker_counters {
 	uint64_t ndp_solicits_sent;
 	uint64_t ndp_adverts_sent;
 	uint64_t ndp_cache_evictions;
+	uint64_t ndp_ra_accepted;     /* router advertisements taken (ipv6.accept_ra) */
+	uint64_t ndp_routers_expired; /* default routers whose lifetime ran out */
 	uint64_t icmpv6_echo_replies;
 	uint64_t icmpv6_too_big;           /* packet-too-big about one of our connections, applied */
 	uint64_t icmpv6_errors_sent;

@@ -39,6 +39,14 @@ struct net_too_big {
 struct impair;
 struct rte_ring;
 
+/* Default routers a port remembers from router advertisements (RFC 4861 6.3.4). */
+#define NET_IPV6_ROUTERS 4
+
+struct net_router {
+	uint8_t addr[16]; /* link-local */
+	uint64_t expires; /* TSC; 0: a free slot */
+};
+
 /* One port as one worker sees it: its own queue pair and a TX buffer. */
 struct net_port {
 	uint16_t port_id;  /* DPDK ethdev id */
@@ -52,6 +60,10 @@ struct net_port {
 	bool has_ipv6;
 	uint8_t ipv6[16];    /* global address; the link-local one is made from mac on use */
 	uint8_t ipv6_prefix; /* on-link prefix length */
+	bool has_ipv6_gateway;
+	uint8_t ipv6_gateway[16]; /* next hop for off-link IPv6 destinations (configured) */
+	/* learned from advertisements (ipv6.accept_ra); used when there is no ipv6_gateway */
+	struct net_router routers[NET_IPV6_ROUTERS];
 	struct impair *impair; /* NULL unless the port is configured with impair: */
 	uint16_t tx_n;
 	struct rte_mbuf *tx[NET_TX_BURST];
@@ -67,6 +79,7 @@ struct net_ctx {
 	struct nd_table *nd; /* NULL unless a port has ipv6 */
 	unsigned int ipv6_ext_headers_max; /* bounds of the extension-header walk */
 	unsigned int ipv6_ext_bytes_max;
+	bool accept_ra; /* router advertisements teach default routers; else they are ignored */
 	struct worker_counters *ctr;
 	uint64_t now;    /* TSC at the start of this loop iteration */
 	uint64_t tsc_hz;
@@ -128,15 +141,21 @@ void net_steer_poll(struct net_ctx *ctx);
 void net_output_ipv4(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, uint32_t dst);
 
 /*
- * Send an IPv6 packet (m as for net_output_ipv4, checksums done) to dst, which
- * must be on-link (inside the port's prefix, or link-local). Resolves the
- * neighbor with NDP, queuing m while a solicitation is outstanding. Consumes m.
+ * Send an IPv6 packet (m as for net_output_ipv4, checksums done) to dst. The
+ * next hop is dst itself when on-link (inside the port's prefix, or
+ * link-local), else the port's IPv6 gateway, else a default router learned
+ * from advertisements; without either, m is dropped as no_route. Resolves
+ * the next hop with NDP, queuing m while a solicitation is outstanding.
+ * Consumes m.
  */
 void net_output_ipv6(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m,
 		     const uint8_t dst[16]);
 
 /* Is a (not multicast) on the port's IPv6 link: inside its prefix, or link-local? */
 bool net_ipv6_on_link(const struct net_port *p, const uint8_t a[16]);
+
+/* Does the port have a next hop for off-link IPv6 destinations right now? */
+bool net_ipv6_has_router(const struct net_ctx *ctx, unsigned int pi);
 
 /* The port's link-local address, fe80::/64 with the modified EUI-64 of its MAC (RFC 4291 2.5.1). */
 void net_ipv6_link_local(const struct net_port *p, uint8_t out[16]);

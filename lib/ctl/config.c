@@ -834,6 +834,32 @@ static int parse_gateway(struct loader *ld, const struct field *f, const struct 
 	return 0;
 }
 
+/* Only parsed here; whether it is link-local or on-link is checked in check_port_ipv6(). */
+static int parse_ipv6_gateway(struct loader *ld, const struct field *f, const struct item *it,
+			      void *obj)
+{
+	const char *expected = "an address like \"2001:2:0:18::fe\" or \"fe80::1\" (no prefix)";
+	struct config_port *port = obj;
+	char host[INET6_ADDRSTRLEN], buf[64];
+	struct in6_addr a;
+	struct text t;
+
+	(void)f;
+	if (scalar_string(ld, it, expected, &t) < 0)
+		return -1;
+	if (t.len >= sizeof(host))
+		return fail_item(ld, it, "expected %s, got %s", expected,
+				 describe(it->node, buf, sizeof(buf)));
+	memcpy(host, t.s, t.len);
+	host[t.len] = '\0';
+	if (inet_pton(AF_INET6, host, &a) != 1)
+		return fail_item(ld, it, "expected %s, got %s", expected,
+				 describe(it->node, buf, sizeof(buf)));
+	port->has_ipv6_gateway = true;
+	memcpy(port->ipv6_gateway, a.s6_addr, 16);
+	return 0;
+}
+
 /* A documented key whose feature has not landed: say so rather than "unknown key". */
 static int parse_not_yet(struct loader *ld, const struct field *f, const struct item *it, void *obj)
 {
@@ -1395,7 +1421,8 @@ static int parse_servers(struct loader *ld, const struct field *f, const struct 
 		}
 		for (unsigned int j = 0; j < b->n_servers; j++)
 			if (memcmp(&b->servers[j].addr, &srv->addr, sizeof(srv->addr)) == 0 &&
-			    b->servers[j].port == srv->port)
+			    b->servers[j].port == srv->port &&
+			    strcmp(b->servers[j].zone, srv->zone) == 0)
 				return fail_item(ld, &si, "this server is already listed (%s[%u])",
 						 it->path, j);
 		b->n_servers++;
@@ -1818,7 +1845,8 @@ static const struct field dpdk_fields[] = {
 	{ .key = "eal_args", .parse = parse_eal_args },
 };
 
-enum { PORT_NAME, PORT_DEVICE, PORT_IPV4, PORT_GATEWAY, PORT_IPV6, PORT_IMPAIR }; /* port_fields[] order */
+/* port_fields[] order */
+enum { PORT_NAME, PORT_DEVICE, PORT_IPV4, PORT_GATEWAY, PORT_IPV6, PORT_IPV6_GATEWAY, PORT_IMPAIR };
 
 static const struct field impair_fields[] = {
 	{ .key = "rx", .parse = parse_bool, .off = offsetof(struct config_impair, rx) },
@@ -1846,6 +1874,7 @@ static const struct field port_fields[] = {
 	[PORT_IPV4] = { .key = "ipv4", .parse = parse_ipv4_cidr },
 	[PORT_GATEWAY] = { .key = "gateway", .parse = parse_gateway },
 	[PORT_IPV6] = { .key = "ipv6", .parse = parse_ipv6_cidr },
+	[PORT_IPV6_GATEWAY] = { .key = "ipv6_gateway", .parse = parse_ipv6_gateway },
 	[PORT_IMPAIR] = { .key = "impair", .parse = parse_section, .sub = &impair_schema,
 			  .off = offsetof(struct config_port, impair) },
 };
@@ -1879,6 +1908,7 @@ static const struct field ipv6_fields[] = {
 	  .off = offsetof(struct config_ipv6, pending_max) },
 	{ .key = "icmp_errors_per_s", .parse = parse_uint, .lo = 0, .hi = 100000,
 	  .off = offsetof(struct config_ipv6, icmp_errors_per_s) },
+	{ .key = "accept_ra", .parse = parse_bool, .off = offsetof(struct config_ipv6, accept_ra) },
 };
 static const struct schema ipv6_schema = { ipv6_fields, N_ELEMS(ipv6_fields) };
 
@@ -2161,6 +2191,50 @@ static int parse_mapping(struct loader *ld, const struct item *it, const struct 
 
 /* ---------------------------------------------------------------- ports */
 
+/*
+ * An IPv6 gateway is a neighbor: link-local, or inside the port's on-link
+ * prefix (RFC 4861 6.3.4 routers are on the link), and a unicast address
+ * that is not the port's own.
+ */
+static int check_port_ipv6(struct loader *ld, const struct config_port *port,
+			   const struct seen *seen, const struct item *pi)
+{
+	char gpath[PATH_LEN], gs[INET6_ADDRSTRLEN], ps[INET6_ADDRSTRLEN];
+	struct item gw = { seen->val[PORT_IPV6_GATEWAY], seen->key[PORT_IPV6_GATEWAY], gpath, pi };
+	const uint8_t *g = port->ipv6_gateway;
+	static const uint8_t zero[16];
+	uint8_t net[16];
+	unsigned int bits = port->ipv6_prefix;
+
+	if (!port->has_ipv6_gateway)
+		return 0;
+	snprintf(gpath, sizeof(gpath), "%s.ipv6_gateway", pi->path);
+	if (!port->has_ipv6)
+		return fail_item(ld, &gw, "an IPv6 gateway needs ipv6 on the same port");
+	inet_ntop(AF_INET6, g, gs, sizeof(gs));
+	if (memcmp(g, zero, 15) == 0)
+		return fail_item(ld, &gw, "%s is the unspecified or loopback address", gs);
+	if (g[0] == 0xff)
+		return fail_item(ld, &gw, "%s is a multicast address", gs);
+	if (memcmp(g, port->ipv6_addr, 16) == 0)
+		return fail_item(ld, &gw, "%s is the port's own address", gs);
+	if (g[0] == 0xfe && (g[1] & 0xc0) == 0x80)
+		return 0;
+	bool inside = true;
+	for (unsigned int i = 0; i < 16; i++) {
+		unsigned int keep = bits >= 8 * (i + 1) ? 8 : bits > 8 * i ? bits - 8 * i : 0;
+		uint8_t mask = (uint8_t)(0xff00 >> keep);
+		net[i] = port->ipv6_addr[i] & mask;
+		inside &= (g[i] & mask) == net[i];
+	}
+	if (!inside) {
+		inet_ntop(AF_INET6, net, ps, sizeof(ps));
+		return fail_item(ld, &gw, "%s is neither link-local nor inside the port's prefix "
+				 "%s/%u", gs, ps, bits);
+	}
+	return 0;
+}
+
 /* Rules between a port's own keys, once all of them are known. */
 static int check_port(struct loader *ld, const struct config_port *port, const struct seen *seen,
 		      const struct item *pi)
@@ -2170,6 +2244,8 @@ static int check_port(struct loader *ld, const struct config_port *port, const s
 	uint32_t a = ntohl(port->ipv4_addr), g = ntohl(port->ipv4_gateway);
 	uint32_t mask = prefix_mask(port->ipv4_prefix);
 
+	if (check_port_ipv6(ld, port, seen, pi) < 0)
+		return -1;
 	if (!port->has_gateway)
 		return 0;
 	snprintf(gpath, sizeof(gpath), "%s.gateway", pi->path);
@@ -2398,6 +2474,59 @@ static int resolve_backends(struct loader *ld, struct config *cfg, struct fy_nod
 	return 0;
 }
 
+/* The YAML node of backends.NAME.servers[j]'s address (a scalar, or a mapping's address:). */
+static struct fy_node *server_node(struct fy_node *root, const char *backend, unsigned int j)
+{
+	struct fy_node_pair *p = pair_by_key(root, "backends");
+	struct fy_node *n = p == NULL ? NULL : fy_node_pair_value(p);
+	p = n == NULL ? NULL : pair_by_key(n, backend);
+	n = p == NULL ? NULL : fy_node_pair_value(p);
+	p = n == NULL ? NULL : pair_by_key(n, "servers");
+	n = p == NULL ? NULL : fy_node_sequence_get_by_index(fy_node_pair_value(p), (int)j);
+	if (n != NULL && fy_node_is_mapping(n) && (p = pair_by_key(n, "address")) != NULL)
+		n = fy_node_pair_value(p);
+	return n;
+}
+
+/*
+ * A link-local server's zone names a port, which may be defined further down
+ * the file: resolved here, and an unknown port or one without ipv6 reported
+ * at the server's address.
+ */
+static int resolve_zones(struct loader *ld, struct config *cfg, struct fy_node *root)
+{
+	char path[PATH_LEN], names[CONFIG_ERR_LEN];
+
+	for (unsigned int i = 0; i < cfg->n_backends; i++) {
+		struct config_backend *b = &cfg->backends[i];
+		for (unsigned int j = 0; j < b->n_servers; j++) {
+			struct config_server *sv = &b->servers[j];
+			int found = -1;
+			if (sv->zone[0] == '\0')
+				continue;
+			for (unsigned int p = 0; p < cfg->n_ports; p++)
+				if (strcmp(cfg->ports[p].name, sv->zone) == 0)
+					found = (int)p;
+			if (found >= 0 && cfg->ports[found].has_ipv6) {
+				sv->port_index = found;
+				continue;
+			}
+			snprintf(path, sizeof(path), "backends.%s.servers[%u]", b->name, j);
+			struct item it = { server_node(root, b->name, j), NULL, path, NULL };
+			if (found >= 0)
+				return fail_item(ld, &it, "port \"%s\" has no ipv6 address", sv->zone);
+			size_t o = 0;
+			names[0] = '\0';
+			for (unsigned int p = 0; p < cfg->n_ports && o < sizeof(names); p++)
+				o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s",
+						      p ? ", " : "", cfg->ports[p].name);
+			return fail_item(ld, &it, "no port named \"%s\"; ports: %s", sv->zone,
+					 cfg->n_ports > 0 ? names : "none");
+		}
+	}
+	return 0;
+}
+
 /*
  * The top-level tls: section says how the listeners' key files are judged, and
  * it may come after them in the file: read it first (the walk in order reads it
@@ -2582,6 +2711,8 @@ static int parse_text(struct loader *ld, const char *text, size_t len, struct co
 			    &top_schema, cfg, &seen);
 	if (ret == 0)
 		ret = resolve_backends(ld, cfg, fy_document_root(fyd));
+	if (ret == 0)
+		ret = resolve_zones(ld, cfg, fy_document_root(fyd));
 destroy_document:
 	fy_parse_document_destroy(fyp, fyd);
 destroy_parser:

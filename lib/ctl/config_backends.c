@@ -63,7 +63,11 @@ static bool parse_port(const char *s, size_t len, uint16_t *out)
 	return true;
 }
 
-/* "[2001:2:0:19::2]:8080": an IPv6 server in brackets, as in a URL (RFC 3986 3.2.2). */
+/*
+ * "[2001:2:0:19::2]:8080": an IPv6 server in brackets, as in a URL (RFC 3986
+ * 3.2.2); a link-local one may name its port after '%' (RFC 4007 11.2's zone
+ * index, here a port's name): "[fe80::1%inside]:8080".
+ */
 static int parse_server6(const char *s, size_t len, struct config_server *srv,
 			 struct config_why *why)
 {
@@ -78,6 +82,17 @@ static int parse_server6(const char *s, size_t len, struct config_server *srv,
 	if (close == NULL)
 		return config_why_at(why, 0, "%s, the ']' is missing", expected);
 	host_len = (size_t)(close - s - 1);
+	const char *pct = memchr(s, '%', host_len + 1);
+	if (pct != NULL) {
+		size_t zone_at = (size_t)(pct + 1 - s), zone_len = (size_t)(close - pct - 1);
+		if (backend_check_name(pct + 1, zone_len, false, why) < 0) {
+			why->at += zone_at;
+			return -1;
+		}
+		memcpy(srv->zone, pct + 1, zone_len);
+		srv->zone[zone_len] = '\0';
+		host_len = (size_t)(pct - s - 1);
+	}
 	if (host_len == 0 || host_len >= sizeof(host))
 		return config_why_at(why, 1, "%s, the address is not an IPv6 address", expected);
 	memcpy(host, s + 1, host_len);
@@ -88,6 +103,10 @@ static int parse_server6(const char *s, size_t len, struct config_server *srv,
 	    IN6_IS_ADDR_V4MAPPED(&a))
 		return config_why_at(why, 1, "%s is not a server address (unspecified, loopback, "
 				     "multicast or IPv4-mapped)", host);
+	if (srv->zone[0] != '\0' && !IN6_IS_ADDR_LINKLOCAL(&a))
+		return config_why_at(why, (size_t)(pct - s),
+				     "a port after '%%' is for link-local addresses (fe80::/10) "
+				     "only; %s is reached by its prefix", host);
 	if ((size_t)(close - s) + 1 == len || close[1] != ':')
 		return config_why_at(why, (size_t)(close - s) + 1, "%s, the port is missing",
 				     expected);
@@ -107,6 +126,9 @@ int backend_parse_server(const char *s, size_t len, struct config_server *srv,
 	size_t host_len;
 	struct in_addr a;
 	uint32_t h;
+
+	srv->zone[0] = '\0';
+	srv->port_index = -1; /* resolve_zones() sets it for a zone */
 
 	/* "[2001:db8::1]:80", or a bare IPv6 address with its many colons */
 	if ((len > 0 && s[0] == '[') || (colon != NULL && memchr(colon + 1, ':',

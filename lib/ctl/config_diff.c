@@ -104,6 +104,9 @@ static void diff_ports(struct diff *d, struct config *n)
 		FIXED(d, p->has_ipv6, name);
 		FIXED(d, p->ipv6_addr, name);
 		FIXED(d, p->ipv6_prefix, name);
+		snprintf(name, sizeof(name), "ports[%u].ipv6_gateway", i);
+		FIXED(d, p->has_ipv6_gateway, name);
+		FIXED(d, p->ipv6_gateway, name);
 		snprintf(name, sizeof(name), "ports[%u].impair", i);
 		FIXED(d, p->impair.rx, name);
 		FIXED(d, p->impair.tx, name);
@@ -181,6 +184,8 @@ static void live_backends(struct diff *d, struct config *n)
 		for (unsigned int s = 0; s < CONFIG_MAX_SERVERS; s++) {
 			struct config_server *sv = &be->servers[s];
 			LIVE(d, sv->addr);
+			LIVE(d, sv->zone);
+			LIVE(d, sv->port_index);
 			LIVE(d, sv->port);
 			LIVE(d, sv->weight);
 			LIVE(d, sv->max_connections);
@@ -249,6 +254,7 @@ static void diff_rest(struct diff *d, struct config *n)
 	FIXED(d, n->ipv6.neighbor_timeout_s, "ipv6.neighbor_timeout_s");
 	FIXED(d, n->ipv6.pending_max, "ipv6.pending_max");
 	FIXED(d, n->ipv6.icmp_errors_per_s, "ipv6.icmp_errors_per_s");
+	FIXED(d, n->ipv6.accept_ra, "ipv6.accept_ra");
 
 	/* The ACL and the per-client table are built once per worker at start. */
 	FIXED(d, n->edge.n_allow, "edge.acl.allow");

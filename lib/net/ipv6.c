@@ -2,7 +2,7 @@
 /*
  * IPv6 input (RFC 8200): the fixed header checked against the frame, the
  * extension headers walked within bounds, fragments dropped; output to
- * on-link neighbors through NDP.
+ * on-link neighbors, and to off-link hosts through the port's gateway, with NDP.
  */
 #include <rte_byteorder.h>
 #include <rte_ip.h>
@@ -227,6 +227,22 @@ void ipv6_input(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, uint32
 	}
 }
 
+/*
+ * The next hop for off-link destinations: the configured gateway, else the
+ * first default router whose lifetime has not run out (RFC 4861 6.3.6 would
+ * prefer one known to be reachable; we keep no reachability state).
+ */
+static const uint8_t *ipv6_router(const struct net_ctx *ctx, unsigned int pi)
+{
+	const struct net_port *p = &ctx->ports[pi];
+	if (p->has_ipv6_gateway)
+		return p->ipv6_gateway;
+	for (unsigned int i = 0; i < NET_IPV6_ROUTERS; i++)
+		if (p->routers[i].expires > ctx->now)
+			return p->routers[i].addr;
+	return NULL;
+}
+
 void net_output_ipv6(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m,
 		     const uint8_t dst[16])
 {
@@ -235,10 +251,19 @@ void net_output_ipv6(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m,
 		net_drop(ctx, m, DROP_NO_ROUTE);
 		return;
 	}
-	/* On-link only: there is no IPv6 gateway yet. */
-	if (!net_ipv6_on_link(p, dst)) {
+	if (net_ipv6_on_link(p, dst)) {
+		ndp_resolve_output(ctx, pi, m, dst);
+		return;
+	}
+	const uint8_t *router = ipv6_router(ctx, pi);
+	if (router == NULL) {
 		net_drop(ctx, m, DROP_NO_ROUTE);
 		return;
 	}
-	ndp_resolve_output(ctx, pi, m, dst);
+	ndp_resolve_output(ctx, pi, m, router);
+}
+
+bool net_ipv6_has_router(const struct net_ctx *ctx, unsigned int pi)
+{
+	return ipv6_router(ctx, pi) != NULL;
 }

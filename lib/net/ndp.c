@@ -3,8 +3,9 @@
  * Neighbor Discovery (RFC 4861) for one worker: answer solicitations for our
  * addresses, learn neighbors into a bounded set-associative cache, resolve
  * with retries while a bounded queue holds the packets that wait, announce
- * our addresses at start. Router messages are ignored: we are a host with
- * configured addresses and on-link peers only.
+ * our addresses at start. Router advertisements teach default routers when
+ * ipv6.accept_ra is on (addresses stay configured: no SLAAC); otherwise, and
+ * for solicitations and redirects always, router messages are ignored.
  *
  * Neighbor states are kept to two, as in arp.c: an entry is reachable until
  * it expires, then resolved again; there is no STALE/PROBE unreachability
@@ -42,6 +43,18 @@ struct nd_msg {
 	uint8_t flags; /* NA only: R, S, O */
 	uint8_t reserved[3];
 	uint8_t target[16];
+} __rte_packed;
+
+/* RFC 4861 4.2 */
+struct nd_router_advert {
+	uint8_t type;
+	uint8_t code;
+	rte_be16_t cksum;
+	uint8_t cur_hop_limit;
+	uint8_t flags; /* M, O */
+	rte_be16_t lifetime; /* seconds as a default router; 0: not one */
+	rte_be32_t reachable_ms;
+	rte_be32_t retrans_ms;
 } __rte_packed;
 
 struct nd_opt_lla {
@@ -373,13 +386,96 @@ static void na_input(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m,
 	rte_pktmbuf_free(m);
 }
 
+/* The port's live or expired entry for the router at addr, else NULL. */
+static struct net_router *router_find(struct net_port *p, const uint8_t addr[16])
+{
+	for (unsigned int i = 0; i < NET_IPV6_ROUTERS; i++)
+		if (p->routers[i].expires != 0 && memcmp(p->routers[i].addr, addr, 16) == 0)
+			return &p->routers[i];
+	return NULL;
+}
+
+/* RFC 4861 6.1.2: why a router advertisement is not valid, or -1 when it is. */
+static int ra_invalid(struct rte_mbuf *m, const struct rte_ipv6_hdr *ih, uint32_t l4_off,
+		      struct rte_ether_addr *slla_buf, const struct rte_ether_addr **slla)
+{
+	uint32_t end = rte_pktmbuf_pkt_len(m);
+	const uint8_t *code = pkt_header(m, l4_off, 2); /* icmpv6.c read 4 bytes already */
+	if (ih->hop_limits != ND_HOP_LIMIT)
+		return DROP_NDP_RA_HOP_LIMIT; /* a router forwarded it: not from our link */
+	if (!ipv6_is_link_local(ih->src_addr))
+		return DROP_NDP_RA_SOURCE; /* routers advertise from their link-local address */
+	if (code[1] != 0)
+		return DROP_NDP_RA_CODE;
+	if (end - l4_off < sizeof(struct nd_router_advert) ||
+	    pkt_header(m, l4_off, sizeof(struct nd_router_advert)) == NULL)
+		return DROP_NDP_RA_LENGTH;
+	if (!nd_options(m, l4_off + (uint32_t)sizeof(struct nd_router_advert), end,
+			ND_OPT_SOURCE_LLA, slla_buf, slla) ||
+	    (*slla != NULL &&
+	     (rte_is_multicast_ether_addr(*slla) || rte_is_zero_ether_addr(*slla))))
+		return DROP_NDP_RA_OPTIONS;
+	return -1;
+}
+
+/*
+ * A valid advertisement makes its sender a default router of the port for
+ * its router lifetime, or (lifetime 0) stops it being one (RFC 4861 6.3.4);
+ * its source link-layer address goes into the neighbor cache. Each worker
+ * keeps its own list: the first to see it hands a copy to the others.
+ */
+static void ra_input(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m,
+		     const struct rte_ipv6_hdr *ih, uint32_t l4_off, bool steered)
+{
+	struct net_port *p = &ctx->ports[pi];
+	struct rte_ether_addr slla_buf;
+	const struct rte_ether_addr *slla = NULL;
+	int why = ra_invalid(m, ih, l4_off, &slla_buf, &slla);
+	if (why >= 0) {
+		net_drop(ctx, m, (enum drop_reason)why);
+		return;
+	}
+	if (!p->has_ipv6 || ctx->nd == NULL) {
+		net_drop(ctx, m, DROP_IPV6);
+		return;
+	}
+	if (!steered)
+		steer_broadcast_copy(ctx, pi, m);
+	const struct nd_router_advert *ra = pkt_header(m, l4_off, sizeof(*ra));
+	uint64_t lifetime = rte_be_to_cpu_16(ra->lifetime);
+	struct net_router *r = router_find(p, ih->src_addr);
+	if (lifetime == 0) {
+		if (r != NULL)
+			r->expires = 0;
+	} else {
+		for (unsigned int i = 0; r == NULL && i < NET_IPV6_ROUTERS; i++)
+			if (p->routers[i].expires <= ctx->now)
+				r = &p->routers[i];
+		if (r == NULL) {
+			net_drop(ctx, m, DROP_NDP_RA_ROUTERS_FULL);
+			return;
+		}
+		memcpy(r->addr, ih->src_addr, 16);
+		r->expires = ctx->now + lifetime * ctx->tsc_hz;
+	}
+	if (slla != NULL)
+		nd_learn(ctx, pi, ih->src_addr, slla, true);
+	ctx->ctr->ndp_ra_accepted++;
+	rte_pktmbuf_free(m);
+}
+
 void ndp_input(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m, uint32_t l3_off,
 	       uint32_t l4_off, bool steered)
 {
 	const struct rte_ipv6_hdr *ih = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, l3_off);
 	const uint8_t *type = pkt_header(m, l4_off, 2);
-	if (type[0] == ND_ROUTER_SOLICIT || type[0] == ND_ROUTER_ADVERT || type[0] > ND_NEIGHBOR_ADVERT) {
-		net_drop(ctx, m, DROP_NDP_ROUTER_IGNORED); /* RS, RA, redirect: we are a plain host */
+	if (type[0] == ND_ROUTER_ADVERT && ctx->accept_ra) {
+		ra_input(ctx, pi, m, ih, l4_off, steered);
+		return;
+	}
+	if (type[0] == ND_ROUTER_SOLICIT || type[0] == ND_ROUTER_ADVERT ||
+	    type[0] > ND_NEIGHBOR_ADVERT) {
+		net_drop(ctx, m, DROP_NDP_ROUTER_IGNORED); /* RS, redirect; RA without accept_ra */
 		return;
 	}
 	uint32_t len = rte_pktmbuf_pkt_len(m) - l4_off;
@@ -445,6 +541,14 @@ void ndp_timers(struct net_ctx *ctx)
 	struct nd_table *t = ctx->nd;
 	if (t == NULL)
 		return;
+	for (unsigned int pi = 0; pi < ctx->n_ports; pi++) {
+		struct net_router *r = ctx->ports[pi].routers;
+		for (unsigned int i = 0; i < NET_IPV6_ROUTERS; i++)
+			if (r[i].expires != 0 && r[i].expires <= ctx->now) {
+				r[i].expires = 0;
+				ctx->ctr->ndp_routers_expired++;
+			}
+	}
 	unsigned int n = (t->set_mask + 1) * ND_WAYS;
 	for (unsigned int i = 0; i < n && t->incomplete_n != 0; i++) {
 		struct nd_entry *e = &t->entries[i];

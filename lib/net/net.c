@@ -38,10 +38,13 @@ int net_ctx_init(struct net_ctx *ctx, const struct config *cfg, unsigned int wor
 		p->has_ipv6 = cp->has_ipv6;
 		memcpy(p->ipv6, cp->ipv6_addr, sizeof(p->ipv6));
 		p->ipv6_prefix = cp->ipv6_prefix;
+		p->has_ipv6_gateway = cp->has_ipv6_gateway;
+		memcpy(p->ipv6_gateway, cp->ipv6_gateway, sizeof(p->ipv6_gateway));
 		any_ipv6 |= cp->has_ipv6;
 	}
 	ctx->ipv6_ext_headers_max = cfg->ipv6.ext_headers_max;
 	ctx->ipv6_ext_bytes_max = cfg->ipv6.ext_bytes_max;
+	ctx->accept_ra = cfg->ipv6.accept_ra;
 	ctx->icmp_err_rate = cfg->ipv6.icmp_errors_per_s;
 	ctx->icmp_err_tokens = ctx->icmp_err_rate;
 	ctx->icmp_err_refilled = ctx->now;

@@ -147,7 +147,7 @@ static void start(struct check *k)
 {
 	struct proxy_worker *pw = k->hc->pw;
 	const struct config_server *sv = &backend_of(k)->servers[k->server];
-	int pi = proxy_port_for(pw->net, &sv->addr);
+	int pi = proxy_server_port(pw->net, sv);
 	k->sent = false;
 	k->response_len = 0;
 	k->started = pw->net->now;

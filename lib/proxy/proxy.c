@@ -326,11 +326,13 @@ int proxy_port_for(const struct net_ctx *net, const struct ip_addr *a)
 {
 	int gw = -1;
 	if (a->family == 6) {
-		/* on-link only: there is no IPv6 gateway yet */
-		for (unsigned int i = 0; i < net->n_ports; i++)
+		for (unsigned int i = 0; i < net->n_ports; i++) {
 			if (net_ipv6_on_link(&net->ports[i], a->bytes))
 				return (int)i;
-		return -1;
+			if (gw < 0 && net->ports[i].has_ipv6 && net_ipv6_has_router(net, i))
+				gw = (int)i;
+		}
+		return gw;
 	}
 	uint32_t addr;
 	memcpy(&addr, a->bytes, 4);
@@ -344,6 +346,13 @@ int proxy_port_for(const struct net_ctx *net, const struct ip_addr *a)
 			gw = (int)i;
 	}
 	return gw;
+}
+
+int proxy_server_port(const struct net_ctx *net, const struct config_server *sv)
+{
+	if (sv->port_index >= 0)
+		return (unsigned int)sv->port_index < net->n_ports ? sv->port_index : -1;
+	return proxy_port_for(net, &sv->addr);
 }
 
 /* Open a connection to the next server the pool gives; false when none can be tried. */
@@ -367,7 +376,7 @@ static bool connect_next(struct proxy_sess *s)
 			return false;
 		s->tried |= 1u << i;
 		const struct config_server *sv = &pool->cfg->servers[i];
-		int pi = proxy_port_for(pw->net, &sv->addr);
+		int pi = proxy_server_port(pw->net, sv);
 		if (pi < 0)
 			continue;
 		struct tcp_conn *b = tcp_connect(pw->tcp, (unsigned int)pi, &sv->addr,

@@ -174,5 +174,7 @@ unsigned int proxy_scan_timeouts(struct proxy_worker *pw);
 
 /* The port whose subnet holds addr (network order), else the first with a gateway; -1. */
 int proxy_port_for(const struct net_ctx *net, const struct ip_addr *a);
+/* The port a server is reached through: its zone's (a link-local one), else by its address. */
+int proxy_server_port(const struct net_ctx *net, const struct config_server *sv);
 
 #endif

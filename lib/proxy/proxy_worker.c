@@ -56,7 +56,9 @@ void proxy_health_carry(struct proxy_health *to, const struct config *to_cfg,
 				for (unsigned int os = 0; os < o->n_servers; os++)
 					if (memcmp(&o->servers[os].addr, &nb->servers[s].addr,
 						   sizeof(struct ip_addr)) == 0 &&
-					    o->servers[os].port == nb->servers[s].port)
+					    o->servers[os].port == nb->servers[s].port &&
+					    o->servers[os].port_index ==
+						    nb->servers[s].port_index)
 						health_set(to, b, s, health_is_up(from, ob, os));
 		}
 	}

@@ -70,6 +70,15 @@ void tcp_cc_timeout(struct tcp_cc_state *st, uint32_t reduced_ssthresh)
 	st->flags |= TCP_CC_RTO_UNACKED | TCP_CC_SS_AFTER_RTO;
 }
 
+void tcp_cc_mss_lowered(struct tcp_cc_state *st, uint32_t mss)
+{
+	if (mss == 0 || mss >= st->mss)
+		return;
+	st->mss = mss;
+	/* CUBIC's K came from the old SMSS: that curve would miss W_max (RFC 9438 §4.2) */
+	st->flags &= ~(uint32_t)TCP_CC_EPOCH;
+}
+
 void tcp_cc_restart_window(struct tcp_cc_state *st)
 {
 	uint32_t iw = tcp_cc_initial_window(st->mss);

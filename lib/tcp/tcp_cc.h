@@ -58,6 +58,13 @@
  *   about to send after nothing  on_idle_restart(st, now): cwnd = min(IW, cwnd)
  *   was sent for more than RTO   (RFC 5681 §4.1); ssthresh is kept.
  *
+ *   packet too big lowered the   tcp_cc_mss_lowered(st, mss): cwnd and ssthresh stay in
+ *   connection's MSS (RFC 8201)  bytes; every per-SMSS step from here on (ABC limit,
+ *                                NewReno's +1 SMSS, CUBIC's curve and W_est, the 2 SMSS
+ *                                floor, the loss window) uses the new SMSS. A CUBIC
+ *                                epoch drawn with the old one starts again at the next
+ *                                ACK, from the present cwnd against the same W_max.
+ *
  * The sender reads the window with tcp_cc_cwnd() and tcp_cc_ssthresh() and may
  * send while flight < cwnd (+ its inflation in recovery).
  */
@@ -145,6 +152,9 @@ void tcp_cc_slow_start(struct tcp_cc_state *st, uint32_t acked_bytes);
 
 /* RTO: ssthresh = max(reduced, 2*SMSS) unless this is a repeat, cwnd = 1 SMSS. */
 void tcp_cc_timeout(struct tcp_cc_state *st, uint32_t reduced_ssthresh);
+
+/* The sender's SMSS came down to mss (packet too big); a larger or zero one is ignored. */
+void tcp_cc_mss_lowered(struct tcp_cc_state *st, uint32_t mss);
 
 /* RFC 5681 §4.1: cwnd = min(IW, cwnd). */
 void tcp_cc_restart_window(struct tcp_cc_state *st);

@@ -906,6 +906,7 @@ void tcp_too_big(void *arg, unsigned int pi, struct rte_mbuf *m, const struct ne
 	if (mss >= c->mss)
 		return; /* no news: we already send segments that fit */
 	c->mss = (uint16_t)mss;
+	tcp_cc_mss_lowered(&c->cc, mss); /* still a no-op before the handshake set it */
 	s->ctr->icmpv6_too_big++;
 	if (c->state != TCP_SYN_SENT && c->state != TCP_SYN_RCVD && c->sndq.bytes > 0)
 		tcp_retransmit_una(c);

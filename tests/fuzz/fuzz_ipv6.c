@@ -7,10 +7,12 @@
  * the IPv4 side; the two share their harness and input format (fuzz_net.h).
  * Here:
  *   output op: destination byte, payload length byte (a UDP/IPv6 packet)
- *   configuration byte: bits 0-1 IPv6 prefix (64, 48, 120, 128), bit 2 IPv4
- *   too, bits 3-4 NDP pending_max (1, 2, 4, 64), bits 5-6 neighbor
- *   cache_size (4, 8, 16, 1024), bit 7 the tight extension-header bounds
- *   (1 header, 16 bytes) instead of the defaults (4, 256).
+ *   configuration byte: bits 0-1 IPv6 prefix (64, 48, 120, 128; with 128 the
+ *   port has ipv6_gateway fe80::fe and ignores router advertisements, with the
+ *   others it learns routers from them, ipv6.accept_ra), bit 2 IPv4 too, bits
+ *   3-4 NDP pending_max (1, 2, 4, 64), bits 5-6 neighbor cache_size (4, 8, 16,
+ *   1024), bit 7 the tight extension-header bounds (1 header, 16 bytes) instead
+ *   of the defaults (4, 256).
  */
 #include <string.h>
 
@@ -39,6 +41,9 @@ static void make_config(struct config *cfg, uint8_t b)
 	p->has_ipv6 = true;
 	memcpy(p->ipv6_addr, our_ip6, 16);
 	p->ipv6_prefix = prefixes[b & 3];
+	p->has_ipv6_gateway = (b & 3) == 3;
+	memcpy(p->ipv6_gateway, (const uint8_t[16]){ 0xfe, 0x80, [15] = 0xfe }, 16);
+	cfg->ipv6.accept_ra = (b & 3) != 3;
 	p->has_ipv4 = (b & 4) != 0;
 	p->ipv4_addr = rte_cpu_to_be_32(OUR_IP);
 	p->ipv4_prefix = 16;

@@ -38,6 +38,17 @@ def nd(src, dst, typ, flags, target, opt_type, eth_dst):
     return mf.eth(eth_dst, PEER_MAC, mf.ETH_P_IPV6) + mf.ipv6(src, dst, 58, pl, hlim=255)
 
 
+def ra(src, lifetime, slla=True, extra=b"", hlim=255):
+    """A router advertisement to all nodes (RFC 4861 4.2) with its source link-layer address."""
+    body = struct.pack("!BBHII", 64, 0, lifetime, 0, 0)
+    if slla:
+        body += struct.pack("!BB", 1, 1) + PEER_MAC
+    body += extra
+    pl = mf.icmp6(src, ALL_NODES, 134, 0, body)
+    return (mf.eth(b"\x33\x33\x00\x00\x00\x01", PEER_MAC, mf.ETH_P_IPV6) +
+            mf.ipv6(src, ALL_NODES, 58, pl, hlim=hlim))
+
+
 def echo(dst, n=16):
     pl = mf.icmp6_echo(PEER, dst, struct.pack("!HH", 1, 1) + bytes(range(n)))
     return mf.eth(OUR_MAC, PEER_MAC, mf.ETH_P_IPV6) + mf.ipv6(PEER, dst, 58, pl)
@@ -63,6 +74,24 @@ def main():
     # an unsolicited advertisement to all nodes, and a router advertisement
     seeds.append(bytes([cfg]) + frame_op(nd(PEER, ALL_NODES, 136, 0x20, PEER, 2,
                                             b"\x33\x33\x00\x00\x00\x01")))
+    # router advertisements: learned, used for an off-link packet, withdrawn (lifetime 0),
+    # expired (2 s, then 2.5 s of time), with an MTU option; and invalid ones
+    router = mf.ip6("fe80::2")
+    mtu = struct.pack("!BBHI", 5, 1, 0, 1400)
+    seeds.append(bytes([cfg]) + frame_op(ra(router, 1800)) + b"\x03\xc5\x08" +
+                 frame_op(ra(router, 0)) + b"\x03\xc5\x08\x07")
+    seeds.append(bytes([cfg]) + frame_op(ra(router, 2, extra=mtu)) + b"\x03\xc5\x08\x07" +
+                 b"\x04\x32\x03\xc5\x08\x07")
+    seeds.append(bytes([cfg]) + frame_op(ra(router, 600, slla=False)) + b"\x03\xc5\x08" +
+                 frame_op(nd(router, OUR_LL, 136, 0xe0, router, 2, OUR_MAC)) + b"\x07")
+    seeds.append(bytes([cfg]) + frame_op(ra(PEER, 1800)) + frame_op(ra(router, 1800, hlim=64)) +
+                 frame_op(ra(router, 1800, extra=b"\x03\x04")) + b"\x03\xc5\x08")
+    seeds.append(bytes([cfg]) + b"".join(frame_op(ra(mf.ip6("fe80::%x" % (16 + i)), 100))
+                                         for i in range(6)) + b"\x03\xc5\x08\x04\xff")
+    # prefix 128: a configured gateway, and advertisements ignored
+    seeds.append(bytes([0x1b]) + frame_op(ra(router, 1800)) + b"\x03\xc5\x08" +
+                 frame_op(nd(mf.ip6("fe80::fe"), OUR_LL, 136, 0xe0, mf.ip6("fe80::fe"), 2,
+                             OUR_MAC)) + b"\x07")
     c = mf.Ctx()
     c.dst_mac, c.src_mac = OUR_MAC, PEER_MAC
     c.src_ip, c.dst_ip = mf.ip4("198.18.0.2"), mf.ip4("198.18.0.1")

@@ -14,6 +14,10 @@
   edge_client.py sequential HOST PORT --count N --timeout S
       N connects one after another, each closed at once; prints how many completed
       (each within S seconds) and how long all took
+  edge_client.py held HOST PORT --sources A,B,... [--timeout S]
+      one connect after another, from each source address in turn, every one kept open
+      until the last has its answer; prints one word per connect ("connected", "refused",
+      "timeout"), space-separated, then closes them all
   edge_client.py idle HOST PORT --wait S [--tls]
       one connection (with --tls: after a whole TLS handshake) that then sends nothing:
       prints "closed after T s" or "open"
@@ -40,6 +44,27 @@ def cmd_connect(a):
     except (socket.timeout, TimeoutError):
         print("timeout")
     finally:
+        s.close()
+
+
+def cmd_held(a):
+    held, words = [], []
+    for src in a.sources.split(","):
+        s = socket.socket(socket.AF_INET6 if ":" in a.host else socket.AF_INET)
+        s.bind((src, 0))
+        s.settimeout(a.timeout)
+        try:
+            s.connect((a.host, a.port))
+            words.append("connected")
+            held.append(s)
+        except ConnectionRefusedError:
+            words.append("refused")
+            s.close()
+        except (socket.timeout, TimeoutError):
+            words.append("timeout")
+            s.close()
+    print(" ".join(words))
+    for s in held:
         s.close()
 
 
@@ -167,7 +192,7 @@ def cmd_idle(a):
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
-    for name in ("connect", "half_hello", "storm", "sequential", "idle"):
+    for name in ("connect", "half_hello", "storm", "sequential", "idle", "held"):
         q = sub.add_parser(name)
         q.add_argument("host")
         q.add_argument("port", type=int)
@@ -177,9 +202,10 @@ def main():
         q.add_argument("--wait", type=float, default=10)
         q.add_argument("--hold", type=float, default=0)
         q.add_argument("--tls", action="store_true")
+        q.add_argument("--sources", default="")
     a = p.parse_args()
     {"connect": cmd_connect, "half_hello": cmd_half_hello, "storm": cmd_storm,
-     "sequential": cmd_sequential, "idle": cmd_idle}[a.cmd](a)
+     "sequential": cmd_sequential, "idle": cmd_idle, "held": cmd_held}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ AF_RING="blocksz=4096,framesz=2048,framecnt=8192"
 
 # Optional: TT_LCORES (default "0-1"), TT_QPAIRS (queue pairs per port, default 1),
 # TT_EDGE_IMPAIR (a YAML flow mapping for the edge port's impair:), TT_IPV6=1 (the ports get
-# 2001:2:0:18::1/64 and 2001:2:0:19::1/64 beside their IPv4 addresses).
+# 2001:2:0:18::1/64 and 2001:2:0:19::1/64 beside their IPv4 addresses), TT_EDGE_EXTRA and
+# TT_INSIDE_EXTRA (more keys for that port's flow mapping, e.g. ', ipv6_gateway: "..."').
 tt_write_config() {
 	local file=$1
 	shift
@@ -29,8 +30,8 @@ dpdk:
   no_huge: true
   eal_args: ["--no-shconf", "--log-level=notice"]
 ports:
-  - { name: edge, device: "net_af_packet0,iface=${TT_PREFIX:-tt}-edge,$ring", ipv4: 198.18.0.1/16$v6e$impair }
-  - { name: inside, device: "net_af_packet1,iface=${TT_PREFIX:-tt}-inside,$ring", ipv4: 198.19.0.1/16$v6i }
+  - { name: edge, device: "net_af_packet0,iface=${TT_PREFIX:-tt}-edge,$ring", ipv4: 198.18.0.1/16$v6e$impair${TT_EDGE_EXTRA:-} }
+  - { name: inside, device: "net_af_packet1,iface=${TT_PREFIX:-tt}-inside,$ring", ipv4: 198.19.0.1/16$v6i${TT_INSIDE_EXTRA:-} }
 log: { level: info }
 mbufs_per_worker: 32767
 YAML

@@ -10,7 +10,8 @@ Run it with /usr/bin/python3 inside the test bed's client namespace:
   tcp_client.py rst        --host H --port P
 
 Every socket operation has a timeout (--timeout, 30 s by default); for "concurrent" it is the
-longest time without progress on any connection. The data is pseudo-random from --seed, so a
+longest time without progress on any connection. --source binds every connection to one
+local address (an address on a second prefix, reached through a gateway). The data is pseudo-random from --seed, so a
 failing run sends the same bytes again. Success prints one line of results and exits 0; any
 failure prints one line "tcp_client: <subcommand>: <what went wrong>" and exits 1.
 """
@@ -59,9 +60,14 @@ def describe_mismatch(what, expected, got):
             f"first difference at offset {off}")
 
 
+# --source: the local address every connection is bound to (None: the kernel picks)
+SOURCE = None
+
+
 def connect(host, port, timeout):
     try:
-        return socket.create_connection((host, port), timeout=timeout)
+        return socket.create_connection((host, port), timeout=timeout,
+                                        source_address=(SOURCE, 0) if SOURCE else None)
     except socket.timeout:
         raise Failure(f"connect {host}:{port}: timed out after {timeout:g} s") from None
     except OSError as e:
@@ -156,6 +162,8 @@ def cmd_concurrent(a):
         c = Conn(i, payload(a.bytes, a.seed + i))
         family = socket.AF_INET6 if ":" in a.host else socket.AF_INET
         c.sock = socket.socket(family, socket.SOCK_STREAM)
+        if SOURCE:
+            c.sock.bind((SOURCE, 0))
         c.sock.setblocking(False)
         rc = c.sock.connect_ex((a.host, a.port))
         if rc not in (0, errno.EINPROGRESS):
@@ -321,7 +329,8 @@ def cmd_rst(a):
     t0 = time.monotonic()
     limit = 1.0
     try:
-        s = socket.create_connection((a.host, a.port), timeout=min(a.timeout, limit))
+        s = socket.create_connection((a.host, a.port), timeout=min(a.timeout, limit),
+                                     source_address=(SOURCE, 0) if SOURCE else None)
     except ConnectionRefusedError:
         elapsed = time.monotonic() - t0
         if elapsed >= limit:
@@ -344,6 +353,7 @@ def main():
     def common(p, bytes_default=None, conns=False):
         p.add_argument("--host", required=True)
         p.add_argument("--port", type=int, required=True)
+        p.add_argument("--source", help="local address to connect from")
         p.add_argument("--timeout", type=float, default=30.0,
                        help="seconds any one socket operation may take (default 30)")
         if bytes_default is not None:
@@ -363,6 +373,8 @@ def main():
     if getattr(a, "bytes", 0) < 0 or getattr(a, "chunk", 1) < 1:
         ap.error("--bytes must be >= 0 and --chunk >= 1")
 
+    global SOURCE
+    SOURCE = a.source
     run = {"echo": cmd_echo, "concurrent": cmd_concurrent, "sequential": cmd_sequential,
            "discard": cmd_discard, "rst": cmd_rst}[a.cmd]
     try:

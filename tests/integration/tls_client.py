@@ -4,7 +4,7 @@
 Run it with /usr/bin/python3 inside the test bed's client namespace:
 
   tls_client.py echo       --host H --port P --ca CA --bytes N [--tls 1.2|1.3] [--cipher C]
-                           [--sni NAME] [--alpn P,...] [--seed S]
+                           [--sni NAME] [--alpn P,...] [--seed S] [--source ADDR]
   tls_client.py sequential --host H --port P --ca CA --conns N --bytes B [--tls ...]
 
 "echo" sends N pseudo-random bytes while reading the echo (one thread, non-blocking, through
@@ -50,7 +50,9 @@ class Tls:
 
     def __init__(self, a):
         try:
-            self.sock = socket.create_connection((a.host, a.port), timeout=a.timeout)
+            self.sock = socket.create_connection(
+                (a.host, a.port), timeout=a.timeout,
+                source_address=(a.source, 0) if a.source else None)
         except OSError as e:
             raise Failure(f"connect {a.host}:{a.port}: {e.strerror or e}") from None
         self.sock.setblocking(False)
@@ -170,7 +172,9 @@ def cmd_sequential(a):
         data = payload(a.bytes, a.seed + i)
         ctx = context(a)
         try:
-            with socket.create_connection((a.host, a.port), timeout=a.timeout) as raw:
+            with socket.create_connection(
+                    (a.host, a.port), timeout=a.timeout,
+                    source_address=(a.source, 0) if a.source else None) as raw:
                 with ctx.wrap_socket(raw, server_hostname=a.sni or "tlsterm.test") as s:
                     s.sendall(data)
                     got = bytearray()
@@ -201,6 +205,7 @@ def main():
         s.add_argument("--tls", choices=["1.2", "1.3"])
         s.add_argument("--cipher")
         s.add_argument("--sni")
+        s.add_argument("--source", help="local address to connect from")
         s.add_argument("--alpn")
         s.add_argument("--timeout", type=float, default=30.0)
         if name == "sequential":

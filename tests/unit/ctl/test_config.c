@@ -355,6 +355,7 @@ static void test_ipv6_port(void **state)
 	assert_int_equal(cfg->ipv6.neighbor_timeout_s, 300);
 	assert_int_equal(cfg->ipv6.pending_max, 64);
 	assert_int_equal(cfg->ipv6.icmp_errors_per_s, 100);
+	assert_false(cfg->ipv6.accept_ra);
 	config_free(cfg);
 	/* both families on one port, and the bounds section */
 	cfg = expect_ok(MIN_DPDK MIN_PORTS "    ipv4: 198.18.0.1/16\n    ipv6: 2001:2:0:18::1/128\n"
@@ -393,6 +394,55 @@ static void test_ipv6_port(void **state)
 		     "expected a power of two 16..65536");
 	expect_error(MIN_DPDK MIN_PORTS "ipv6: { hop_limit: 64 }\n", NAME ":6:9: ",
 		     "ipv6: unknown key \"hop_limit\"");
+	cfg = expect_ok(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::1/64\"\nipv6: { accept_ra: true }\n");
+	assert_true(cfg->ipv6.accept_ra);
+	config_free(cfg);
+	expect_error(MIN_DPDK MIN_PORTS "ipv6: { accept_ra: 1 }\n", NAME ":6:20: ",
+		     "ipv6.accept_ra: expected true or false");
+}
+
+/* ports[].ipv6_gateway: a neighbor (link-local or on-link), checked where it is written. */
+static void test_ipv6_gateway(void **state)
+{
+	struct config *cfg;
+	(void)state;
+	cfg = expect_ok(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::1/64\"\n"
+			"    ipv6_gateway: \"2001:2:0:18::fe\"\n");
+	const uint8_t want[16] = { 0x20, 0x01, 0, 0x02, 0, 0, 0, 0x18, [15] = 0xfe };
+	assert_true(cfg->ports[0].has_ipv6_gateway);
+	assert_memory_equal(cfg->ports[0].ipv6_gateway, want, 16);
+	config_free(cfg);
+	/* link-local, before the ipv6 key, and with a /128 (nothing else on-link) */
+	cfg = expect_ok(MIN_DPDK MIN_PORTS "    ipv6_gateway: fe80::1\n"
+			"    ipv6: \"2001:2:0:18::1/128\"\n");
+	assert_true(cfg->ports[0].has_ipv6_gateway);
+	assert_int_equal(cfg->ports[0].ipv6_gateway[0], 0xfe);
+	config_free(cfg);
+	cfg = expect_ok(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::1/64\"\n");
+	assert_false(cfg->ports[0].has_ipv6_gateway);
+	config_free(cfg);
+
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::1/64\"\n"
+		     "    ipv6_gateway: \"2001:2:0:19::fe\"\n", NAME ":7:19: ",
+		     "ports[0].ipv6_gateway: 2001:2:0:19::fe is neither link-local nor inside the "
+		     "port's prefix 2001:2:0:18::/64");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::1/60\"\n"
+		     "    ipv6_gateway: \"2001:2:0:20::fe\"\n", NAME ":7:19: ",
+		     "inside the port's prefix 2001:2:0:10::/60");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv4: 10.0.0.1/24\n    ipv6_gateway: fe80::1\n",
+		     NAME ":7:19: ", "ports[0].ipv6_gateway: an IPv6 gateway needs ipv6 on the same port");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::1/64\"\n"
+		     "    ipv6_gateway: \"2001:2:0:18::1\"\n", NAME ":7:19: ",
+		     "2001:2:0:18::1 is the port's own address");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::1/64\"\n"
+		     "    ipv6_gateway: \"ff02::2\"\n", NAME ":7:19: ", "ff02::2 is a multicast address");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::1/64\"\n"
+		     "    ipv6_gateway: \"::\"\n", NAME ":7:19: ", ":: is the unspecified or loopback");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::1/64\"\n"
+		     "    ipv6_gateway: \"2001:2:0:18::fe/64\"\n", NAME ":7:19: ",
+		     "ports[0].ipv6_gateway: expected an address like");
+	expect_error(MIN_DPDK MIN_PORTS "    ipv6: \"2001:2:0:18::1/64\"\n"
+		     "    ipv6_gateway: 198.18.0.254\n", NAME ":7:19: ", "expected an address like");
 }
 
 /* ------------------------------------------------------------ missing keys */
@@ -1724,6 +1774,33 @@ static void test_backend_servers(void **state)
 					     sizeof(text)),
 			    "198.19.0.2:8080");
 	config_free(c6);
+	/* link-local servers may name their port (a zone); any port with ipv6, in any order */
+	c6 = expect_ok(MIN_DPDK "ports:\n  - { name: edge, device: x, ipv6: \"2001:2::1/64\" }\n"
+		       "  - { name: inside, device: y, ipv4: 10.0.0.1/24, ipv6: \"2001:3::1/64\" }\n"
+		       "backends:\n  app: { servers: [\"[fe80::1%inside]:80\", \"[fe80::1]:80\",\n"
+		       "    { address: \"[fe80::1%edge]:80\", weight: 2 }, \"[2001:3::2]:80\"] }\n");
+	assert_string_equal(c6->backends[0].servers[0].zone, "inside");
+	assert_int_equal(c6->backends[0].servers[0].port_index, 1);
+	assert_string_equal(c6->backends[0].servers[1].zone, "");
+	assert_int_equal(c6->backends[0].servers[1].port_index, -1);
+	assert_int_equal(c6->backends[0].servers[2].port_index, 0);
+	assert_int_equal(c6->backends[0].servers[3].port_index, -1);
+	assert_int_equal(c6->backends[0].servers[0].addr.bytes[0], 0xfe);
+	config_free(c6);
+	c6 = expect_ok(MIN_DPDK "backends:\n  app: { servers: [\"[fe80::1%late]:80\"] }\n"
+		       "ports:\n  - { name: late, device: x, ipv6: \"2001:2::1/64\" }\n");
+	assert_int_equal(c6->backends[0].servers[0].port_index, 0);
+	config_free(c6);
+	expect_error(SERVERS "[\"[fe80::1%nope]:80\"]\n", NAME ":8:15: ",
+		     "backends.app.servers[0]: no port named \"nope\"; ports: a");
+	expect_error(SERVERS "[{ address: \"[fe80::1%a]:80\" }]\n", NAME ":8:26: ",
+		     "backends.app.servers[0]: port \"a\" has no ipv6 address");
+	expect_error(SERVERS "[\"[2001:db8::1%a]:80\"]\n", NAME ":8:28: ",
+		     "a port after '%' is for link-local addresses (fe80::/10) only");
+	expect_error(SERVERS "[\"[fe80::1%]:80\"]\n", NAME ":8:25: ",
+		     "expected a name of 1..31 characters");
+	expect_error(SERVERS "[\"[fe80::1%a b]:80\"]\n", NAME ":8:26: ",
+		     "expected a name from [A-Za-z0-9_.-], found ' '");
 	expect_error(SERVERS "[\"2001:db8::1\"]\n", NAME ":8:15: ",
 		     "backends.app.servers[0]: expected \"[ipv6]:port\" like "
 		     "\"[2001:2:0:19::2]:8080\": an IPv6 address goes in brackets");
@@ -2175,6 +2252,7 @@ int main(void)
 		cmocka_unit_test(test_bad_ipv4),
 		cmocka_unit_test(test_bad_prefix),
 		cmocka_unit_test(test_gateway),
+		cmocka_unit_test(test_ipv6_gateway),
 		cmocka_unit_test(test_bad_bool),
 		cmocka_unit_test(test_integer_out_of_range),
 		cmocka_unit_test(test_trailing_junk),

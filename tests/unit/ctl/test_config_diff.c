@@ -182,6 +182,40 @@ static void test_restart_only(void **state)
 		       "listeners[1].tls");
 }
 
+/* Fields set straight in the struct (the base has no IPv6): each is named, restart-only. */
+static void expect_restart_field(void (*change)(struct config *), const char *field)
+{
+	char err[CONFIG_ERR_LEN] = "", want[256];
+	struct config *old = variant(NULL, NULL), *new = variant(NULL, NULL);
+
+	change(new);
+	snprintf(want, sizeof(want), "%s: %s: changing it needs a restart", name, field);
+	assert_int_equal(config_reload_check(old, new, err, sizeof(err)), -1);
+	assert_string_equal(err, want);
+	config_free(old);
+	config_free(new);
+}
+
+static void add_ipv6_gateway(struct config *cfg)
+{
+	cfg->ports[1].has_ipv6_gateway = true;
+	cfg->ports[1].ipv6_gateway[0] = 0xfe;
+	cfg->ports[1].ipv6_gateway[1] = 0x80;
+	cfg->ports[1].ipv6_gateway[15] = 1;
+}
+
+static void turn_accept_ra(struct config *cfg)
+{
+	cfg->ipv6.accept_ra = !cfg->ipv6.accept_ra;
+}
+
+static void test_restart_only_ipv6(void **state)
+{
+	(void)state;
+	expect_restart_field(add_ipv6_gateway, "ports[1].ipv6_gateway");
+	expect_restart_field(turn_accept_ra, "ipv6.accept_ra");
+}
+
 /* Several differences: the first field in file order is named, once. */
 static void test_first_named(void **state)
 {
@@ -225,6 +259,7 @@ int main(void)
 		cmocka_unit_test(test_same_file),
 		cmocka_unit_test(test_live_changes),
 		cmocka_unit_test(test_restart_only),
+		cmocka_unit_test(test_restart_only_ipv6),
 		cmocka_unit_test(test_first_named),
 		cmocka_unit_test(test_unknown_refused),
 	};

@@ -1229,6 +1229,71 @@ static void test_ipv6_packet_too_big(void **state)
 	assert_int_equal(H.conn->mss, 1208);
 }
 
+/*
+ * After a packet-too-big the congestion controller counts in the new MSS: cwnd
+ * stays in bytes, the next ACK's slow-start step is capped at 2 new SMSS (RFC
+ * 3465 L = 2), and what is sent next comes in segments of the new size.
+ */
+static void check_too_big_cc(const struct tcp_cc_ops *cc)
+{
+	H.stack->cc = cc;
+	uint32_t iss = h_handshake(ISN, true, false, 7);
+	const uint32_t old_mss = 1440 - TCP_TS_OPT_LEN, new_mss = 1280 - 40 - 20 - TCP_TS_OPT_LEN;
+	assert_int_equal(H.conn->cc.mss, old_mss);
+	uint32_t iw = tcp_cc_cwnd(&H.conn->cc);
+	assert_int_equal(iw, 10 * old_mss); /* RFC 6928 */
+	assert_int_equal(tcp_send(H.conn, payload_mbuf(40000, 'c')), 0);
+	struct hseg seg[48];
+	unsigned int n = h_recv(seg, RTE_DIM(seg));
+	assert_int_equal(n, 10); /* the initial window, full-sized */
+	for (unsigned int i = 0; i < n; i++)
+		assert_int_equal(seg[i].len, old_mss);
+
+	h_send_too_big(1280, iss + 1);
+	assert_int_equal(H.conn->mss, new_mss);
+	assert_int_equal(H.conn->cc.mss, new_mss);
+	assert_int_equal(tcp_cc_cwnd(&H.conn->cc), iw); /* bytes, unchanged */
+	assert_int_equal(tcp_cc_ssthresh(&H.conn->cc), UINT32_MAX);
+	struct hseg r;
+	h_expect_one(&r);
+	assert_int_equal(r.seq, iss + 1);
+	assert_int_equal(r.len, new_mss);
+
+	/* an ACK for 3 old segments, with the whole window out: + 2 new SMSS, not 2 old */
+	uint8_t o[TCP_OPTIONS_MAX];
+	uint8_t ol = h_ts_opts(o, 1002, r.opts.tsval);
+	uint32_t acked = 3 * old_mss;
+	h_send(F_ACK, ISN + 1, iss + 1 + acked, 4000, o, ol, NULL, 0);
+	assert_int_equal(tcp_cc_cwnd(&H.conn->cc), iw + 2 * new_mss);
+	/* the room that opened (acked + 2 SMSS) goes out in new-sized segments */
+	n = h_recv(seg, RTE_DIM(seg));
+	uint32_t sent = 0;
+	for (unsigned int i = 0; i < n; i++) {
+		assert_true(seg[i].len <= new_mss);
+		assert_true(seq_geq(seg[i].seq, iss + 1 + 10 * old_mss)); /* new data only */
+		sent += seg[i].len;
+	}
+	assert_true(n >= 4);
+	assert_int_equal(seg[0].len, new_mss);
+	assert_int_equal(seg[0].seq, iss + 1 + 10 * old_mss);
+	assert_true(sent <= acked + 2 * new_mss);
+	assert_true(sent + new_mss > acked + 2 * new_mss); /* all but a sub-MSS tail */
+	assert_int_equal(H.ctr.icmpv6_too_big, 1);
+	assert_int_equal(H.ctr.tcp.fsm_illegal, 0);
+}
+
+static void test_ipv6_too_big_cc_cubic(void **state)
+{
+	(void)state;
+	check_too_big_cc(&tcp_cc_cubic);
+}
+
+static void test_ipv6_too_big_cc_newreno(void **state)
+{
+	(void)state;
+	check_too_big_cc(&tcp_cc_newreno);
+}
+
 /* A listener for one family answers the other as if nothing listened. */
 static void test_listener_family(void **state)
 {
@@ -1478,6 +1543,8 @@ int main(void)
 		T6(test_ipv6_no_listener_gets_rst),
 		T6(test_ipv6_active_open),
 		T6(test_ipv6_packet_too_big),
+		T6(test_ipv6_too_big_cc_cubic),
+		T6(test_ipv6_too_big_cc_newreno),
 		T6(test_listener_family),
 		T(test_owner_symmetric),
 		T(test_edge_acl_denied_hears_nothing),

@@ -353,6 +353,74 @@ static void test_newreno_congestion_avoidance(void **unused)
 
 /* ------------------------------------------------------------ CUBIC */
 
+/*
+ * Packet too big: the SMSS comes down to 1000 while cwnd and ssthresh stay in
+ * bytes; the per-SMSS steps use 1000 from then on. A larger MSS is no news.
+ */
+static void check_mss_lowered(const struct tcp_cc_ops *ops)
+{
+	struct sim s;
+
+	sim_init(&s, ops);
+	tcp_cc_mss_lowered(&s.st, 2000);
+	tcp_cc_mss_lowered(&s.st, 0);
+	assert_int_equal(s.st.mss, MSS);
+	tcp_cc_mss_lowered(&s.st, 1000);
+	assert_int_equal(s.st.mss, 1000);
+	assert_int_equal(s.st.cwnd, IW);
+	assert_int_equal(s.st.ssthresh, UINT32_MAX);
+	ack(&s, 5 * MSS, true); /* ABC: 2 new SMSS */
+	assert_int_equal(s.st.cwnd, IW + 2 * 1000);
+	/* a loss: the 2 SMSS floor and the RTO's loss window are new SMSS too */
+	ops->on_congestion(&s.st, TCP_CC_RTO, 1000, s.now_us);
+	assert_int_equal(s.st.cwnd, 1000);
+	assert_int_equal(s.st.ssthresh, 2000);
+}
+
+static void test_newreno_mss_lowered(void **unused)
+{
+	(void)unused;
+	check_mss_lowered(&tcp_cc_newreno);
+	/* congestion avoidance: + 1 new SMSS per cwnd of bytes acknowledged */
+	struct sim s;
+	sim_init(&s, &tcp_cc_newreno);
+	grow_to(&s, 20 * MSS);
+	loss_and_recovery(&s); /* ssthresh = cwnd = 10 MSS */
+	tcp_cc_mss_lowered(&s.st, 1000);
+	uint32_t cwnd = s.st.cwnd;
+	ack(&s, cwnd, true);
+	assert_int_equal(s.st.cwnd, cwnd + 1000);
+}
+
+static void test_cubic_mss_lowered(void **unused)
+{
+	(void)unused;
+	check_mss_lowered(&tcp_cc_cubic);
+	/*
+	 * Mid-epoch: the curve restarts from the present cwnd with K for the new
+	 * SMSS, so W_cubic(K) is still W_max: K = cbrt((W_max - cwnd) / (C * SMSS)).
+	 */
+	struct sim s;
+	sim_init(&s, &tcp_cc_cubic);
+	grow_to(&s, 100 * MSS);
+	loss_and_recovery(&s); /* W_max = 100 MSS, cwnd = 70 MSS */
+	ack(&s, MSS, true);    /* the epoch starts */
+	assert_true(s.st.flags & TCP_CC_EPOCH);
+	tcp_cc_mss_lowered(&s.st, 1000);
+	assert_false(s.st.flags & TCP_CC_EPOCH);
+	uint32_t w_max = s.st.w_max, cwnd = s.st.cwnd;
+	ack(&s, 1000, true);
+	assert_true(s.st.flags & TCP_CC_EPOCH);
+	/* C * SMSS * K^3 = W_max - cwnd with the new SMSS (K ~ 4.79 s here; 4.22 with 1460) */
+	double k = s.st.k_ms / 1000.0;
+	double want = (double)(w_max - cwnd), got = 0.4 * 1000 * k * k * k;
+	assert_true(s.st.k_ms > 4700 && s.st.k_ms < 4900);
+	assert_true(got > want * 0.99 && got < want * 1.01);
+	/* at t = K the window is back at W_max */
+	uint32_t at_k = probe(&s, s.st.epoch_us + (uint64_t)s.st.k_ms * 1000);
+	assert_near(at_k, w_max, 2 * 1000);
+}
+
 static void test_cubic_rto(void **unused)
 {
 	(void)unused;
@@ -625,10 +693,12 @@ int main(void)
 		cmocka_unit_test(test_check_idle_restart_newreno),
 		cmocka_unit_test(test_check_idle_restart_cubic),
 		cmocka_unit_test(test_newreno_rto),
+		cmocka_unit_test(test_newreno_mss_lowered),
 		cmocka_unit_test(test_newreno_fast_retransmit),
 		cmocka_unit_test(test_newreno_ecn),
 		cmocka_unit_test(test_newreno_congestion_avoidance),
 		cmocka_unit_test(test_cubic_rto),
+		cmocka_unit_test(test_cubic_mss_lowered),
 		cmocka_unit_test(test_cubic_fast_retransmit),
 		cmocka_unit_test(test_cubic_ecn),
 		cmocka_unit_test(test_cubic_reduction_records_w_max),
