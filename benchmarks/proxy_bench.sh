@@ -49,7 +49,13 @@ IDLE_COUNTS=${IDLE_COUNTS-"1000 10000 50000"}
 TLS12_PROCS=${TLS12_PROCS:-8}
 TLS12_SECONDS=${TLS12_SECONDS:-4}
 IDLE_CONCURRENCY=${IDLE_CONCURRENCY:-100}
-ADMIN_PORT=${ADMIN_PORT:-19931} # tlsterm's admin API on 127.0.0.1 (its worker counters per run)
+# tlsterm's admin API on 127.0.0.1 (its worker counters around every run): 19931 for the default
+# test bed, another port per TT_PREFIX so two benchmarks on separate test beds do not collide.
+if [ "$P" = pb ]; then
+	ADMIN_PORT=${ADMIN_PORT:-19931}
+else
+	ADMIN_PORT=${ADMIN_PORT:-$((19000 + $(printf '%s' "$P" | cksum | cut -d' ' -f1) % 900))}
+fi
 
 PY=/usr/bin/python3 # Debian's python; the first python3 on PATH is a different build
 BIN=$root/build/app/tlsterm/tlsterm
