@@ -49,7 +49,13 @@ IDLE_COUNTS=${IDLE_COUNTS-"1000 10000 50000"}
 TLS12_PROCS=${TLS12_PROCS:-8}
 TLS12_SECONDS=${TLS12_SECONDS:-4}
 IDLE_CONCURRENCY=${IDLE_CONCURRENCY:-100}
-ADMIN_PORT=${ADMIN_PORT:-19931} # tlsterm's admin API on 127.0.0.1 (idle workload only)
+# tlsterm's admin API on 127.0.0.1 (its worker counters around every run): 19931 for the default
+# test bed, another port per TT_PREFIX so two benchmarks on separate test beds do not collide.
+if [ "$P" = pb ]; then
+	ADMIN_PORT=${ADMIN_PORT:-19931}
+else
+	ADMIN_PORT=${ADMIN_PORT:-$((19000 + $(printf '%s' "$P" | cksum | cut -d' ' -f1) % 900))}
+fi
 
 PY=/usr/bin/python3 # Debian's python; the first python3 on PATH is a different build
 BIN=$root/build/app/tlsterm/tlsterm
@@ -264,7 +270,7 @@ ports:
 log: { level: info }
 mbufs_per_worker: 32767
 tcp: { max_connections: $(case "$1" in idle-*) echo 131072 ;; *) echo 16384 ;; esac) }
-$(case "$1" in idle-*) echo "admin: { listen: \"127.0.0.1:$ADMIN_PORT\" }" ;; esac)
+admin: { listen: "127.0.0.1:$ADMIN_PORT" }
 listeners:
   - port: 443
     backend: app
@@ -439,6 +445,16 @@ s_time_run() { # OUT
 	return "$rc"
 }
 
+# The one worker's busy_cycles, idle_cycles and idle_stalls from the admin API (the control
+# thread answers, on CPU 0), read just outside the schedstat readings around the client run: its
+# on-CPU time minus the idle cycles of the same window is its busy time on CPU 1.
+worker_window() {
+	curl -s --max-time 5 "http://127.0.0.1:$ADMIN_PORT/stats" | "$PY" -c '
+import json, sys
+w = json.load(sys.stdin)["workers"][0]
+print(w["busy_cycles"], w["idle_cycles"], w["idle_stalls"])'
+}
+
 client() { # WORKLOAD OUT
 	local args=()
 	case "$1" in
@@ -452,7 +468,7 @@ client() { # WORKLOAD OUT
 
 run_one() { # TERMINATOR WORKLOAD RUN
 	local term=$1 w=$2 r=$3 base="$RUNS_DIR/$2-$1-$2-$3" t0 t1 c0 w0 c1 w1 b0 a0 b1 a1 z0 y0 z1 y1
-	local o0 re0 to0 o1 re1 to1 crc=0 seen0 seen1 facts
+	local o0 re0 to0 o1 re1 to1 crc=0 seen0 seen1 facts k0 i0 s0 k1 i1 s1
 	base="$RUNS_DIR/$w-$term-$r"
 	wait_quiet
 	WORKER_TID=
@@ -460,6 +476,7 @@ run_one() { # TERMINATOR WORKLOAD RUN
 	sleep 0.5
 	seen0=$(others)
 	if [ "$term" = tlsterm ]; then
+		read -r k0 i0 s0 < <(worker_window)
 		read -r c0 w0 < <(awk '{print $1, $2}' "/proc/$TERM_PID/task/$WORKER_TID/schedstat")
 	else
 		read -r c0 w0 < <(proc_sched "${COST_PIDS[@]}")
@@ -475,6 +492,7 @@ run_one() { # TERMINATOR WORKLOAD RUN
 	read -r z1 y1 < <(cpustat 0)
 	if [ "$term" = tlsterm ]; then
 		read -r c1 w1 < <(awk '{print $1, $2}' "/proc/$TERM_PID/task/$WORKER_TID/schedstat")
+		read -r k1 i1 s1 < <(worker_window)
 	else
 		read -r c1 w1 < <(proc_sched "${COST_PIDS[@]}")
 	fi
@@ -495,6 +513,7 @@ run_one() { # TERMINATOR WORKLOAD RUN
 			leaked fsm_illegal drops_total retransmits rto_expiries resets_sent; do
 			facts+=" $k=$(ttstat "$base.log" "$k")"
 		done
+		facts+=" win_busy_cycles=$((k1 - k0)) win_idle_cycles=$((i1 - i0)) win_idle_stalls=$((s1 - s0))"
 		facts+=" warnings=$(grep -c -E ' (warn|error):' "$base.log" || true) log=$base.log"
 	else
 		facts+=" warnings=$({ cat "$base.log" "$base.d/error.log" 2>/dev/null || true; } |

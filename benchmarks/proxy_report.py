@@ -99,9 +99,16 @@ def derive(r, tsc_hz):
     d.update(latency(r.get("h2load", "") + ".lat"))
     n, dur = h.get("succeeded") or 0, h.get("duration")
     wall = (g.get("wall_ns") or 0) / 1e9
+    tsc_s = None
     if r["term"] == "tlsterm":
         tsc = g.get("tsc_hz") or 0
         cpu_s = g["busy_cycles"] / tsc if tsc and g.get("busy_cycles") is not None else None
+        if tsc and g.get("win_idle_cycles") is not None and g.get("cpu_ns"):
+            # On-CPU time of the worker over the client run minus its idle polling in the
+            # same window: busy time on CPU 1, without time spent preempted (busy_cycles,
+            # TSC time, counts that too). The TSC figure stays beside it.
+            tsc_s = g["win_busy_cycles"] / tsc
+            cpu_s = max(g["cpu_ns"] / 1e9 - g["win_idle_cycles"] / tsc, 0.0)
     else:
         cpu_s = (g.get("cpu_ns") or 0) / 1e9
     if not n or not dur:
@@ -109,6 +116,8 @@ def derive(r, tsc_hz):
     w = r["workload"]
     units = n if w != "bulk-1m" else (h.get("data") or 0) / MIB
     d["rate"] = units / dur
+    if tsc_s is not None and units and tsc_hz:
+        d["cycles_tsc"] = tsc_s * tsc_hz / units
     if cpu_s is not None and units:
         d["us"] = cpu_s * 1e6 / units
         if tsc_hz:
@@ -327,8 +336,12 @@ def main():
              "CPU 1 (tlsterm: the worker on CPU 1, its control thread on CPU 0). Medians with "
              "(min–max) over the runs; ⚠ marks a cell whose (max − min) / median exceeds "
              f"{int(NOISE * 100)}%.\n")
-    L.append("Cost = CPU time on the terminator's core per unit: tlsterm `busy_cycles / tsc_hz` "
-             "(worker iterations that did work, TSC time, preemption included); nginx, HAProxy and "
+    L.append("Cost = CPU time on the terminator's core per unit: tlsterm the worker thread's "
+             "on-CPU time over the client run (`/proc/PID/task/TID/schedstat`) minus its idle "
+             "polling in the same window (`idle_cycles` from the admin API), i.e. its busy time "
+             "on CPU 1 (runs without those counters fall back to `busy_cycles`, TSC time, which "
+             "also counts time spent preempted inside busy iterations: shown per workload as "
+             "\"TSC busy\"); nginx, HAProxy and "
              "hitch the processes' on-CPU time (`/proc/PID/task/*/schedstat`, every thread). "
              + (f"Cycles at the TSC rate, {tsc_hz / 1e9:.2f} GHz. " if tsc_hz else "")
              + "Read benchmarks/README.md \"proxy_bench.sh\" for what each includes and leaves out.\n")
@@ -349,7 +362,8 @@ def main():
         for t in terms:
             rr = [r["_d"] for r in rows if r["term"] == t]
             stats[t] = {k: stat([d.get(k) for d in rr]) for k in
-                        ("rate", "us", "cycles", "busy_pct", "oncpu_pct", "cpu1_pct", "cpu0_pct")}
+                        ("rate", "us", "cycles", "busy_pct", "oncpu_pct", "cpu1_pct", "cpu0_pct",
+                         "cycles_tsc")}
         base = stats.get("nginx", {})
         for t in terms:
             s = stats[t]
@@ -365,6 +379,9 @@ def main():
             L.append(f"| {NAMES[t]} | {cell(s['rate'])} | {ratio('rate')} | {cell(s['us'])} "
                      f"| {cyc} | {ratio('us')} | {cell(s['busy_pct'])} | {cell(s['oncpu_pct'])} "
                      f"| {cell(s['cpu1_pct'])} | {cell(s['cpu0_pct'])} |")
+        if stats.get("tlsterm", {}).get("cycles_tsc"):
+            L.append(f"\ntlsterm's TSC busy (`busy_cycles`, preemption included) per {per}: "
+                     f"{cell(stats['tlsterm']['cycles_tsc'], 1e3)} k cycles.")
         neg = sorted({f"{NAMES[r['term']]}: {r['_d']['h'].get('proto')} {r['_d']['h'].get('cipher')} "
                       f"{r['_d']['h'].get('kx')} ALPN {r['_d']['h'].get('alpn')}" for r in rows})
         L.append("\nNegotiated (h2load): " + "; ".join(neg) + "\n")

@@ -230,6 +230,8 @@ struct worker_counters {
 	uint64_t iterations;
 	uint64_t idle_iterations;
 	uint64_t busy_cycles; /* TSC cycles spent in iterations that did work */
+	uint64_t idle_cycles; /* TSC cycles of idle iterations that ran without a stall */
+	uint64_t idle_stalls; /* idle iterations that took over 20 µs: preempted or interrupted */
 } __rte_cache_aligned;
 
 /* dst += src, field by field (used by the control thread to sum workers). */

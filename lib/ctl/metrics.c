@@ -320,6 +320,13 @@ const struct labelled_counter metrics_worker_counters[] = {
 	{ "tlsterm_worker_busy_cycles_total",
 	  "TSC cycles spent in iterations that did work; divide by tlsterm_tsc_hz for seconds.",
 	  "busy_cycles", WC(busy_cycles) },
+	{ "tlsterm_worker_idle_cycles_total",
+	  "TSC cycles of idle iterations that ran without a stall; the thread's on-CPU time minus "
+	  "these is its busy time on the CPU, which preemption does not inflate.",
+	  "idle_cycles", WC(idle_cycles) },
+	{ "tlsterm_worker_idle_stalls_total",
+	  "Idle iterations that took over 20 us (the thread was preempted or interrupted).",
+	  "idle_stalls", WC(idle_stalls) },
 };
 const unsigned int metrics_n_worker_counters = N_ELEMS(metrics_worker_counters);
 

@@ -128,10 +128,9 @@ fail:
 }
 
 /* Protected bytes toward the client: straight to TCP, or queued behind what waits. */
-static void send_wire(struct tls_conn *tc, struct rte_mbuf *m)
+/* m after what waits in out; flush_out hands it all to TCP in one tcp_send. */
+static void queue_wire(struct tls_conn *tc, struct rte_mbuf *m)
 {
-	if (tc->out == NULL && tcp_send(tc->tcp, m) == 0)
-		return;
 	tc->out_bytes += rte_pktmbuf_pkt_len(m);
 	if (tc->out == NULL)
 		tc->out = m;
@@ -139,6 +138,13 @@ static void send_wire(struct tls_conn *tc, struct rte_mbuf *m)
 		rte_pktmbuf_free(m); /* a chain of 65535 segments: the peer stopped reading long ago */
 		tc->doomed = true;
 	}
+}
+
+static void send_wire(struct tls_conn *tc, struct rte_mbuf *m)
+{
+	if (tc->out == NULL && tcp_send(tc->tcp, m) == 0)
+		return;
+	queue_wire(tc, m);
 }
 
 static void flush_out(struct tls_conn *tc)
@@ -179,7 +185,13 @@ static void ev_records(void *owner, struct rte_mbuf *wire)
 {
 	struct tls_conn *tc = owner;
 	post(tc->lsn->tw, tc);
-	send_wire(tc, wire);
+	/*
+	 * Gathered, not sent: the records a connection completes in one burst go to TCP in
+	 * one tcp_send at the post-burst pass (flush_out). TCP sends a short segment where
+	 * the data it was given ends (no Nagle), so a record at a time put an answer and the
+	 * close_notify after it in two segments, and ended each record of a run in a runt.
+	 */
+	queue_wire(tc, wire);
 }
 
 static void ev_closing(void *owner, enum tls_alert alert, bool received)

@@ -13,6 +13,12 @@
 
 #define RX_BURST 32
 #define TIMER_PERIOD_MS 10
+/*
+ * An idle iteration takes well under a microsecond; one that took longer than this
+ * had the thread taken off its CPU (or an interrupt) inside it, and its time is not
+ * the worker's own: it goes to neither idle_cycles nor busy_cycles.
+ */
+#define IDLE_STALL_US 20
 
 static unsigned int worker_rx(struct worker *w)
 {
@@ -37,6 +43,7 @@ int worker_main(void *arg)
 	struct worker *w = arg;
 	struct net_ctx *ctx = &w->net;
 	const uint64_t timer_period = ctx->tsc_hz * TIMER_PERIOD_MS / 1000;
+	const uint64_t idle_stall = ctx->tsc_hz * IDLE_STALL_US / 1000000;
 	uint64_t next_timer = 0;
 
 	rcu_register_thread();
@@ -65,10 +72,22 @@ int worker_main(void *arg)
 			work += tcp_timers(w->tcp);
 		net_tx_flush(ctx);
 		w->ctr.iterations++;
-		if (work != 0)
-			w->ctr.busy_cycles += rte_rdtsc() - start;
-		else
+		/*
+		 * busy_cycles is TSC time, so it counts time the thread spent preempted inside a
+		 * busy iteration. idle_cycles (idle iterations that ran through) lets a reader
+		 * who knows the thread's on-CPU time (schedstat) take the idle polling out of it
+		 * and get the worker's busy time on its CPU, which preemption does not inflate.
+		 */
+		uint64_t took = rte_rdtsc() - start;
+		if (work != 0) {
+			w->ctr.busy_cycles += took;
+		} else {
 			w->ctr.idle_iterations++;
+			if (took < idle_stall)
+				w->ctr.idle_cycles += took;
+			else
+				w->ctr.idle_stalls++;
+		}
 		rcu_quiescent_state();
 	}
 	if (w->proxy != NULL)

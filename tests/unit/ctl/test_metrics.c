@@ -55,6 +55,8 @@ static void setup_counters(void)
 		c->iterations = 1000 * (i + 1);
 		c->idle_iterations = 900;
 		c->busy_cycles = 2000 * (i + 1);
+		c->idle_cycles = 700 + i;
+		c->idle_stalls = 3;
 		fx.workers[i] = c;
 	}
 	fx.w[0].tls.alerts_sent[20] = 2;    /* bad_record_mac */
@@ -155,6 +157,8 @@ static void test_known_values(void **state)
 	expect_line(t, "tlsterm_worker_iterations_total{worker=\"1\"} 2000");
 	expect_line(t, "tlsterm_worker_idle_iterations_total{worker=\"1\"} 900");
 	expect_line(t, "tlsterm_worker_busy_cycles_total{worker=\"1\"} 4000");
+	expect_line(t, "tlsterm_worker_idle_cycles_total{worker=\"1\"} 701");
+	expect_line(t, "tlsterm_worker_idle_stalls_total{worker=\"0\"} 3");
 	expect_line(t, "tlsterm_mempool_in_use{pool=\"mbufs_w0\"} 123");
 	expect_line(t, "tlsterm_mempool_size{pool=\"mbufs_w1\"} 8191");
 	expect_line(t, "# TYPE tlsterm_tsc_hz gauge");
@@ -353,7 +357,8 @@ static void test_json(void **state)
 				  "\"no_application_protocol\":1,\"unassigned_200\":1},"
 				  "\"received\":{\"close_notify\":6}}"));
 	assert_non_null(strstr(t, "\"workers\":[{\"worker\":0,\"iterations\":1000,"
-				  "\"idle_iterations\":900,\"busy_cycles\":2000},{\"worker\":1,"));
+				  "\"idle_iterations\":900,\"busy_cycles\":2000,\"idle_cycles\":700,"
+				  "\"idle_stalls\":3},{\"worker\":1,"));
 	assert_non_null(strstr(t, "\"connections\":{\"tcp_open\":3,"));
 	assert_non_null(strstr(t, "\"mempools\":[{\"pool\":\"mbufs_w0\",\"in_use\":123,"
 				  "\"size\":8191},"));
