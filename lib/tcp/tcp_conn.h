@@ -125,7 +125,6 @@ struct tcp_conn {
 	uint8_t backoff;
 	uint8_t dupacks;
 	uint8_t quickacks;
-	uint8_t unacked_segs; /* received full segments not yet ACKed */
 	uint8_t n_ooo;
 	uint8_t ka_probes; /* keepalive probes unanswered */
 	uint16_t mss; /* what we send */
@@ -137,6 +136,7 @@ struct tcp_conn {
 	uint32_t ts_recent, ts_offset;
 	uint32_t last_ack_sent; /* RFC 7323 §4.3 Last.ACK.sent */
 	uint32_t last_ooo_seq;
+	uint32_t unacked_bytes; /* received in order, not yet ACKed */
 	uint32_t sack_high; /* highest right edge the peer has SACKed */
 	uint32_t rexmit_nxt; /* recovery: holes below this were already resent */
 	uint64_t rexmit_round_us; /* recovery: when the current pass over the holes began */
@@ -227,6 +227,12 @@ static inline struct tcp_conn *conn_of(struct tw_timer *t, size_t off)
 static inline uint16_t tcp_mss_local(uint8_t family)
 {
 	return family == 6 ? TCP_MSS_LOCAL6 : TCP_MSS_LOCAL;
+}
+
+/* A full segment from the peer: the MSS we offered, less the options every segment carries. */
+static inline uint32_t tcp_rcv_full_seg(const struct tcp_conn *c)
+{
+	return (uint32_t)tcp_mss_local(c->tuple.family) - (c->ts_ok ? TCP_TS_OPT_LEN : 0);
 }
 
 /* Payload per segment: the peer's MSS, ours, less the options every segment carries (RFC 6691). */

@@ -519,11 +519,15 @@ static void process_data(struct tcp_conn *c, struct seg *sg, struct upcalls *up,
 		c->ack_now = true; /* a hole filled: tell the sender at once */
 	}
 	up->readable = true;
-	c->unacked_segs++;
-	if (c->quickacks > 0) {
+	c->unacked_bytes += len;
+	uint32_t full = tcp_rcv_full_seg(c);
+	/* Quick ACKs speed the peer's slow start: full segments only. A short one is a
+	 * request or a handshake flight, whose answer soon carries the ACK (or the
+	 * delayed-ACK timer does). */
+	if (c->quickacks > 0 && len >= full) {
 		c->quickacks--;
 		c->ack_now = true;
-	} else if (c->unacked_segs >= 2) {
+	} else if (c->unacked_bytes >= 2 * full) {
 		c->ack_now = true; /* RFC 5681 §4.2: at least every second full segment */
 	}
 }
@@ -871,7 +875,7 @@ void tcp_input(void *arg, unsigned int pi, struct rte_mbuf *m, uint32_t l3_off, 
 	tcp_output(c);
 	if (c->ack_now)
 		tcp_send_ack(c);
-	else if (c->unacked_segs > 0)
+	else if (c->unacked_bytes > 0)
 		tcp_arm_delack(c);
 }
 

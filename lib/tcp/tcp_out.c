@@ -222,7 +222,7 @@ static void conn_emit(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t 
 	sp.opt_len = (uint8_t)tcp_options_write(sp.opts, sizeof(sp.opts), c->ts_ok, tcp_ts_now(c),
 						c->ts_recent, blocks, nb);
 	tw_cancel(&c->stack->tw, &c->delack_timer);
-	c->unacked_segs = 0;
+	c->unacked_bytes = 0;
 	c->ack_now = false;
 	c->last_ack_sent = c->rcv_nxt;
 	seg_emit(c->stack, c->pi, &c->tuple, &sp, &c->sndq);
