@@ -32,7 +32,7 @@ extern const uint8_t fixture_peer_ip6[16];
 int eal_fixture_init(void);
 struct rte_mempool *eal_fixture_pool(void);
 
-/* A config with one port 198.18.0.1/16 (gateway 198.18.0.254) and default ARP settings. */
+/* config_defaults() with one port 198.18.0.1/16 (gateway 198.18.0.254), sized for the fixture. */
 void fixture_config(struct config *cfg);
 
 /* fixture_config() plus 2001:2:0:18::1/64 on the port. */
