@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_arp.h>
@@ -76,16 +77,50 @@ void fixture_config_ipv6(struct config *cfg)
 	cfg->ports[0].ipv6_prefix = FIXTURE_PREFIX6;
 }
 
-void fixture_net_ctx(struct net_ctx *ctx, struct worker_counters *ctr, const struct config *cfg)
+int fixture_net_ctx(struct net_ctx *ctx, struct worker_counters *ctr, const struct config *cfg)
 {
 	memset(ctr, 0, sizeof(*ctr));
 	if (net_ctx_init(ctx, cfg, 0, 1, pool, ctr) != 0) {
 		fprintf(stderr, "fixture: net_ctx_init failed\n");
-		return;
+		return -1;
 	}
 	ctx->ports[0].port_id = ring_port;
 	ctx->ports[0].queue_id = 0;
 	ctx->ports[0].mac = fixture_mac;
+	return 0;
+}
+
+int fixture_group_setup(void **state)
+{
+	(void)state;
+	return eal_fixture_init();
+}
+
+int fixture_net_begin(struct fixture_net *t)
+{
+	if (fixture_net_ctx(&t->ctx, &t->ctr, &t->cfg) != 0)
+		return -1;
+	fixture_drain(&t->ctx);
+	t->in_use = rte_mempool_in_use_count(pool);
+	return 0;
+}
+
+unsigned int fixture_net_end(struct fixture_net *t)
+{
+	fixture_drain(&t->ctx);
+	net_ctx_fini(&t->ctx);
+	return rte_mempool_in_use_count(pool);
+}
+
+void fixture_inject(struct net_ctx *ctx, const void *data, uint16_t len)
+{
+	struct rte_mbuf *m = fixture_frame(data, len);
+	if (m == NULL) {
+		/* Not a result to assert on: the pool is sized for every test, so this is a leak. */
+		fprintf(stderr, "fixture: no mbuf for a %u-byte frame\n", len);
+		abort();
+	}
+	net_input(ctx, 0, m);
 }
 
 unsigned int fixture_collect(struct net_ctx *ctx, struct rte_mbuf **out, unsigned int max)
