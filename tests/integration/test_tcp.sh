@@ -49,4 +49,5 @@ sleep 2
 tt_stop "$log"
 
 tt_tcp_check_clean "$log"
+[ "$(tt_stat "$log" resets_sent)" -ge 1 ] || tt_fail "no listener: no RST counted (resets_sent)"
 echo "PASS: echo, 300 concurrent, 500 sequential, discard, RST; no connection left, no mbuf leaked"
