@@ -1,9 +1,9 @@
 # shellcheck shell=bash disable=SC2034  # sourced; the names are for the tests
 # What the tests of tlsterm's own TCP stack through its echo and discard services share
-# (test_tcp.sh, test_tcp_loss.sh): the kernel client (tcp_client.py) run step by step, the
-# optional capture of the client's packets, and the end-of-run check. Source it after lib.sh
-# and run_tlsterm.sh; the test sets HOST and may set TT_STEP_NOTE (added to a failed step's
-# name, e.g. the wire's impairment).
+# (test_tcp.sh, test_tcp_loss.sh, test_tcp_workers.sh): the kernel client (tcp_client.py) run
+# step by step, the optional capture of the client's packets, and the end-of-run check. Source
+# it after lib.sh and run_tlsterm.sh; the test sets HOST and may set TT_STEP_NOTE (added to a
+# failed step's name, e.g. the wire's impairment).
 
 TT_TCP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PCAP_PID=
