@@ -336,6 +336,13 @@ struct config *config_parse(const char *name, const char *text, size_t len,
 void config_free(struct config *cfg);
 
 /*
+ * Set the top-level defaults a file is parsed over (the values of every key the file may
+ * leave out; lists start empty). The loader starts from them, and so do the unit tests'
+ * hand-built configs, so both see the same values.
+ */
+void config_defaults(struct config *cfg);
+
+/*
  * Whether a running tlsterm configured with old can take new by a reload.
  * 0, or -1 with "file: field: changing it needs a restart" in err for the
  * first field that only a restart can change. A field this check does not

@@ -2061,7 +2061,7 @@ _Static_assert(N_ELEMS(health_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS"
 _Static_assert(N_ELEMS(admin_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 _Static_assert(N_ELEMS(edge_fields) <= SCHEMA_MAX_KEYS, "grow SCHEMA_MAX_KEYS");
 
-static void config_defaults(struct config *cfg)
+void config_defaults(struct config *cfg)
 {
 	cfg->dpdk.memory_mb = 256;
 	cfg->log.level = LOG_LEVEL_INFO;

@@ -7,7 +7,8 @@
 TT_PROXY_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BACKEND_PIDS=()
 
-# Run by tt_end (run_tlsterm.sh): every backend started here is stopped and waited for.
+# Run by tt_end (run_tlsterm.sh): every process in BACKEND_PIDS (the backends started here,
+# and any other background peer a test adds) is stopped and waited for.
 tt_cleanup_hook() {
 	local pid
 	for pid in "${BACKEND_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -79,13 +80,18 @@ json() {
 
 sha() { sha256sum <"$1" | cut -c1-64; }
 
+# tt_pattern_file FILE: the first 16 MiB of what proxy_backend.py's /bytes/N sends, in FILE.
+tt_pattern_file() {
+	"$TT_PY" -c "import sys; sys.path.insert(0, '$TT_PROXY_DIR'); import proxy_backend as b
+open('$1', 'wb').write(b''.join(b.pattern_bytes(16 << 20)))"
+}
+
 # tt_proxy_transfers [WHAT]: through listeners 443 (HTTPS) and 8080 (plain TCP) to a backend,
 # a 16 MiB download both ways and a 16 MiB upload echoed back, each checked by sha256. WHAT
 # (" over IPv6") goes into the messages.
 tt_proxy_transfers() {
 	local what=${1:-} expected=$TT_WORK/expected.bin
-	"$TT_PY" -c "import sys; sys.path.insert(0, '$TT_PROXY_DIR'); import proxy_backend as b
-open('$expected', 'wb').write(b''.join(b.pattern_bytes(16 << 20)))"
+	tt_pattern_file "$expected"
 	curl_in -o "$TT_WORK/got.bin" "https://tlsterm.test/bytes/$((16 << 20))" ||
 		tt_fail "HTTPS download$what failed"
 	[ "$(sha "$expected")" = "$(sha "$TT_WORK/got.bin")" ] ||

@@ -81,6 +81,22 @@ tt_stat() {
 	grep -o "[ ]$2=[-0-9]*" "$1" | tail -n 1 | cut -d= -f2
 }
 
+# tt_free_port: a TCP port on 127.0.0.1 that nothing listens on now (for admin.listen).
+tt_free_port() {
+	"$TT_PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# tt_metric PORT NAME [k=v...]: the value of the sample NAME (with those labels) in the
+# /metrics of the admin API on 127.0.0.1:PORT, read while tlsterm runs.
+tt_metric() {
+	local port=$1
+	shift
+	curl -s -m 10 -o "$TT_WORK/metrics.now" "http://127.0.0.1:$port/metrics" ||
+		tt_fail "no /metrics on port $port"
+	"$TT_PY" "$(dirname "${BASH_SOURCE[0]}")/metrics_check.py" get "$TT_WORK/metrics.now" "$@"
+}
+
 # tt_begin NAME: a scratch folder (TT_WORK) and an exit trap that stops tlsterm (SIGTERM, so
 # its log ends with the statistics), runs the test's own tt_cleanup_hook (if it defines one;
 # it gets the exit status), removes the test bed, and keeps the scratch folder on failure.

@@ -326,19 +326,18 @@ def cmd_discard(a):
 
 
 def cmd_rst(a):
+    # A refusal is the answer (an RST: tlsterm sends no ICMP for TCP), however long it took
+    # on a loaded machine; silence ends in the timeout. The time is information.
     t0 = time.monotonic()
-    limit = 1.0
     try:
-        s = socket.create_connection((a.host, a.port), timeout=min(a.timeout, limit),
+        s = socket.create_connection((a.host, a.port), timeout=a.timeout,
                                      source_address=(SOURCE, 0) if SOURCE else None)
     except ConnectionRefusedError:
         elapsed = time.monotonic() - t0
-        if elapsed >= limit:
-            raise Failure(f"refused, but only after {elapsed:.3f} s") from None
         print(f"rst: {a.host}:{a.port} refused in {elapsed * 1000:.1f} ms")
         return
     except socket.timeout:
-        raise Failure(f"connect {a.host}:{a.port}: no RST within {limit:g} s") from None
+        raise Failure(f"connect {a.host}:{a.port}: no RST within {a.timeout:g} s") from None
     except OSError as e:
         raise Failure(f"connect {a.host}:{a.port}: expected a refusal, "
                       f"got: {e.strerror or e}") from None

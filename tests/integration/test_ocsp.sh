@@ -128,10 +128,12 @@ tt_wait_for "grep -q 'site-rsa.ocsp: not a DER OCSPResponse.*keeping the respons
 stapled "RSA after a broken file" 2048 -tls1_3 -sigalgs rsa_pss_rsae_sha256
 
 # --- the ECDSA response expires: not stapled any more
+# (The checks above saw it stapled, so it was still good then, however slow the machine.)
 now=$(date +%s)
-[ "$now" -lt "$ecdsa_expires" ] || tt_fail "start-up took longer than the response lasted"
-echo "  waiting $((ecdsa_expires - now + 1)) s for the ECDSA response to expire"
-sleep $((ecdsa_expires - now + 1))
+if [ "$now" -le "$ecdsa_expires" ]; then
+	echo "  waiting $((ecdsa_expires - now + 1)) s for the ECDSA response to expire"
+	sleep $((ecdsa_expires - now + 1))
+fi
 out=$(s_client -status -tls1_3 -sigalgs ECDSA+SHA256)
 grep -q "OCSP response: no response sent" <<<"$out" || { echo "$out" >&2; tt_fail "expired response stapled"; }
 echo "  ECDSA, expired: not stapled"

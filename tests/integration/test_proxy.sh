@@ -12,6 +12,28 @@ source "$here/run_tlsterm.sh"
 source "$here/proxy_lib.sh"
 TT_BIN=${TT_BIN:-$here/../../build/app/tlsterm/tlsterm}
 tt_proxy_begin test_proxy 198.18.0.1 198.19.0.2
+admin_port=$(tt_free_port)
+
+# refused_by_tlsterm WHAT URL: a request that must fail because tlsterm found no server for
+# it (no_server rises by one) and said so by closing the client, not by leaving it to a timer:
+# no backend connect timed out, and curl ended on the close (its exit status is not 28, its
+# own timeout). The time taken is printed, not judged.
+refused_by_tlsterm() {
+	local what=$1 url=$2 ns0 nt0 rc=0 t0 ms
+	ns0=$(tt_metric "$admin_port" tlsterm_proxy_no_server_total)
+	nt0=$(tt_metric "$admin_port" tlsterm_proxy_connect_timeouts_total)
+	t0=$(date +%s%N)
+	curl_in -o /dev/null "$url" 2>"$TT_WORK/refused.txt" || rc=$?
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	[ "$rc" -ne 0 ] || tt_fail "$what, yet the request succeeded"
+	[ "$rc" -ne 28 ] || tt_fail "$what: curl timed out instead of being closed"
+	[ "$(tt_metric "$admin_port" tlsterm_proxy_no_server_total)" -eq $((ns0 + 1)) ] ||
+		tt_fail "$what: no_server did not rise by one"
+	[ "$(tt_metric "$admin_port" tlsterm_proxy_connect_timeouts_total)" -eq "$nt0" ] ||
+		tt_fail "$what: a backend connect timed out"
+	echo "  $what: closed by tlsterm (no_server +1, curl exit $rc) after $ms ms" \
+		"($(head -c 80 "$TT_WORK/refused.txt"))"
+}
 
 ip netns exec "$TT_NS_BACKEND" "$TT_PY" "$here/tcp_echo_backend.py" --listen "$BACK" --port 9007 \
 	>"$TT_WORK/echo-backend.log" 2>&1 &
@@ -39,7 +61,8 @@ tt_write_config "$TT_WORK/tlsterm.yaml" \
 	"    retries: 1" \
 	"    health: { interval_ms: 600000, fall: 3 }   # not found out before the request" \
 	"  down: { servers: [\"$BACK:8098\", \"$BACK:8099\"], connect_timeout_ms: 1000 }" \
-	"access_log: { file: $TT_WORK/access.log }"
+	"access_log: { file: $TT_WORK/access.log }" \
+	"admin: { listen: \"127.0.0.1:$admin_port\" }"
 "$TT_BIN" -c "$TT_WORK/tlsterm.yaml" --check >"$TT_WORK/check.txt" 2>&1 ||
 	tt_fail "config rejected: $(head -n 1 "$TT_WORK/check.txt")"
 tt_start "$TT_WORK/tlsterm.yaml" "$log"
@@ -105,13 +128,7 @@ echo "  PROXY v1: $(cat "$TT_WORK/v1.txt")"
 curl_in -o "$TT_WORK/fo.json" https://tlsterm.test:9443/ || tt_fail "failover request failed"
 [ "$(json "$TT_WORK/fo.json" 'j["local"]["port"]')" = 8082 ] || tt_fail "failover: wrong server"
 echo "  failover: the refused server skipped, served by 8082"
-t0=$(date +%s%N)
-if curl_in -o /dev/null https://tlsterm.test:9444/ 2>"$TT_WORK/down.txt"; then
-	tt_fail "all servers down, yet the request succeeded"
-fi
-ms=$((($(date +%s%N) - t0) / 1000000))
-[ "$ms" -lt 5000 ] || tt_fail "all servers down: the client waited $ms ms"
-echo "  all servers down: closed after $ms ms ($(head -c 80 "$TT_WORK/down.txt"))"
+refused_by_tlsterm "all servers down" https://tlsterm.test:9444/
 
 # Many requests at once over HTTPS, on their own connections.
 urls=()
@@ -168,18 +185,16 @@ print(f"  slow reader: after 1 MiB read, the backend is held back (Send-Q {q1}, 
 PY
 	tt_fail "slow reader"
 
-# Every server of a pool killed: requests fail fast; restarted: served again once checked.
+# Every server of a pool killed: requests fail at once (refused, not timed out); restarted:
+# served again once checked.
 kill "$BACKEND_8081"
-sleep 1
-t0=$(date +%s%N)
-curl_in -o /dev/null https://tlsterm.test:8444/ 2>/dev/null && tt_fail "served by a dead backend"
-ms=$((($(date +%s%N) - t0) / 1000000))
-[ "$ms" -lt 3000 ] || tt_fail "backend killed: the client waited $ms ms"
+wait "$BACKEND_8081" 2>/dev/null || true
+refused_by_tlsterm "backend killed" https://tlsterm.test:8444/
 backend 8081 v1
 tt_backends_listening 8081
 tt_wait_for "curl_in -o /dev/null https://tlsterm.test:8444/" 15 ||
 	tt_fail "the restarted backend is not served again"
-echo "  backend killed: failed in $ms ms; restarted: served again"
+echo "  backend restarted: served again"
 
 # Log rotation: the files moved away, SIGUSR1, and new lines go to new files.
 mv "$TT_WORK/access.log" "$TT_WORK/access.log.1"
@@ -231,7 +246,8 @@ try:
 except (ConnectionResetError, ssl.SSLError):
     left = b""
 waited = time.monotonic() - t0
-assert left == b"" and 1.2 < waited < 4, f"closed after {waited:.1f} s ({left!r})"
+assert left == b"", f"data after the answer: {left!r}"
+# Who closed it is told by idle_timeouts below; the time is information.
 print(f"  idle timeout: a quiet connection closed after {waited:.1f} s (limit 1.5 s)")
 PY
 sleep 0.5

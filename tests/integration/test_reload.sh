@@ -19,35 +19,20 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 source "$here/run_tlsterm.sh"
+source "$here/proxy_lib.sh"
 TT_BIN=${TT_BIN:-$here/../../build/app/tlsterm/tlsterm}
-PIDS=()
-tt_cleanup_hook() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-}
-tt_begin test_reload
-
-HOST=198.18.0.1
-BACK=198.19.0.2
-log=$TT_WORK/tlsterm.log
+tt_proxy_begin test_reload 198.18.0.1 198.19.0.2
 cfg=$TT_WORK/tlsterm.yaml
-certs=$TT_WORK/certs
-bash "$here/../../scripts/certs.sh" "$certs" >/dev/null
 head -c 80 /dev/urandom >"$certs/tickets2.key"
-bash "$here/../../scripts/testbed.sh" up >/dev/null
 
-for p in 8082 8083; do
-	ip netns exec "$TT_NS_BACKEND" "$TT_PY" "$here/proxy_backend.py" --listen "$BACK" --port $p \
-		--proxy off >"$TT_WORK/backend-$p.log" 2>&1 &
-	PIDS+=($!)
-	tt_wait_for "ip netns exec $TT_NS_BACKEND ss -ltnH 'sport = :$p' | grep -q LISTEN" 10 ||
-		tt_fail "backend $p did not start"
-done
+backend 8082 off
+backend 8083 off
+tt_backends_listening 8082 8083
 # 8099: nobody listens; three failed checks (3 s) take it out. A reload that forgot the verdict
 # would have it up again for as long, and its requests (retries: 0) would fail.
 SERVERS="\"$BACK:8082\", \"$BACK:8099\""
 
-port=$("$TT_PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(tt_free_port)
 # config CERT TICKETS [LISTEN_PORT]: the whole file, written again for every reload.
 config() {
 	tt_write_config "$cfg" \
@@ -95,7 +80,6 @@ expect_subject() { # expect_subject CN LABEL
 	[ "$got" = "$1" ] || tt_fail "$2: a new connection sees '$got', want $1"
 	echo "  $2: new connections see CN=$1"
 }
-sha() { sha256sum <"$1" | cut -c1-64; }
 # download OUT NAME: a 16 MiB download through tlsterm from https://NAME/ (the name the
 # certificate served now carries) in the background (pid in DL_PID). Its client stops reading
 # after 1 MiB (the windows close back to the backend) until OUT.go exists: the download is
@@ -104,7 +88,7 @@ download() {
 	ip netns exec "$TT_NS_CLIENT" "$TT_PY" "$here/paused_download.py" "$HOST" 443 "$2" \
 		"$certs/ca.pem" "/bytes/$((16 << 20))" "$1" "$1.started" "$1.go" >"$1.err" 2>&1 &
 	DL_PID=$!
-	PIDS+=($DL_PID)
+	BACKEND_PIDS+=($DL_PID)
 	tt_wait_for "[ -e '$1.started' ]" 60 || tt_fail "the download did not get going: $(cat "$1.err")"
 }
 
@@ -112,8 +96,7 @@ expect_subject tlsterm.test "start (certificate A)"
 
 # A rate-limited download through tlsterm, on A, running across the reload.
 expected=$TT_WORK/expected.bin
-"$TT_PY" -c "import sys; sys.path.insert(0, '$here'); import proxy_backend as b
-open('$expected', 'wb').write(b''.join(b.pattern_bytes(16 << 20)))"
+tt_pattern_file "$expected"
 download "$TT_WORK/got.bin" tlsterm.test
 curl_pid=$DL_PID
 
@@ -133,7 +116,7 @@ print("subject", dict(x[0] for x in t.getpeercert()["subject"])["commonName"], f
 t.close()
 PY
 held_pid=$!
-PIDS+=($held_pid)
+BACKEND_PIDS+=($held_pid)
 tt_wait_for "grep -q connected '$TT_WORK/held.txt'" 20 || tt_fail "held client did not connect"
 
 config other-ecdsa tickets.key
@@ -170,10 +153,9 @@ config other-ecdsa tickets.key
 reload 200 "POST /reload with the pool changed"
 ports=""
 for i in 1 2 3 4; do
-	ip netns exec "$TT_NS_CLIENT" curl -sS --max-time 20 --cacert "$certs/ca.pem" \
-		--resolve "other.test:443:$HOST" -o "$TT_WORK/p$i.json" https://other.test/ ||
+	curl_in --resolve "other.test:443:$HOST" -o "$TT_WORK/p$i.json" https://other.test/ ||
 		tt_fail "request $i after the pool change failed (8099 taken as up?)"
-	ports="$ports $("$TT_PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["local"]["port"])' "$TT_WORK/p$i.json")"
+	ports="$ports $(json "$TT_WORK/p$i.json" 'j["local"]["port"]')"
 done
 [ "$ports" = " 8083 8083 8083 8083" ] || tt_fail "after the pool change requests went to$ports"
 echo "  new requests go to the new server:$ports; 8099 stayed down"

@@ -11,38 +11,20 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 source "$here/run_tlsterm.sh"
+source "$here/tcp_lib.sh"
 TT_BIN=${TT_BIN:-$here/../../build/app/tlsterm/tlsterm}
-PCAP_PID=
 testbed=$here/../../scripts/testbed.sh
 tt_cleanup_hook() {
-	if [ -n "${PCAP_PID:-}" ]; then
-		kill -TERM "$PCAP_PID" 2>/dev/null
-		wait "$PCAP_PID" 2>/dev/null
-	fi
-	if [ "$1" -ne 0 ]; then
-		bash "$testbed" status >"$TT_WORK/testbed-status.txt" 2>&1
-		[ "${TT_PCAP:-0}" = 1 ] ||
-			echo "test_tcp_loss: TT_PCAP=1 also records the client's packets" >&2
-	fi
+	[ "$1" -eq 0 ] || bash "$testbed" status >"$TT_WORK/testbed-status.txt" 2>&1
+	tt_pcap_stop "$1"
 }
 tt_begin test_tcp_loss
 
 HOST=198.18.0.1
 LOSS=20 # per mille, each direction
 DUP=10
+TT_STEP_NOTE=" (loss $LOSS/1000, dup $DUP/1000)"
 log=$TT_WORK/tlsterm.log
-
-step() {
-	local name=$1
-	shift
-	local out=$TT_WORK/step-${name// /_}.txt
-	if ! timeout 120 ip netns exec "$TT_NS_CLIENT" "$TT_PY" "$here/tcp_client.py" "$@" \
-		--host "$HOST" >"$out" 2>&1; then
-		tt_fail "$name (loss $LOSS/1000, dup $DUP/1000): $(tail -n 1 "$out")"
-	fi
-	echo "  $name: $(tail -n 1 "$out")"
-}
-
 
 bash "$testbed" up --wire >/dev/null
 bash "$testbed" impair "$LOSS" "$DUP" >/dev/null
@@ -51,16 +33,10 @@ tt_write_config "$TT_WORK/tlsterm.yaml" \
 	"  - { port: 7, backend: echo }"
 "$TT_BIN" -c "$TT_WORK/tlsterm.yaml" --check >"$TT_WORK/check.txt" 2>&1 ||
 	tt_fail "config rejected: $(head -n 1 "$TT_WORK/check.txt")"
-if [ "${TT_PCAP:-0}" = 1 ]; then
-	# On the client's end: tcpdump on the root end does not see what DPDK sends.
-	ip netns exec "$TT_NS_CLIENT" tcpdump -i "$TT_IF_CLIENT" -s 96 -U \
-		-w "$TT_WORK/client.pcap" tcp 2>"$TT_WORK/tcpdump.txt" &
-	PCAP_PID=$!
-	sleep 0.5
-fi
+tt_pcap_start
 tt_start "$TT_WORK/tlsterm.yaml" "$log"
 
-step "echo 8 MiB" echo --port 7 --bytes $((8 << 20)) --seed 11
+tt_tcp_step "echo 8 MiB" echo --port 7 --bytes $((8 << 20)) --seed 11
 # 32 MiB as well when the 8 MiB pace says it ends within about a minute (the suite's time
 # budget); TT_LOSS_32M=1 forces it, 0 skips it. Not a timing assertion: only what runs.
 secs=$(sed -n 's/.* in \([0-9]*\)\.[0-9]* s,.*/\1/p' "$TT_WORK/step-echo_8_MiB.txt")
@@ -70,11 +46,11 @@ case "${TT_LOSS_32M:-auto}" in
 *) [ "${secs:-99}" -lt 15 ] && big=1 || big=0 ;;
 esac
 if [ "$big" = 1 ]; then
-	step "echo 32 MiB" echo --port 7 --bytes $((32 << 20)) --seed 12
+	tt_tcp_step "echo 32 MiB" echo --port 7 --bytes $((32 << 20)) --seed 12
 else
 	echo "  echo 32 MiB: skipped (8 MiB took ${secs:-?} s; TT_LOSS_32M=1 runs it anyway)"
 fi
-step "50 concurrent" concurrent --port 7 --conns 50 --bytes 4096 --seed 5000
+tt_tcp_step "50 concurrent" concurrent --port 7 --conns 50 --bytes 4096 --seed 5000
 
 dropped=$(tt_wire_count drop)
 duplicated=$(tt_wire_count dup)
@@ -88,19 +64,7 @@ fi
 sleep 3
 tt_stop "$log"
 
-grep -o 'stats: tcp .*' "$log" | sed 's/^stats: /  /' || true
-bad=()
-n=$(tt_stat "$log" leaked || true)
-[ "$n" = 0 ] || bad+=("leaked=${n:-missing} mbufs (want 0)")
-n=$(tt_stat "$log" tcp_connections_open || true)
-[ "$n" = 0 ] || bad+=("tcp_connections_open=${n:-missing} at shutdown (want 0)")
-n=$(tt_stat "$log" fsm_illegal || true)
-[ "$n" = 0 ] || bad+=("fsm_illegal=${n:-missing} (want 0: an illegal TCP state transition)")
-if [ ${#bad[@]} -gt 0 ]; then
-	grep stats: "$log" >&2
-	msg=$(printf '%s; ' "${bad[@]}")
-	tt_fail "${msg%; }"
-fi
+tt_tcp_check_clean "$log"
 [ "$big" = 1 ] && what="8 + 32 MiB" || what="8 MiB"
 echo "PASS: echo $what and 50 concurrent intact over $LOSS/1000 loss, $DUP/1000 duplicates;" \
 	"no connection left, no mbuf leaked"

@@ -7,15 +7,11 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 source "$here/run_tlsterm.sh"
+source "$here/tcp_lib.sh"
 TT_BIN=${TT_BIN:-$here/../../build/app/tlsterm/tlsterm}
 tt_begin test_tcp_workers
 
 client() { timeout 120 ip netns exec "$TT_NS_CLIENT" "$TT_PY" "$here/tcp_client.py" "$@" --host 198.18.0.1 --port 7; }
-check_clean() { # LOG
-	[ "$(tt_stat "$1" leaked)" = 0 ] || { grep stats: "$1"; tt_fail "mbufs leaked"; }
-	[ "$(tt_stat "$1" tcp_connections_open)" = 0 ] || { grep stats: "$1"; tt_fail "connections left open"; }
-	[ "$(tt_stat "$1" fsm_illegal)" = 0 ] || tt_fail "illegal state transition"
-}
 
 bash "$here/../../scripts/testbed.sh" up >/dev/null
 listeners='listeners: [{ port: 7, backend: echo }]'
@@ -31,7 +27,7 @@ client sequential --conns 200 --bytes 512 || tt_fail "two workers: 200 sequentia
 # retransmission from LAST_ACK. Give that a few retransmission timeouts (as test_tcp does).
 sleep 2
 tt_stop "$TT_WORK/two.log"
-check_clean "$TT_WORK/two.log"
+tt_tcp_check_clean "$TT_WORK/two.log"
 steered=$(tt_stat "$TT_WORK/two.log" steered_in)
 [ "$steered" -gt 0 ] || tt_fail "nothing was steered between the workers"
 echo "  two workers: $steered frames steered to their owner"
@@ -44,7 +40,7 @@ client echo --bytes 4194304 || tt_fail "impaired: 4 MiB echo"
 client concurrent --conns 20 --bytes 16384 || tt_fail "impaired: 20 concurrent"
 sleep 2 # (as above; here tlsterm also drops frames on purpose)
 tt_stop "$TT_WORK/imp.log"
-check_clean "$TT_WORK/imp.log"
+tt_tcp_check_clean "$TT_WORK/imp.log"
 reordered=$(tt_stat "$TT_WORK/imp.log" impair_reordered)
 dups=$(tt_stat "$TT_WORK/imp.log" impair_duplicated)
 [ "$reordered" -gt 0 ] && [ "$dups" -gt 0 ] || tt_fail "impairment did nothing"

@@ -32,14 +32,39 @@ extern const uint8_t fixture_peer_ip6[16];
 int eal_fixture_init(void);
 struct rte_mempool *eal_fixture_pool(void);
 
-/* A config with one port 198.18.0.1/16 (gateway 198.18.0.254) and default ARP settings. */
+/* config_defaults() with one port 198.18.0.1/16 (gateway 198.18.0.254), sized for the fixture. */
 void fixture_config(struct config *cfg);
 
 /* fixture_config() plus 2001:2:0:18::1/64 on the port. */
 void fixture_config_ipv6(struct config *cfg);
 
-/* A worker context (worker 0 of 1) on the loopback ring port, counters zeroed. */
-void fixture_net_ctx(struct net_ctx *ctx, struct worker_counters *ctr, const struct config *cfg);
+/* A worker context (worker 0 of 1) on the loopback ring port, counters zeroed; 0 or -1. */
+int fixture_net_ctx(struct net_ctx *ctx, struct worker_counters *ctr, const struct config *cfg);
+
+/*
+ * What a lib/net or lib/edge test works on: a config, a worker context over it, that
+ * context's counters, and how many mbufs were out when the test began (so its end can tell
+ * a leak).
+ */
+struct fixture_net {
+	struct config cfg;
+	struct net_ctx ctx;
+	struct worker_counters ctr;
+	unsigned int in_use;
+};
+
+/* A cmocka group set-up that starts EAL once (eal_fixture_init). */
+int fixture_group_setup(void **state);
+
+/* Make t->ctx over t->cfg (the caller filled it), empty the ring, count the mbufs out; 0 or -1. */
+int fixture_net_begin(struct fixture_net *t);
+
+/* Empty the ring and free t->ctx; returns the mbufs out now, for the test to compare with
+ * t->in_use. */
+unsigned int fixture_net_end(struct fixture_net *t);
+
+/* One received frame on port 0 of ctx holding len bytes of data (aborts with no mbuf left). */
+void fixture_inject(struct net_ctx *ctx, const void *data, uint16_t len);
 
 /* Flush ctx's TX buffers and read back what was sent; returns the count. */
 unsigned int fixture_collect(struct net_ctx *ctx, struct rte_mbuf **out, unsigned int max);

@@ -26,40 +26,21 @@
 #include "eal_fixture.h"
 #include "rate.h"
 
-static struct {
-	struct config cfg;
-	struct net_ctx ctx;
-	struct worker_counters ctr;
-	unsigned int in_use;
-} T;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	return eal_fixture_init();
-}
+static struct fixture_net T;
 
 static int setup(void **state)
 {
 	(void)state;
-	memset(&T, 0, sizeof(T));
 	fixture_config_ipv6(&T.cfg);
 	T.cfg.edge.icmp_echo_per_s = 1000;
 	T.cfg.edge.table_size = 1024;
-	fixture_net_ctx(&T.ctx, &T.ctr, &T.cfg);
-	if (T.ctx.arp == NULL)
-		return -1;
-	fixture_drain(&T.ctx);
-	T.in_use = rte_mempool_in_use_count(eal_fixture_pool());
-	return 0;
+	return fixture_net_begin(&T);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	fixture_drain(&T.ctx);
-	net_ctx_fini(&T.ctx);
-	assert_int_equal(rte_mempool_in_use_count(eal_fixture_pool()), T.in_use);
+	assert_int_equal(fixture_net_end(&T), T.in_use);
 	return 0;
 }
 
@@ -568,5 +549,5 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_icmp_echo_hook, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_icmpv6_echo_hook, setup, teardown),
 	};
-	return cmocka_run_group_tests(tests, group_setup, NULL);
+	return cmocka_run_group_tests(tests, fixture_group_setup, NULL);
 }

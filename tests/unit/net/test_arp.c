@@ -23,43 +23,24 @@
 #define GATEWAY_IP IP4(198, 18, 0, 254)
 #define UDP_PAYLOAD 8
 
-static struct {
-	struct config cfg;
-	struct net_ctx ctx;
-	struct worker_counters ctr;
-	unsigned int in_use;
-} T;
+static struct fixture_net T;
 
 static const struct rte_ether_addr bcast_mac = {.addr_bytes = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
 static const struct rte_ether_addr zero_mac = {.addr_bytes = {0}};
 static const struct rte_ether_addr gw_mac = {.addr_bytes = {0x02, 0, 0, 0, 0, 0xfe}};
 static const struct rte_ether_addr other_mac = {.addr_bytes = {0x02, 0, 0, 0, 0, 0x77}};
 
-static int group_setup(void **state)
-{
-	(void)state;
-	return eal_fixture_init();
-}
-
 static int setup(void **state)
 {
 	(void)state;
-	memset(&T, 0, sizeof(T));
 	fixture_config(&T.cfg);
-	fixture_net_ctx(&T.ctx, &T.ctr, &T.cfg);
-	if (T.ctx.arp == NULL)
-		return -1;
-	fixture_drain(&T.ctx);
-	T.in_use = rte_mempool_in_use_count(eal_fixture_pool());
-	return 0;
+	return fixture_net_begin(&T);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	fixture_drain(&T.ctx);
-	net_ctx_fini(&T.ctx);
-	assert_int_equal(rte_mempool_in_use_count(eal_fixture_pool()), T.in_use);
+	assert_int_equal(fixture_net_end(&T), T.in_use);
 	return 0;
 }
 
@@ -78,9 +59,7 @@ static void advance_ms(uint64_t ms)
 
 static void inject(const void *data, uint16_t len)
 {
-	struct rte_mbuf *m = fixture_frame(data, len);
-	assert_non_null(m);
-	net_input(&T.ctx, 0, m);
+	fixture_inject(&T.ctx, data, len);
 }
 
 /* An ARP frame from src_mac; fields as given (addresses host order). */
@@ -759,5 +738,5 @@ int main(void)
 		TEST(test_unsolicited_reply_not_for_us),
 	};
 #undef TEST
-	return cmocka_run_group_tests(tests, group_setup, NULL);
+	return cmocka_run_group_tests(tests, fixture_group_setup, NULL);
 }

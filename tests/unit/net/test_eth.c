@@ -19,51 +19,30 @@
 
 #include "eal_fixture.h"
 
-static struct {
-	struct config cfg;
-	struct net_ctx ctx;
-	struct worker_counters ctr;
-	unsigned int in_use;
-} T;
+static struct fixture_net T;
 
 static const struct rte_ether_addr foreign_mac = {.addr_bytes = {0x02, 0, 0, 0, 0, 0x99}};
 static const struct rte_ether_addr bcast_mac = {.addr_bytes = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
 static const struct rte_ether_addr mcast_mac = {.addr_bytes = {0x01, 0x00, 0x5e, 0, 0, 0x01}};
 static const struct rte_ether_addr zero_mac = {.addr_bytes = {0}};
 
-static int group_setup(void **state)
-{
-	(void)state;
-	return eal_fixture_init();
-}
-
 static int setup(void **state)
 {
 	(void)state;
-	memset(&T, 0, sizeof(T));
 	fixture_config(&T.cfg);
-	fixture_net_ctx(&T.ctx, &T.ctr, &T.cfg);
-	if (T.ctx.arp == NULL)
-		return -1;
-	fixture_drain(&T.ctx);
-	T.in_use = rte_mempool_in_use_count(eal_fixture_pool());
-	return 0;
+	return fixture_net_begin(&T);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	fixture_drain(&T.ctx);
-	net_ctx_fini(&T.ctx);
-	assert_int_equal(rte_mempool_in_use_count(eal_fixture_pool()), T.in_use);
+	assert_int_equal(fixture_net_end(&T), T.in_use);
 	return 0;
 }
 
 static void inject(const void *data, uint16_t len)
 {
-	struct rte_mbuf *m = fixture_frame(data, len);
-	assert_non_null(m);
-	net_input(&T.ctx, 0, m);
+	fixture_inject(&T.ctx, data, len);
 }
 
 /* A minimum-size (60-byte) frame: Ethernet header, then a valid echo request to us. */
@@ -249,5 +228,5 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_accepted_frames, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rx_counters_count_drops_too, setup, teardown),
 	};
-	return cmocka_run_group_tests(tests, group_setup, NULL);
+	return cmocka_run_group_tests(tests, fixture_group_setup, NULL);
 }

@@ -25,46 +25,25 @@
 #define MAX_PAYLOAD 1472 /* a full 1500-byte IP packet */
 #define MAX_FRAME (L4_OFF + ICMP_LEN + MAX_PAYLOAD)
 
-static struct {
-	struct config cfg;
-	struct net_ctx ctx;
-	struct worker_counters ctr;
-	unsigned int in_use;
-} T;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	return eal_fixture_init();
-}
+static struct fixture_net T;
 
 static int setup(void **state)
 {
 	(void)state;
-	memset(&T, 0, sizeof(T));
 	fixture_config(&T.cfg);
-	fixture_net_ctx(&T.ctx, &T.ctr, &T.cfg);
-	if (T.ctx.arp == NULL)
-		return -1;
-	fixture_drain(&T.ctx);
-	T.in_use = rte_mempool_in_use_count(eal_fixture_pool());
-	return 0;
+	return fixture_net_begin(&T);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	fixture_drain(&T.ctx);
-	net_ctx_fini(&T.ctx);
-	assert_int_equal(rte_mempool_in_use_count(eal_fixture_pool()), T.in_use);
+	assert_int_equal(fixture_net_end(&T), T.in_use);
 	return 0;
 }
 
 static void inject(const void *data, uint16_t len)
 {
-	struct rte_mbuf *m = fixture_frame(data, len);
-	assert_non_null(m);
-	net_input(&T.ctx, 0, m);
+	fixture_inject(&T.ctx, data, len);
 }
 
 static void fill_payload(uint8_t *p, uint16_t len, uint8_t seed)
@@ -362,5 +341,5 @@ int main(void)
 		TEST(test_burst_larger_than_tx_buffer),
 	};
 #undef TEST
-	return cmocka_run_group_tests(tests, group_setup, NULL);
+	return cmocka_run_group_tests(tests, fixture_group_setup, NULL);
 }
