@@ -80,7 +80,10 @@ static uint64_t early_timeout_us(const struct tcp_conn *c)
 	if (c->tlp_out)
 		return 0;
 	uint64_t pto = RTE_MAX(2 * (uint64_t)c->srtt_us, (uint64_t)TCP_TLP_MIN_US);
-	if (c->snd_max - c->snd_una <= c->mss)
+	/* One segment in flight may wait out the peer's delayed ACK; a lone FIN does not:
+	 * a FIN is acknowledged at once (RFC 9293 §3.10.7.4, eighth check). */
+	bool lone_fin = c->fin_sent && c->snd_max - c->snd_una == 1;
+	if (c->snd_max - c->snd_una <= c->mss && !lone_fin)
 		pto += TCP_PEER_DELACK_US;
 	return pto;
 }

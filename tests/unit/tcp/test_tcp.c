@@ -553,6 +553,35 @@ static void test_tail_loss_probe(void **state)
 	assert_int_equal(H.ctr.tcp.rto_expiries, 0);
 }
 
+/* Our FIN's ACK is lost: a FIN is acknowledged at once, so the probe does not wait out a
+ * delayed ACK (200 ms) but goes after two round trips (at least 10 ms), not as an RTO. */
+static void test_lone_fin_probed_early(void **state)
+{
+	(void)state;
+	uint32_t iss = h_handshake(ISN, false, true, -1);
+	const uint32_t base = iss + 1;
+	assert_int_equal(tcp_send(H.conn, payload_mbuf(100, 'f')), 0);
+	struct hseg s[4];
+	assert_int_equal(h_recv(s, 4), 1);
+	h_advance_ms(2);
+	h_send(F_ACK, ISN + 1, base + 100, 64240, NULL, 0, NULL, 0); /* an RTT sample: 2 ms */
+	tcp_shutdown_write(H.conn);
+	struct hseg f;
+	h_expect_one(&f);
+	assert_true(f.flags & F_FIN);
+	assert_int_equal(f.seq, base + 100);
+	h_advance_ms(9);
+	h_expect_none();
+	h_advance_ms(3);
+	h_expect_one(&f); /* the FIN again, 12 ms on */
+	assert_true(f.flags & F_FIN);
+	assert_int_equal(f.seq, base + 100);
+	assert_int_equal(H.ctr.tcp.tail_loss_probes, 1);
+	assert_int_equal(H.ctr.tcp.rto_expiries, 0);
+	h_send(F_ACK, ISN + 1, base + 101, 64240, NULL, 0, NULL, 0);
+	assert_int_equal(H.conn->snd_una, H.conn->snd_max);
+}
+
 /* A resent hole is lost again: once a round trip has passed with SACKs still coming,
  * the pass over the holes starts again, well before the RTO. */
 static void test_lost_retransmission_resent_within_a_round_trip(void **state)
@@ -1530,6 +1559,7 @@ int main(void)
 		T(test_sack_scoreboard_remembers_blocks),
 		T(test_sack_board_merges_and_bounds),
 		T(test_tail_loss_probe),
+		T(test_lone_fin_probed_early),
 		T(test_lost_retransmission_resent_within_a_round_trip),
 		T(test_out_of_order_sack_and_fill),
 		T(test_window_closes_when_not_read),
