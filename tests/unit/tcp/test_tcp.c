@@ -374,15 +374,22 @@ static uint8_t sack_opts(uint8_t *buf, const struct tcp_sack_block *b, unsigned 
 	return (uint8_t)tcp_options_write(buf, TCP_OPTIONS_MAX, false, 0, 0, b, n);
 }
 
+/* A connection with SACK on (no timestamps, MSS 1460) that has sent segs full segments
+ * of fill, all seen by the peer; returns the first one's sequence number. */
+static uint32_t sack_flight(unsigned int segs, char fill)
+{
+	uint32_t iss = h_handshake(ISN, false, true, -1);
+	assert_int_equal(tcp_send(H.conn, payload_mbuf(segs * 1460, (uint8_t)fill)), 0);
+	struct hseg s[16];
+	assert_int_equal(h_recv(s, 16), segs);
+	return iss + 1;
+}
+
 /* Two holes (segments 2 and 4 of 6): the SACKs lead to both being resent, nothing else. */
 static void test_sack_holes_retransmitted(void **state)
 {
 	(void)state;
-	uint32_t iss = h_handshake(ISN, false, true, -1);
-	const uint32_t mss = 1460, base = iss + 1;
-	assert_int_equal(tcp_send(H.conn, payload_mbuf(6 * mss, 'h')), 0);
-	struct hseg s[8];
-	assert_int_equal(h_recv(s, 8), 6);
+	const uint32_t mss = 1460, base = sack_flight(6, 'h');
 	uint8_t o[TCP_OPTIONS_MAX];
 	/* segment 1 arrives: plain ACK */
 	h_send(F_ACK, ISN + 1, base + mss, 64240, NULL, 0, NULL, 0);
@@ -418,11 +425,7 @@ static void test_sack_holes_retransmitted(void **state)
 static void test_sack_board_merges_and_bounds(void **state)
 {
 	(void)state;
-	uint32_t iss = h_handshake(ISN, false, true, -1);
-	const uint32_t mss = 1460, base = iss + 1;
-	assert_int_equal(tcp_send(H.conn, payload_mbuf(10 * mss, 'm')), 0);
-	struct hseg s[12];
-	assert_int_equal(h_recv(s, 12), 10);
+	const uint32_t mss = 1460, base = sack_flight(10, 'm');
 	struct tcp_conn *c = H.conn;
 	struct tcp_sack_block b[4] = {
 		{base + 4 * mss, base + 5 * mss},
@@ -467,11 +470,8 @@ static void test_sack_scoreboard_remembers_blocks(void **state)
 {
 	(void)state;
 	uint8_t o[TCP_OPTIONS_MAX];
-	uint32_t iss = h_handshake(ISN, false, true, -1);
-	const uint32_t mss = 1460, base = iss + 1;
-	assert_int_equal(tcp_send(H.conn, payload_mbuf(10 * mss, 'b')), 0);
+	const uint32_t mss = 1460, base = sack_flight(10, 'b');
 	struct hseg s[12];
-	assert_int_equal(h_recv(s, 12), 10);
 	h_advance_ms(2);
 	h_send(F_ACK, ISN + 1, base + mss, 64240, NULL, 0, NULL, 0);
 	/* Segments 3, 5, 7 and 9 arrive (counting from 1); 2, 4, 6, 8 and 10 do not. */
@@ -522,11 +522,7 @@ static void test_tail_loss_probe(void **state)
 {
 	(void)state;
 	uint8_t o[TCP_OPTIONS_MAX];
-	uint32_t iss = h_handshake(ISN, false, true, -1);
-	const uint32_t mss = 1460, base = iss + 1;
-	assert_int_equal(tcp_send(H.conn, payload_mbuf(4 * mss, 't')), 0);
-	struct hseg s[8];
-	assert_int_equal(h_recv(s, 8), 4);
+	const uint32_t mss = 1460, base = sack_flight(4, 't');
 	h_advance_ms(2);
 	h_send(F_ACK, ISN + 1, base + mss, 64240, NULL, 0, NULL, 0); /* an RTT sample: 2 ms */
 	assert_true(H.conn->srtt_us >= 1000 && H.conn->srtt_us <= 3000);
@@ -588,11 +584,7 @@ static void test_lost_retransmission_resent_within_a_round_trip(void **state)
 {
 	(void)state;
 	uint8_t o[TCP_OPTIONS_MAX];
-	uint32_t iss = h_handshake(ISN, false, true, -1);
-	const uint32_t mss = 1460, base = iss + 1;
-	assert_int_equal(tcp_send(H.conn, payload_mbuf(8 * mss, 'r')), 0);
-	struct hseg s[8];
-	assert_int_equal(h_recv(s, 8), 8);
+	const uint32_t mss = 1460, base = sack_flight(8, 'r');
 	h_advance_ms(2);
 	h_send(F_ACK, ISN + 1, base + mss, 64240, NULL, 0, NULL, 0);
 	/* Segment 2 is lost; 3, 4 and 5 are SACKed: three segments' worth says so. */
