@@ -27,6 +27,7 @@
 # KA_REQS=50000 KA_CLIENTS=50 WORKLOADS="..." TERMINATORS="tlsterm nginx haproxy"
 # BACKEND_TW=1 (let the backend keep TIME-WAIT sockets: shows tlsterm's reconnect stall)
 # QUIET_WAIT=10 (seconds to wait before each run for other tlsterm processes to finish)
+# PEER_RPS=1 (default: the client's and backend's kernel receive on CPU 0; 0 = plain veth; below)
 # BUILD=0 (use the binary as it is) KEEP=1 (keep the scratch folder with every log).
 # The markdown goes to stdout and to benchmarks/results/proxy-<date>.md.
 set -euo pipefail
@@ -49,6 +50,7 @@ IDLE_COUNTS=${IDLE_COUNTS-"1000 10000 50000"}
 TLS12_PROCS=${TLS12_PROCS:-8}
 TLS12_SECONDS=${TLS12_SECONDS:-4}
 IDLE_CONCURRENCY=${IDLE_CONCURRENCY:-100}
+PEER_RPS=${PEER_RPS:-1}
 # tlsterm's admin API on 127.0.0.1 (its worker counters around every run): 19931 for the default
 # test bed, another port per TT_PREFIX so two benchmarks on separate test beds do not collide.
 if [ "$P" = pb ]; then
@@ -197,6 +199,18 @@ head -c $((1 << 20)) /dev/zero | tr '\0' x >"$WORK/www/1m"
 chmod 644 "$WORK/www/"*
 bash "$root/scripts/testbed.sh" up >/dev/null
 # Thousands of short connections: widen the client's ports, reuse TIME-WAIT ones.
+# Whose CPU does a packet's kernel receive path run on? A veth delivers on the sending CPU, so
+# without steering the client's and the backend's kernel TCP receive (and what it sets off:
+# their ACKs, the backend's next data) runs on CPU 1 inside the terminator's send, and the
+# terminator is charged for its peers' kernels. RPS moves the receive of their ends to CPU 0,
+# with the client and backend processes. The terminator's own receive (kernel TCP for nginx,
+# HAProxy, hitch; af_packet's copy into its ring for tlsterm) stays on the sending peer's CPU,
+# i.e. CPU 0, for all alike, so every terminator's cost is what its own threads run on CPU 1.
+# PEER_RPS=0 keeps the plain veth.
+if [ "$PEER_RPS" = 1 ]; then
+	ip netns exec "$NS_CLIENT" sh -c "echo 1 >/sys/class/net/${P}c0/queues/rx-0/rps_cpus"
+	ip netns exec "$NS_BACKEND" sh -c "echo 1 >/sys/class/net/${P}b0/queues/rx-0/rps_cpus"
+fi
 ip netns exec "$NS_CLIENT" sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
 ip netns exec "$NS_CLIENT" sysctl -qw net.ipv4.tcp_tw_reuse=1
 ulimit -n "$(ulimit -Hn)"
@@ -637,7 +651,7 @@ png="$here/results/proxy-$stamp.png"
 	--load-before "$LOAD_BEFORE" --load-after "$(cut -d' ' -f1-3 /proc/loadavg)" \
 	--params "RUNS=$RUNS HS_REQS=$HS_REQS HS_CLIENTS=$HS_CLIENTS BULK_REQS=$BULK_REQS \
 BULK_CLIENTS=$BULK_CLIENTS KA_REQS=$KA_REQS KA_CLIENTS=$KA_CLIENTS BACKEND_TW=${BACKEND_TW:-0} \
-IDLE_COUNTS=\"$IDLE_COUNTS\" IDLE_CONCURRENCY=$IDLE_CONCURRENCY FD_LIMIT=$FD_LIMIT" \
+IDLE_COUNTS=\"$IDLE_COUNTS\" IDLE_CONCURRENCY=$IDLE_CONCURRENCY FD_LIMIT=$FD_LIMIT PEER_RPS=$PEER_RPS" \
 	--chart-data "$WORK/chart.dat" --seconds "$(($(date +%s) - t_start))" --out "$out" || prc=$?
 # The chart: per workload, each terminator's throughput and cost per unit as ratios to nginx.
 if [ "$(wc -l <"$WORK/chart.dat" 2>/dev/null || echo 0)" -gt 1 ]; then # a header alone: no workload ran
