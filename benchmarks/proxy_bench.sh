@@ -465,8 +465,10 @@ s_time_run() { # OUT
 worker_window() {
 	curl -s --max-time 5 "http://127.0.0.1:$ADMIN_PORT/stats" | "$PY" -c '
 import json, sys
-w = json.load(sys.stdin)["workers"][0]
-print(w["busy_cycles"], w["idle_cycles"], w["idle_stalls"])'
+s = json.load(sys.stdin)
+w = s["workers"][0]
+dev = sum(p.get("rx_device_cycles", 0) + p.get("tx_device_cycles", 0) for p in s["ports"].values())
+print(w["busy_cycles"], w["idle_cycles"], w["idle_stalls"], dev)'
 }
 
 client() { # WORKLOAD OUT
@@ -482,7 +484,7 @@ client() { # WORKLOAD OUT
 
 run_one() { # TERMINATOR WORKLOAD RUN
 	local term=$1 w=$2 r=$3 base="$RUNS_DIR/$2-$1-$2-$3" t0 t1 c0 w0 c1 w1 b0 a0 b1 a1 z0 y0 z1 y1
-	local o0 re0 to0 o1 re1 to1 crc=0 seen0 seen1 facts k0 i0 s0 k1 i1 s1
+	local o0 re0 to0 o1 re1 to1 crc=0 seen0 seen1 facts k0 i0 s0 k1 i1 s1 d0 d1
 	base="$RUNS_DIR/$w-$term-$r"
 	wait_quiet
 	WORKER_TID=
@@ -490,7 +492,7 @@ run_one() { # TERMINATOR WORKLOAD RUN
 	sleep 0.5
 	seen0=$(others)
 	if [ "$term" = tlsterm ]; then
-		read -r k0 i0 s0 < <(worker_window)
+		read -r k0 i0 s0 d0 < <(worker_window)
 		read -r c0 w0 < <(awk '{print $1, $2}' "/proc/$TERM_PID/task/$WORKER_TID/schedstat")
 	else
 		read -r c0 w0 < <(proc_sched "${COST_PIDS[@]}")
@@ -506,7 +508,7 @@ run_one() { # TERMINATOR WORKLOAD RUN
 	read -r z1 y1 < <(cpustat 0)
 	if [ "$term" = tlsterm ]; then
 		read -r c1 w1 < <(awk '{print $1, $2}' "/proc/$TERM_PID/task/$WORKER_TID/schedstat")
-		read -r k1 i1 s1 < <(worker_window)
+		read -r k1 i1 s1 d1 < <(worker_window)
 	else
 		read -r c1 w1 < <(proc_sched "${COST_PIDS[@]}")
 	fi
@@ -528,6 +530,7 @@ run_one() { # TERMINATOR WORKLOAD RUN
 			facts+=" $k=$(ttstat "$base.log" "$k")"
 		done
 		facts+=" win_busy_cycles=$((k1 - k0)) win_idle_cycles=$((i1 - i0)) win_idle_stalls=$((s1 - s0))"
+		facts+=" win_device_cycles=$((d1 - d0))"
 		facts+=" warnings=$(grep -c -E ' (warn|error):' "$base.log" || true) log=$base.log"
 	else
 		facts+=" warnings=$({ cat "$base.log" "$base.d/error.log" 2>/dev/null || true; } |
