@@ -109,11 +109,8 @@ def derive(r, tsc_hz):
             # TSC time, counts that too). The TSC figure stays beside it.
             tsc_s = g["win_busy_cycles"] / tsc
             cpu_s = max(g["cpu_ns"] / 1e9 - g["win_idle_cycles"] / tsc, 0.0)
-            if g.get("win_device_cycles") is not None and g["win_busy_cycles"]:
-                # Both TSC figures count preemption alike, so take the device's share of
-                # the busy TSC time and apply it to the on-CPU busy time.
-                share = min(g["win_device_cycles"] / g["win_busy_cycles"], 1.0)
-                dev_s = cpu_s * share
+            if g.get("win_device_cycles") is not None:
+                dev_s = g["win_device_cycles"] / tsc
     else:
         cpu_s = (g.get("cpu_ns") or 0) / 1e9
     if not n or not dur:
@@ -392,10 +389,9 @@ def main():
         nodev = stats.get("tlsterm", {}).get("cycles_nodev")
         if nodev:
             extra = f" ({nodev[0] / MIB:.2f} per byte)" if w == "bulk-1m" else ""
-            L.append(f"\ntlsterm without the device (its cost less the share of its busy TSC time "
-                     f"spent inside net_af_packet's burst calls, `tlsterm_port_*_device_cycles_total`:"
-                     f" what a native PMD would not cost) per {per}: {cell(nodev, 1e3)} k "
-                     f"cycles{extra}.")
+            L.append(f"\ntlsterm without the device (its cost less the TSC time inside "
+                     f"net_af_packet's burst calls, `tlsterm_port_*_device_cycles_total`: what a "
+                     f"native PMD would not cost) per {per}: {cell(nodev, 1e3)} k cycles{extra}.")
         neg = sorted({f"{NAMES[r['term']]}: {r['_d']['h'].get('proto')} {r['_d']['h'].get('cipher')} "
                       f"{r['_d']['h'].get('kx')} ALPN {r['_d']['h'].get('alpn')}" for r in rows})
         L.append("\nNegotiated (h2load): " + "; ".join(neg) + "\n")

@@ -315,6 +315,9 @@ const struct labelled_counter metrics_port_counters[] = {
 	{ "tlsterm_port_tx_device_cycles_total",
 	  "TSC cycles the workers spent in the device's transmit calls.", "tx_device_cycles",
 	  PC(tx_device_cycles) },
+	{ "tlsterm_port_device_stalls_total",
+	  "Device calls left out of the device cycles: they took so long that the worker must "
+	  "have been preempted in them.", "device_stalls", PC(device_stalls) },
 };
 const unsigned int metrics_n_port_counters = N_ELEMS(metrics_port_counters);
 

@@ -20,9 +20,13 @@
  */
 #define IDLE_STALL_US 20
 
+/* A receive burst copies at most RX_BURST frames out of a ring: well under this. */
+#define RX_DEVICE_STALL_US 50
+
 /* since: the TSC just before the first poll (the iteration's start). */
 static unsigned int worker_rx(struct worker *w, uint64_t since)
 {
+	const uint64_t stall = w->net.tsc_hz * RX_DEVICE_STALL_US / 1000000;
 	struct net_ctx *ctx = &w->net;
 	unsigned int total = 0;
 	for (unsigned int pi = 0; pi < ctx->n_ports; pi++) {
@@ -33,7 +37,10 @@ static unsigned int worker_rx(struct worker *w, uint64_t since)
 			continue;
 		/* The clock is read only when frames came: idle polls stay cheap. */
 		uint64_t now = rte_rdtsc();
-		ctx->ctr->port[pi].rx_device_cycles += now - since;
+		if (now - since < stall)
+			ctx->ctr->port[pi].rx_device_cycles += now - since;
+		else
+			ctx->ctr->port[pi].device_stalls++;
 		for (uint16_t i = 0; i < n; i++) {
 			if (i + 1 < n)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
