@@ -27,7 +27,7 @@
 # KA_REQS=50000 KA_CLIENTS=50 WORKLOADS="..." TERMINATORS="tlsterm nginx haproxy"
 # BACKEND_TW=1 (let the backend keep TIME-WAIT sockets: shows tlsterm's reconnect stall)
 # QUIET_WAIT=10 (seconds to wait before each run for other tlsterm processes to finish)
-# PEER_RPS=1 (default: the client's and backend's kernel receive on CPU 0; 0 = plain veth; below)
+# PEER_RPS=1 (the client's and backend's kernel receive on CPU 0 by RPS; default 0: plain veth; below)
 # BUILD=0 (use the binary as it is) KEEP=1 (keep the scratch folder with every log).
 # The markdown goes to stdout and to benchmarks/results/proxy-<date>.md.
 set -euo pipefail
@@ -50,7 +50,7 @@ IDLE_COUNTS=${IDLE_COUNTS-"1000 10000 50000"}
 TLS12_PROCS=${TLS12_PROCS:-8}
 TLS12_SECONDS=${TLS12_SECONDS:-4}
 IDLE_CONCURRENCY=${IDLE_CONCURRENCY:-100}
-PEER_RPS=${PEER_RPS:-1}
+PEER_RPS=${PEER_RPS:-0}
 # tlsterm's admin API on 127.0.0.1 (its worker counters around every run): 19931 for the default
 # test bed, another port per TT_PREFIX so two benchmarks on separate test beds do not collide.
 if [ "$P" = pb ]; then
@@ -202,11 +202,12 @@ bash "$root/scripts/testbed.sh" up >/dev/null
 # Whose CPU does a packet's kernel receive path run on? A veth delivers on the sending CPU, so
 # without steering the client's and the backend's kernel TCP receive (and what it sets off:
 # their ACKs, the backend's next data) runs on CPU 1 inside the terminator's send, and the
-# terminator is charged for its peers' kernels. RPS moves the receive of their ends to CPU 0,
-# with the client and backend processes. The terminator's own receive (kernel TCP for nginx,
-# HAProxy, hitch; af_packet's copy into its ring for tlsterm) stays on the sending peer's CPU,
-# i.e. CPU 0, for all alike, so every terminator's cost is what its own threads run on CPU 1.
-# PEER_RPS=0 keeps the plain veth.
+# terminator is charged for its peers' kernels. PEER_RPS=1 moves the receive of their ends to
+# CPU 0, with the client and backend processes; the terminator's own receive (kernel TCP for
+# nginx, HAProxy, hitch; af_packet's copy into its ring for tlsterm) stays on the sending
+# peer's CPU, i.e. CPU 0, for all alike. But then every send pays an inter-processor
+# interrupt, a VM exit on this machine, which cost nginx more than the peers' receive did
+# (benchmarks/README.md), so the default is the plain veth.
 if [ "$PEER_RPS" = 1 ]; then
 	ip netns exec "$NS_CLIENT" sh -c "echo 1 >/sys/class/net/${P}c0/queues/rx-0/rps_cpus"
 	ip netns exec "$NS_BACKEND" sh -c "echo 1 >/sys/class/net/${P}b0/queues/rx-0/rps_cpus"
