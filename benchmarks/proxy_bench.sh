@@ -27,6 +27,7 @@
 # KA_REQS=50000 KA_CLIENTS=50 WORKLOADS="..." TERMINATORS="tlsterm nginx haproxy"
 # BACKEND_TW=1 (let the backend keep TIME-WAIT sockets: shows tlsterm's reconnect stall)
 # QUIET_WAIT=10 (seconds to wait before each run for other tlsterm processes to finish)
+# TLSTERM_TCP="rcv_buffer: 2097152" (more keys for tlsterm's tcp: section)
 # PEER_RPS=1 (the client's and backend's kernel receive on CPU 0 by RPS; default 0: plain veth; below)
 # BUILD=0 (use the binary as it is) KEEP=1 (keep the scratch folder with every log).
 # The markdown goes to stdout and to benchmarks/results/proxy-<date>.md.
@@ -284,7 +285,7 @@ ports:
   - { name: inside, device: "net_af_packet1,iface=$IF_INSIDE,$AF_RING", ipv4: 198.19.0.1/16 }
 log: { level: info }
 mbufs_per_worker: 32767
-tcp: { max_connections: $(case "$1" in idle-*) echo 131072 ;; *) echo 16384 ;; esac) }
+tcp: { max_connections: $(case "$1" in idle-*) echo 131072 ;; *) echo 16384 ;; esac)${TLSTERM_TCP:+, $TLSTERM_TCP} }
 admin: { listen: "127.0.0.1:$ADMIN_PORT" }
 listeners:
   - port: 443
