@@ -77,6 +77,7 @@ int worker_main(void *arg)
 		if (start >= next_timer) {
 			net_timers(ctx);
 			next_timer = start + timer_period;
+			work++; /* its scans are the worker's own time: busy, never a stall */
 		}
 		if (w->tls != NULL)
 			work += tls_worker_poll(w->tls); /* all records of the iteration, one burst */
