@@ -58,7 +58,9 @@ int main(int argc, char **argv)
 	rte_mempool_calc_obj_size(sizeof(struct rte_mbuf) + RTE_MBUF_DEFAULT_BUF_SIZE, 0, &mb_sz);
 	printf("pool_obj_mbuf=%u\n", mb_sz.total_size);
 
-	/* As tcp_stack_create: table of 2 x max_conns, pool of max_conns + TCP_REAP_SLACK. */
+	/* As tcp_stack_create: table of 2 x max_conns, pool of max_conns + TCP_REAP_SLACK; the
+	 * pools' flags as lib/tcp, lib/tls and lib/proxy give them (never DMA'd: objects may
+	 * cross pages). */
 	uint64_t h0 = heap_used();
 	struct rte_hash_parameters hp = {
 		.name = "sizes_table",
@@ -72,28 +74,30 @@ int main(int argc, char **argv)
 	struct rte_mempool *tcp_pool =
 		rte_mempool_create("sizes_tcp", max_conns + TCP_REAP_SLACK, sizeof(struct tcp_conn), 0,
 				   0, NULL, NULL, NULL, NULL, (int)rte_socket_id(),
-				   MEMPOOL_F_SP_PUT | MEMPOOL_F_SC_GET);
+				   RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
+					   RTE_MEMPOOL_F_NO_IOVA_CONTIG);
 	uint64_t h2 = heap_used();
 	struct rte_mempool *tls_pool =
 		rte_mempool_create("sizes_tls", max_conns, sizeof(struct tls_conn), 0, 0, NULL, NULL,
 				   NULL, NULL, (int)rte_socket_id(),
-				   RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+				   RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
+					   RTE_MEMPOOL_F_NO_IOVA_CONTIG);
 	uint64_t h3 = heap_used();
 	if (table == NULL || tcp_pool == NULL || tls_pool == NULL) {
 		fprintf(stderr, "tls_sizes: cannot create the table or pools (-m %s too small?)\n", mem);
 		return 1;
 	}
-	/* The same tls_conn pool if its objects could straddle pages (they are never DMA'd). */
-	struct rte_mempool *tls_pool_nc =
-		rte_mempool_create("sizes_tls_nc", max_conns, sizeof(struct tls_conn), 0, 0, NULL, NULL,
+	/* For comparison, the tls_conn pool as it was before it took NO_IOVA_CONTIG: objects kept
+	 * inside 4 KiB pages (without hugepages), as a pool that is DMA'd must be. */
+	struct rte_mempool *tls_pool_ic =
+		rte_mempool_create("sizes_tls_ic", max_conns, sizeof(struct tls_conn), 0, 0, NULL, NULL,
 				   NULL, NULL, (int)rte_socket_id(),
-				   RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
-					   RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+				   RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
 	uint64_t h4 = heap_used();
 	printf("max_connections=%u\n", max_conns);
-	if (tls_pool_nc != NULL)
-		printf("heap_tls_pool_no_iova_contig=%" PRIu64 "\n", h4 - h3);
-	rte_mempool_free(tls_pool_nc);
+	if (tls_pool_ic != NULL)
+		printf("heap_tls_pool_iova_contig=%" PRIu64 "\n", h4 - h3);
+	rte_mempool_free(tls_pool_ic);
 	printf("heap_flow_table=%" PRIu64 "\n", h1 - h0);
 	printf("heap_tcp_pool=%" PRIu64 "\n", h2 - h1);
 	printf("heap_tls_pool=%" PRIu64 "\n", h3 - h2);
