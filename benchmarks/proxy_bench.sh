@@ -27,6 +27,8 @@
 # KA_REQS=50000 KA_CLIENTS=50 WORKLOADS="..." TERMINATORS="tlsterm nginx haproxy"
 # BACKEND_TW=1 (let the backend keep TIME-WAIT sockets: shows tlsterm's reconnect stall)
 # QUIET_WAIT=10 (seconds to wait before each run for other tlsterm processes to finish)
+# TLSTERM_TCP="rcv_buffer: 2097152" (more keys for tlsterm's tcp: section)
+# PEER_RPS=1 (the client's and backend's kernel receive on CPU 0 by RPS; default 0: plain veth; below)
 # BUILD=0 (use the binary as it is) KEEP=1 (keep the scratch folder with every log).
 # The markdown goes to stdout and to benchmarks/results/proxy-<date>.md.
 set -euo pipefail
@@ -49,6 +51,7 @@ IDLE_COUNTS=${IDLE_COUNTS-"1000 10000 50000"}
 TLS12_PROCS=${TLS12_PROCS:-8}
 TLS12_SECONDS=${TLS12_SECONDS:-4}
 IDLE_CONCURRENCY=${IDLE_CONCURRENCY:-100}
+PEER_RPS=${PEER_RPS:-0}
 # tlsterm's admin API on 127.0.0.1 (its worker counters around every run): 19931 for the default
 # test bed, another port per TT_PREFIX so two benchmarks on separate test beds do not collide.
 if [ "$P" = pb ]; then
@@ -197,6 +200,19 @@ head -c $((1 << 20)) /dev/zero | tr '\0' x >"$WORK/www/1m"
 chmod 644 "$WORK/www/"*
 bash "$root/scripts/testbed.sh" up >/dev/null
 # Thousands of short connections: widen the client's ports, reuse TIME-WAIT ones.
+# Whose CPU does a packet's kernel receive path run on? A veth delivers on the sending CPU, so
+# without steering the client's and the backend's kernel TCP receive (and what it sets off:
+# their ACKs, the backend's next data) runs on CPU 1 inside the terminator's send, and the
+# terminator is charged for its peers' kernels. PEER_RPS=1 moves the receive of their ends to
+# CPU 0, with the client and backend processes; the terminator's own receive (kernel TCP for
+# nginx, HAProxy, hitch; af_packet's copy into its ring for tlsterm) stays on the sending
+# peer's CPU, i.e. CPU 0, for all alike. But then every send pays an inter-processor
+# interrupt, a VM exit on this machine, which cost nginx more than the peers' receive did
+# (benchmarks/README.md), so the default is the plain veth.
+if [ "$PEER_RPS" = 1 ]; then
+	ip netns exec "$NS_CLIENT" sh -c "echo 1 >/sys/class/net/${P}c0/queues/rx-0/rps_cpus"
+	ip netns exec "$NS_BACKEND" sh -c "echo 1 >/sys/class/net/${P}b0/queues/rx-0/rps_cpus"
+fi
 ip netns exec "$NS_CLIENT" sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
 ip netns exec "$NS_CLIENT" sysctl -qw net.ipv4.tcp_tw_reuse=1
 ulimit -n "$(ulimit -Hn)"
@@ -269,7 +285,7 @@ ports:
   - { name: inside, device: "net_af_packet1,iface=$IF_INSIDE,$AF_RING", ipv4: 198.19.0.1/16 }
 log: { level: info }
 mbufs_per_worker: 32767
-tcp: { max_connections: $(case "$1" in idle-*) echo "131072, local_port_first: 1024, local_port_last: 65535" ;; *) echo 16384 ;; esac) }
+tcp: { max_connections: $(case "$1" in idle-*) echo "131072, local_port_first: 1024, local_port_last: 65535" ;; *) echo 16384 ;; esac)${TLSTERM_TCP:+, $TLSTERM_TCP} }
 $(case "$1" in idle-*) echo "limits: { idle_timeout_ms: 3600000 } # the slowest ramp to 50,000 takes minutes" ;; esac)
 admin: { listen: "127.0.0.1:$ADMIN_PORT" }
 listeners:
@@ -452,8 +468,10 @@ s_time_run() { # OUT
 worker_window() {
 	curl -s --max-time 5 "http://127.0.0.1:$ADMIN_PORT/stats" | "$PY" -c '
 import json, sys
-w = json.load(sys.stdin)["workers"][0]
-print(w["busy_cycles"], w["idle_cycles"], w["idle_stalls"])'
+s = json.load(sys.stdin)
+w = s["workers"][0]
+dev = sum(p.get("rx_device_cycles", 0) + p.get("tx_device_cycles", 0) for p in s["ports"].values())
+print(w["busy_cycles"], w["idle_cycles"], w["idle_stalls"], dev)'
 }
 
 client() { # WORKLOAD OUT
@@ -469,7 +487,7 @@ client() { # WORKLOAD OUT
 
 run_one() { # TERMINATOR WORKLOAD RUN
 	local term=$1 w=$2 r=$3 base="$RUNS_DIR/$2-$1-$2-$3" t0 t1 c0 w0 c1 w1 b0 a0 b1 a1 z0 y0 z1 y1
-	local o0 re0 to0 o1 re1 to1 crc=0 seen0 seen1 facts k0 i0 s0 k1 i1 s1
+	local o0 re0 to0 o1 re1 to1 crc=0 seen0 seen1 facts k0 i0 s0 k1 i1 s1 d0 d1
 	base="$RUNS_DIR/$w-$term-$r"
 	wait_quiet
 	WORKER_TID=
@@ -477,7 +495,7 @@ run_one() { # TERMINATOR WORKLOAD RUN
 	sleep 0.5
 	seen0=$(others)
 	if [ "$term" = tlsterm ]; then
-		read -r k0 i0 s0 < <(worker_window)
+		read -r k0 i0 s0 d0 < <(worker_window)
 		read -r c0 w0 < <(awk '{print $1, $2}' "/proc/$TERM_PID/task/$WORKER_TID/schedstat")
 	else
 		read -r c0 w0 < <(proc_sched "${COST_PIDS[@]}")
@@ -493,7 +511,7 @@ run_one() { # TERMINATOR WORKLOAD RUN
 	read -r z1 y1 < <(cpustat 0)
 	if [ "$term" = tlsterm ]; then
 		read -r c1 w1 < <(awk '{print $1, $2}' "/proc/$TERM_PID/task/$WORKER_TID/schedstat")
-		read -r k1 i1 s1 < <(worker_window)
+		read -r k1 i1 s1 d1 < <(worker_window)
 	else
 		read -r c1 w1 < <(proc_sched "${COST_PIDS[@]}")
 	fi
@@ -515,6 +533,7 @@ run_one() { # TERMINATOR WORKLOAD RUN
 			facts+=" $k=$(ttstat "$base.log" "$k")"
 		done
 		facts+=" win_busy_cycles=$((k1 - k0)) win_idle_cycles=$((i1 - i0)) win_idle_stalls=$((s1 - s0))"
+		facts+=" win_device_cycles=$((d1 - d0))"
 		facts+=" warnings=$(grep -c -E ' (warn|error):' "$base.log" || true) log=$base.log"
 	else
 		facts+=" warnings=$({ cat "$base.log" "$base.d/error.log" 2>/dev/null || true; } |
@@ -686,7 +705,7 @@ png="$here/results/proxy-$stamp.png"
 	--load-before "$LOAD_BEFORE" --load-after "$(cut -d' ' -f1-3 /proc/loadavg)" \
 	--params "RUNS=$RUNS HS_REQS=$HS_REQS HS_CLIENTS=$HS_CLIENTS BULK_REQS=$BULK_REQS \
 BULK_CLIENTS=$BULK_CLIENTS KA_REQS=$KA_REQS KA_CLIENTS=$KA_CLIENTS BACKEND_TW=${BACKEND_TW:-0} \
-IDLE_COUNTS=\"$IDLE_COUNTS\" IDLE_CONCURRENCY=$IDLE_CONCURRENCY FD_LIMIT=$FD_LIMIT" \
+IDLE_COUNTS=\"$IDLE_COUNTS\" IDLE_CONCURRENCY=$IDLE_CONCURRENCY FD_LIMIT=$FD_LIMIT PEER_RPS=$PEER_RPS" \
 	--chart-data "$WORK/chart.dat" --seconds "$(($(date +%s) - t_start))" --out "$out" || prc=$?
 # The chart: per workload, each terminator's throughput and cost per unit as ratios to nginx.
 if [ "$(wc -l <"$WORK/chart.dat" 2>/dev/null || echo 0)" -gt 1 ]; then # a header alone: no workload ran

@@ -99,7 +99,7 @@ def derive(r, tsc_hz):
     d.update(latency(r.get("h2load", "") + ".lat"))
     n, dur = h.get("succeeded") or 0, h.get("duration")
     wall = (g.get("wall_ns") or 0) / 1e9
-    tsc_s = None
+    tsc_s = dev_s = None
     if r["term"] == "tlsterm":
         tsc = g.get("tsc_hz") or 0
         cpu_s = g["busy_cycles"] / tsc if tsc and g.get("busy_cycles") is not None else None
@@ -109,6 +109,8 @@ def derive(r, tsc_hz):
             # TSC time, counts that too). The TSC figure stays beside it.
             tsc_s = g["win_busy_cycles"] / tsc
             cpu_s = max(g["cpu_ns"] / 1e9 - g["win_idle_cycles"] / tsc, 0.0)
+            if g.get("win_device_cycles") is not None:
+                dev_s = g["win_device_cycles"] / tsc
     else:
         cpu_s = (g.get("cpu_ns") or 0) / 1e9
     if not n or not dur:
@@ -118,6 +120,8 @@ def derive(r, tsc_hz):
     d["rate"] = units / dur
     if tsc_s is not None and units and tsc_hz:
         d["cycles_tsc"] = tsc_s * tsc_hz / units
+    if dev_s is not None and cpu_s is not None and units and tsc_hz:
+        d["cycles_nodev"] = max(cpu_s - dev_s, 0.0) * tsc_hz / units
     if cpu_s is not None and units:
         d["us"] = cpu_s * 1e6 / units
         if tsc_hz:
@@ -426,7 +430,7 @@ def main():
             rr = [r["_d"] for r in rows if r["term"] == t]
             stats[t] = {k: stat([d.get(k) for d in rr]) for k in
                         ("rate", "us", "cycles", "busy_pct", "oncpu_pct", "cpu1_pct", "cpu0_pct",
-                         "cycles_tsc")}
+                         "cycles_tsc", "cycles_nodev")}
         base = stats.get("nginx", {})
         for t in terms:
             s = stats[t]
@@ -445,6 +449,12 @@ def main():
         if stats.get("tlsterm", {}).get("cycles_tsc"):
             L.append(f"\ntlsterm's TSC busy (`busy_cycles`, preemption included) per {per}: "
                      f"{cell(stats['tlsterm']['cycles_tsc'], 1e3)} k cycles.")
+        nodev = stats.get("tlsterm", {}).get("cycles_nodev")
+        if nodev:
+            extra = f" ({nodev[0] / MIB:.2f} per byte)" if w == "bulk-1m" else ""
+            L.append(f"\ntlsterm without the device (its cost less the TSC time inside "
+                     f"net_af_packet's burst calls, `tlsterm_port_*_device_cycles_total`: what a "
+                     f"native PMD would not cost) per {per}: {cell(nodev, 1e3)} k cycles{extra}.")
         neg = sorted({f"{NAMES[r['term']]}: {r['_d']['h'].get('proto')} {r['_d']['h'].get('cipher')} "
                       f"{r['_d']['h'].get('kx')} ALPN {r['_d']['h'].get('alpn')}" for r in rows})
         L.append("\nNegotiated (h2load): " + "; ".join(neg) + "\n")

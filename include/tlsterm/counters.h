@@ -134,6 +134,17 @@ struct port_counters {
 	uint64_t rx_bytes;
 	uint64_t tx_packets;
 	uint64_t tx_bytes;
+	/*
+	 * TSC cycles inside the device's burst calls: what the PMD costs the worker (for
+	 * net_af_packet a system call, the kernel's transmit path and copies; a few cycles per
+	 * frame on a native PMD). rx counts the polls that brought frames (and an empty one
+	 * just before them). A call that took far longer than its work can (the thread was
+	 * preempted in it) goes to device_stalls instead: a preempted poll finds frames
+	 * waiting afterwards, so counting it would charge the device for the wait.
+	 */
+	uint64_t rx_device_cycles;
+	uint64_t tx_device_cycles;
+	uint64_t device_stalls;
 };
 
 struct worker_counters {

@@ -309,6 +309,15 @@ const struct labelled_counter metrics_port_counters[] = {
 	{ "tlsterm_port_tx_packets_total", "Frames sent on the port.", "tx_packets",
 	  PC(tx_packets) },
 	{ "tlsterm_port_tx_bytes_total", "Bytes sent on the port.", "tx_bytes", PC(tx_bytes) },
+	{ "tlsterm_port_rx_device_cycles_total",
+	  "TSC cycles the workers spent in the device's receive calls that brought frames.",
+	  "rx_device_cycles", PC(rx_device_cycles) },
+	{ "tlsterm_port_tx_device_cycles_total",
+	  "TSC cycles the workers spent in the device's transmit calls.", "tx_device_cycles",
+	  PC(tx_device_cycles) },
+	{ "tlsterm_port_device_stalls_total",
+	  "Device calls left out of the device cycles: they took so long that the worker must "
+	  "have been preempted in them.", "device_stalls", PC(device_stalls) },
 };
 const unsigned int metrics_n_port_counters = N_ELEMS(metrics_port_counters);
 

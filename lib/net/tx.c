@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Buffered transmit: frames gather per port and leave in one burst per iteration. */
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 
 #include "net_priv.h"
@@ -12,7 +13,14 @@ static void tx_flush_port(struct net_ctx *ctx, unsigned int pi)
 	uint64_t bytes = 0;
 	for (uint16_t i = 0; i < p->tx_n; i++)
 		bytes += rte_pktmbuf_pkt_len(p->tx[i]);
+	uint64_t t0 = rte_rdtsc();
 	uint16_t sent = rte_eth_tx_burst(p->port_id, p->queue_id, p->tx, p->tx_n);
+	uint64_t took = rte_rdtsc() - t0;
+	/* A full burst through af_packet's sendto() takes tens of µs; a millisecond is a stall. */
+	if (took < ctx->tsc_hz / 1000)
+		ctx->ctr->port[pi].tx_device_cycles += took;
+	else
+		ctx->ctr->port[pi].device_stalls++;
 	for (uint16_t i = sent; i < p->tx_n; i++) {
 		bytes -= rte_pktmbuf_pkt_len(p->tx[i]);
 		net_drop(ctx, p->tx[i], DROP_TX_FULL);

@@ -20,20 +20,34 @@
  */
 #define IDLE_STALL_US 20
 
-static unsigned int worker_rx(struct worker *w)
+/* A receive burst copies at most RX_BURST frames out of a ring: well under this. */
+#define RX_DEVICE_STALL_US 50
+
+/* since: the TSC just before the first poll (the iteration's start). */
+static unsigned int worker_rx(struct worker *w, uint64_t since)
 {
+	const uint64_t stall = w->net.tsc_hz * RX_DEVICE_STALL_US / 1000000;
 	struct net_ctx *ctx = &w->net;
 	unsigned int total = 0;
 	for (unsigned int pi = 0; pi < ctx->n_ports; pi++) {
 		struct rte_mbuf *pkts[RX_BURST];
 		const struct net_port *p = &ctx->ports[pi];
 		uint16_t n = rte_eth_rx_burst(p->port_id, p->queue_id, pkts, RX_BURST);
+		if (n == 0)
+			continue;
+		/* The clock is read only when frames came: idle polls stay cheap. */
+		uint64_t now = rte_rdtsc();
+		if (now - since < stall)
+			ctx->ctr->port[pi].rx_device_cycles += now - since;
+		else
+			ctx->ctr->port[pi].device_stalls++;
 		for (uint16_t i = 0; i < n; i++) {
 			if (i + 1 < n)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 			net_input(ctx, pi, pkts[i]);
 		}
 		total += n;
+		since = rte_rdtsc();
 	}
 	return total;
 }
@@ -56,7 +70,7 @@ int worker_main(void *arg)
 		uint64_t start = rte_rdtsc();
 		ctx->now = start;
 		uint64_t steered_before = w->ctr.steered_in;
-		unsigned int work = worker_rx(w);
+		unsigned int work = worker_rx(w, start);
 		net_steer_poll(ctx);
 		net_impair_poll(ctx);
 		work += (unsigned int)(w->ctr.steered_in - steered_before);

@@ -92,6 +92,8 @@ echo "  /metrics: $("$TT_PY" "$here/metrics_check.py" check "$TT_WORK/m.0")"
 t13_0=$(metric 0 tlsterm_tls_handshakes_total version=1.3 result=ok)
 t12_0=$(metric 0 tlsterm_tls_handshakes_total version=1.2 result=ok)
 rx_0=$(metric 0 tlsterm_port_rx_packets_total port=edge)
+rxdev_0=$(metric 0 tlsterm_port_rx_device_cycles_total port=edge)
+txdev_0=$(metric 0 tlsterm_port_tx_device_cycles_total port=edge)
 it_0=$(metric 0 tlsterm_worker_iterations_total worker=0)
 [ "$(metric 0 tlsterm_tsc_hz)" -gt 0 ] || tt_fail "tsc_hz is 0"
 [ "$(metric 0 tlsterm_mempool_size pool=mbufs_w0)" -eq 32767 ] || tt_fail "mempool size wrong"
@@ -117,6 +119,11 @@ opened=$(metric 1 tlsterm_tcp_connections_opened_total direction=passive)
 [ "$t13_1" -eq $((t13_0 + 3)) ] || tt_fail "TLS 1.3 handshakes: $t13_0 -> $t13_1, want +3"
 [ "$t12_1" -eq $((t12_0 + 1)) ] || tt_fail "TLS 1.2 handshakes: $t12_0 -> $t12_1, want +1"
 [ "$rx_1" -gt "$rx_0" ] || tt_fail "edge rx packets did not rise ($rx_0 -> $rx_1)"
+# af_packet's receive and transmit calls were timed while frames moved
+[ "$(metric 1 tlsterm_port_rx_device_cycles_total port=edge)" -gt "$rxdev_0" ] ||
+	tt_fail "edge rx device cycles did not rise"
+[ "$(metric 1 tlsterm_port_tx_device_cycles_total port=edge)" -gt "$txdev_0" ] ||
+	tt_fail "edge tx device cycles did not rise"
 [ "$it_1" -gt "$it_0" ] || tt_fail "worker iterations did not rise"
 [ "$opened" -ge 4 ] || tt_fail "passive opens $opened, want >= 4"
 [ "$(metric 1 tlsterm_tls_records_total direction=seal)" -gt 0 ] || tt_fail "no record sealed"

@@ -195,6 +195,7 @@ static void test_accepted_frames(void **state)
 	assert_int_equal(T.ctr.port[0].rx_bytes, (uint64_t)n1 + n2);
 	assert_int_equal(T.ctr.port[0].tx_packets, 2);
 	assert_int_equal(T.ctr.port[0].tx_bytes, tx_bytes);
+	assert_true(T.ctr.port[0].tx_device_cycles > 0); /* the net_ring burst was timed */
 }
 
 static void test_rx_counters_count_drops_too(void **state)
@@ -211,6 +212,7 @@ static void test_rx_counters_count_drops_too(void **state)
 	assert_int_equal(T.ctr.port[0].rx_bytes, bytes);
 	assert_int_equal(T.ctr.port[0].tx_packets, 0);
 	assert_int_equal(T.ctr.port[0].tx_bytes, 0);
+	assert_int_equal(T.ctr.port[0].tx_device_cycles, 0); /* nothing sent, no burst */
 	assert_only_drop(DROP_ETH_DST, 10);
 }
 
