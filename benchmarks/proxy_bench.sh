@@ -285,7 +285,8 @@ ports:
   - { name: inside, device: "net_af_packet1,iface=$IF_INSIDE,$AF_RING", ipv4: 198.19.0.1/16 }
 log: { level: info }
 mbufs_per_worker: 32767
-tcp: { max_connections: $(case "$1" in idle-*) echo 131072 ;; *) echo 16384 ;; esac)${TLSTERM_TCP:+, $TLSTERM_TCP} }
+tcp: { max_connections: $(case "$1" in idle-*) echo "131072, local_port_first: 1024, local_port_last: 65535" ;; *) echo 16384 ;; esac)${TLSTERM_TCP:+, $TLSTERM_TCP} }
+$(case "$1" in idle-*) echo "limits: { idle_timeout_ms: 3600000 } # the slowest ramp to 50,000 takes minutes" ;; esac)
 admin: { listen: "127.0.0.1:$ADMIN_PORT" }
 listeners:
   - port: 443
@@ -592,13 +593,48 @@ tt_metric() { # NAME: tlsterm's admin /metrics, the sample summed over its label
 	curl -s --max-time 5 "http://127.0.0.1:$ADMIN_PORT/metrics" |
 		awk -v n="$1" '$1 == n || index($1, n "{") == 1 {s += $2} END {printf "%d\n", s}'
 }
+# rss_parts PID: its RssAnon, RssFile and RssShmem (KiB), as "anon/file/shmem".
+rss_parts() {
+	awk '/^RssAnon:/ {a = $2} /^RssFile:/ {f = $2} /^RssShmem:/ {s = $2} END {printf "%d/%d/%d\n", a, f, s}' \
+		"/proc/$1/status" 2>/dev/null || echo -
+}
+# tlsterm's per-connection structures and what their pools reserve, measured once (tls_sizes
+# creates them as tlsterm does, at the idle workload's max_connections).
+IDLE_SIZES=
+if [ -n "$IDLE_COUNTS" ] && [[ " $TERMINATORS " == *" tlsterm "* ]]; then
+	IDLE_SIZES=$("$root/build/benchmarks/tls_sizes" 131072 2>/dev/null | grep -E '^(sizeof|pool_obj|heap|max_conn)' |
+		sed 's/^/sz_/' | paste -sd' ' -) || log "tls_sizes failed: no structure sizes in the report"
+fi
+# The backend holds one socket per tlsterm connection: past one process's open-files limit it
+# runs as many nginx workers as that takes (reuseport spreads the connections; a quarter spare
+# for the unevenness), still all on CPU 0, and waits an hour for a request. Only for the idle
+# part, so the other workloads' backend stays one worker.
+max_idle=$(printf '%s\n' $IDLE_COUNTS 0 | sort -n | tail -n 1)
+BACKEND_WORKERS=$(((max_idle * 5 / 4 + FD_LIMIT - 101) / (FD_LIMIT - 100)))
+if [ "$BACKEND_WORKERS" -gt 1 ] && [[ " $TERMINATORS " == *" tlsterm "* ]]; then
+	stop_pid "$BACKEND_PID" 10
+	BACKEND_PID=
+	sed -e "s/^worker_processes 1;/worker_processes $BACKEND_WORKERS;/" \
+		-e 's/client_header_timeout 600s;/client_header_timeout 3600s;/' \
+		"$WORK/be/nginx.conf" >"$WORK/be/nginx-idle.conf"
+	ip netns exec "$NS_BACKEND" taskset -c 0 nginx -p "$WORK/be" -e "$WORK/be/error.log" \
+		-c "$WORK/be/nginx-idle.conf" -g 'daemon off;' >"$WORK/be/stdout-idle" 2>&1 &
+	BACKEND_PID=$!
+	for _ in $(seq 1 100); do
+		[ "$(ip netns exec "$NS_BACKEND" ss -ltnH "sport = :8080" | grep -c LISTEN)" -ge "$BACKEND_WORKERS" ] && break
+		sleep 0.1
+	done
+	[ "$(ip netns exec "$NS_BACKEND" ss -ltnH "sport = :8080" | grep -c LISTEN)" -ge "$BACKEND_WORKERS" ] ||
+		{ cat "$WORK/be/error.log" >&2; log "the backend nginx ($BACKEND_WORKERS workers) did not start"; exit 1; }
+	log "backend: $BACKEND_WORKERS nginx workers for the idle connections"
+fi
 idle_one() { # TERMINATOR COUNT
 	local term=$1 n=$2 w="idle-$2" base pids rss0 rss1 held ttopen=- cpid fails need
 	base="$RUNS_DIR/$w-$term"
-	# The client holds one fd per connection; nginx and HAProxy one per client connection,
-	# hitch two (it connects to the backend at once), tlsterm one backend connection per
-	# client connection, which the backend nginx holds as an fd.
-	case "$term" in hitch) need=$((2 * n)) ;; *) need=$n ;; esac
+	# nginx and HAProxy hold one fd per client connection in their one process, hitch two (it
+	# connects to the backend at once). tlsterm holds none; the client (idle_conns.py) and the
+	# backend nginx (above) spread theirs over several processes.
+	case "$term" in hitch) need=$((2 * n)) ;; tlsterm) need=0 ;; *) need=$n ;; esac
 	if [ $((need + 200)) -gt "$FD_LIMIT" ]; then
 		echo "term=$term workload=$w run=1 skipped=fd_limit_${FD_LIMIT}_needs_$need" >>"$RECORDS"
 		log "$term $w: skipped ($need fds needed, limit $FD_LIMIT)"
@@ -610,17 +646,28 @@ idle_one() { # TERMINATOR COUNT
 	sleep 1
 	if [ "$term" = tlsterm ]; then pids=("$TERM_PID"); else pids=("${COST_PIDS[@]}"); fi
 	rss0=$(rss_kib "${pids[@]}")
+	local parts0=- parts1=- mb0=- mb1=- tcpopen=- sessopen=-
+	if [ "$term" = tlsterm ]; then
+		parts0=$(rss_parts "$TERM_PID")
+		mb0=$(tt_metric tlsterm_mempool_in_use)
+	fi
 	ip netns exec "$NS_CLIENT" taskset -c 0 "$PY" "$here/idle_conns.py" "$HOST" 443 "$n" \
 		--concurrency "$IDLE_CONCURRENCY" >"$base.client" 2>&1 &
 	cpid=$!
-	for _ in $(seq 1 $((n / 10 + 600))); do # up to n/100 + 60 s
+	for _ in $(seq 1 $((n / 2 + 600))); do # up to n/20 + 60 s
 		grep -q '^holding' "$base.client" && break
 		kill -0 "$cpid" 2>/dev/null || break
 		sleep 0.1
 	done
 	sleep 2 # let the terminator settle (tickets sent, buffers trimmed)
 	rss1=$(rss_kib "${pids[@]}")
-	[ "$term" = tlsterm ] && ttopen=$(tt_metric tlsterm_tls_connections_open)
+	if [ "$term" = tlsterm ]; then
+		parts1=$(rss_parts "$TERM_PID")
+		ttopen=$(tt_metric tlsterm_tls_connections_open)
+		tcpopen=$(tt_metric tlsterm_tcp_connections_open)
+		sessopen=$(tt_metric tlsterm_proxy_sessions_open)
+		mb1=$(tt_metric tlsterm_mempool_in_use)
+	fi
 	held=$(awk '/^holding/ {print $2}' "$base.client")
 	fails=$(awk '/^failed/ {sub(/^failed /, ""); printf "%s%s", sep, $0; sep = ";"}' "$base.client" | tr ' ' '_')
 	kill -TERM "$cpid" 2>/dev/null || true
@@ -629,7 +676,9 @@ idle_one() { # TERMINATOR COUNT
 	stop_pid "$TERM_PID" 30
 	TERM_PID=
 	[ "$term" = tlsterm ] || addrs_off
-	echo "term=$term workload=$w run=1 rc=$STOP_RC conns=$n held=${held:-0} rss0_kib=$rss0 rss1_kib=$rss1 tt_tls_open=$ttopen fails=${fails:-} others=$(others)" >>"$RECORDS"
+	echo "term=$term workload=$w run=1 rc=$STOP_RC conns=$n held=${held:-0} rss0_kib=$rss0 rss1_kib=$rss1 tt_tls_open=$ttopen fails=${fails:-} others=$(others)\
+$([ "$term" != tlsterm ] || echo " rss0_parts=$parts0 rss1_parts=$parts1 tt_tcp_open=$tcpopen tt_sess_open=$sessopen mbufs0=$mb0 mbufs1=$mb1 $IDLE_SIZES")\
+ client_procs=$(awk '/^holding/ {print ($4 == "" ? 1 : $4)}' "$base.client")" >>"$RECORDS"
 	log "$term $w: held ${held:-0} of $n, RSS $rss0 -> $rss1 KiB"
 }
 for n in $IDLE_COUNTS; do

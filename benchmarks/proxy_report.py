@@ -155,6 +155,10 @@ def anomalies(r, d):
             a.append("client: " + r["fails"].replace("_", " "))
         if r.get("held") != r.get("conns"):
             a.append(f"held {r.get('held')} of {r.get('conns')}")
+        # tlsterm's own view of what the client holds: one session, two TCP connections each
+        for k, per in (("tt_sess_open", 1), ("tt_tcp_open", 2)):
+            if r.get(k) not in (None, "-") and num(r[k]) != per * (num(r.get("held")) or 0):
+                a.append(f"{k} {r[k]} (want {per} × held)")
         if r.get("others"):
             a.append(f"other tlsterm pids {r['others']}")
         return a
@@ -281,21 +285,53 @@ def latency_table(runs, terms):
     return L
 
 
+def idle_structs(r):
+    """tlsterm's bytes per held connection in its preallocated structures (tls_sizes' sizes),
+    as pool objects and as the pools lay them out on the heap; None without the sizes."""
+    g = {k[3:]: num(v) for k, v in r.items() if k.startswith("sz_")}
+    need = ("pool_obj_tcp_conn", "pool_obj_tls_conn", "pool_obj_proxy_sess", "pool_obj_mbuf",
+            "heap_flow_table", "heap_tcp_pool", "heap_tls_pool", "heap_proxy_sess_pool",
+            "heap_service_pool", "max_connections")
+    held = num(r.get("held"))
+    if any(g.get(k) is None for k in need) or not held:
+        return None
+    mc = g["max_connections"]
+    flow = g["heap_flow_table"] / (2 * mc)  # the table has 2 x max_connections entries
+    mbufs = (num(r.get("mbufs1")) or 0) - (num(r.get("mbufs0")) or 0)
+    mb = mbufs / held * g["pool_obj_mbuf"]
+    objs = 2 * g["pool_obj_tcp_conn"] + g["pool_obj_tls_conn"] + g["pool_obj_proxy_sess"] + 2 * flow
+    laid = (2 * g["heap_tcp_pool"] / (mc + 1024) + g["heap_tls_pool"] / mc
+            + g["heap_proxy_sess_pool"] / mc + 2 * flow)  # the TCP pool has 1024 reap slack
+    reserved = sum(g[k] for k in ("heap_flow_table", "heap_tcp_pool", "heap_tls_pool",
+                                  "heap_proxy_sess_pool", "heap_service_pool"))
+    return {"g": g, "flow": flow, "mbufs": mbufs / held, "mb": mb, "objs": objs + mb,
+            "laid": laid + mb, "reserved": reserved, "mc": mc}
+
+
 def idle_table(idle, terms):
     if not idle:
         return []
     L = ["## Memory per idle TLS connection\n",
-         "`idle_conns.py` (python asyncio, client namespace, CPU 0) opens N TLS connections "
+         "`idle_conns.py` (python asyncio, client namespace, CPU 0; as many processes as the "
+         "open-files limit needs) opens N TLS connections "
          "(TLS 1.3, ECDSA, no request sent) and holds them; the terminator's resident memory "
          "(VmRSS, summed over its processes) is read before the first and 2 s after the last. "
          "tlsterm runs with `--no-huge`, so its DPDK memory (mbuf pools, connection tables: "
          "allocated at start) is in the RSS before; the delta is what grows per connection "
          "(OpenSSL's objects and buffers, on the heap). tlsterm and hitch also hold one backend "
          "connection per client connection (they connect at once); nginx and HAProxy connect "
-         "only when a request comes.\n",
+         "only when a request comes. For tlsterm the delta is not its memory per connection: "
+         "its per-connection structures are preallocated and their pages touched at start "
+         "(not in the delta: an undercount), while pages first touched during the ramp by "
+         "traffic rather than by connections (mbuf data rooms cycling through the pool, the "
+         "af_packet rings, heap arenas) are (an overcount). The column *structures* adds up "
+         "what each held connection occupies in them instead: two `tcp_conn` (client and "
+         "backend), a `tls_conn`, a `proxy_sess`, two flow-table entries, and the mbufs "
+         "tlsterm had taken from its pool while they were held (`tlsterm_mempool_in_use`), "
+         "sizes from `build/benchmarks/tls_sizes`.\n",
          "| connections | terminator | held | RSS before, MiB | RSS held, MiB | KiB per connection "
-         "| ÷ nginx | note |",
-         "|---:|---|---:|---:|---:|---:|---:|---|"]
+         "(RSS) | KiB per connection (structures) | ÷ nginx | note |",
+         "|---:|---|---:|---:|---:|---:|---:|---:|---|"]
     per = {}
     for r in idle:
         if r.get("held") and num(r.get("held")) and not r.get("skipped"):
@@ -303,18 +339,45 @@ def idle_table(idle, terms):
     for r in idle:
         n = r["workload"][5:]
         if r.get("skipped"):
-            L.append(f"| {n} | {NAMES[r['term']]} | – | – | – | – | – | not run: "
-                     f"{r['skipped'].replace('_', ' ')} (the container's hard open-files limit) |")
+            L.append(f"| {n} | {NAMES[r['term']]} | – | – | – | – | – | – | not run: "
+                     f"{r['skipped'].replace('_', ' ')} (the container's hard open-files limit, "
+                     f"per process; this terminator would need it in one) |")
             continue
         p = per.get((r["workload"], r["term"]))
         b = per.get((r["workload"], "nginx"))
+        st = idle_structs(r) if r["term"] == "tlsterm" else None
         note = "; ".join(r["_a"]) or "–"
         if r["term"] == "tlsterm" and r.get("tt_tls_open") not in (None, "-"):
-            note = f"tlsterm_tls_connections_open {r['tt_tls_open']}; " + note
+            note = (f"tlsterm_tls_connections_open {r['tt_tls_open']}, tcp "
+                    f"{r.get('tt_tcp_open', '?')}, proxy sessions {r.get('tt_sess_open', '?')}; "
+                    + note)
+        if num(r.get("client_procs")) and num(r["client_procs"]) > 1:
+            note += f"; client in {r['client_procs']} processes"
         L.append(f"| {n} | {NAMES[r['term']]} | {r.get('held')} | {fmt(num(r['rss0_kib']) / 1024, 1)} "
                  f"| {fmt(num(r['rss1_kib']) / 1024, 1)} | {fmt(p, 1)} "
+                 f"| {fmt(st['objs'] / 1024, 2) if st else '–'} "
                  f"| {fmt(p / b, 2) if p is not None and b else '–'} | {note} |")
     L.append("")
+    for r in idle:
+        st = idle_structs(r) if r["term"] == "tlsterm" and not r.get("skipped") else None
+        if not st:
+            continue
+        g = st["g"]
+        L.append(f"tlsterm, {r['workload'][5:]} held ({r.get('held')}): **{st['objs']:.0f} bytes "
+                 f"per connection** in structures = 2 × tcp_conn {g['pool_obj_tcp_conn']:.0f} "
+                 f"(sizeof {g['sizeof_tcp_conn']:.0f}) + tls_conn {g['pool_obj_tls_conn']:.0f} "
+                 f"(sizeof {g['sizeof_tls_conn']:.0f}, of which tls_record "
+                 f"{g['sizeof_tls_record']:.0f}) + proxy_sess {g['pool_obj_proxy_sess']:.0f} "
+                 f"(sizeof {g['sizeof_proxy_sess']:.0f}) + 2 × flow-table entry {st['flow']:.0f} "
+                 f"+ mbufs held {st['mbufs']:.3f} × {g['pool_obj_mbuf']:.0f} = {st['mb']:.0f} "
+                 f"(mbufs in use {r.get('mbufs0')} before, {r.get('mbufs1')} held). As the "
+                 f"pools lay them out on DPDK's heap (tls_conn {g['heap_tls_pool'] / st['mc']:.0f} "
+                 f"bytes per object, tcp_conn {g['heap_tcp_pool'] / (st['mc'] + 1024):.0f}): "
+                 f"{st['laid']:.0f} bytes. RSS: {r.get('rss0_parts')} → {r.get('rss1_parts')} "
+                 f"KiB (anon/file/shmem). Reserved at start for `tcp.max_connections` "
+                 f"{st['mc']:.0f} whether used or not (flow table, TCP, TLS, session and "
+                 f"service pools): {st['reserved'] / MIB:.0f} MiB, "
+                 f"{st['reserved'] / num(r['held']) / 1024:.1f} KiB per connection held here.\n")
     return L
 
 

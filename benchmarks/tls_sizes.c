@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What one TLS connection slot costs in tlsterm's preallocated structures, for
- * benchmarks/tls_bench.sh: the sizes of the private structs, and the memory the worker's
- * connection pools and flow table really take from DPDK's heap when created as
- * lib/tcp/tcp_stack.c and lib/tls/tls_worker.c create them (same element sizes, counts and
- * flags). Starts EAL (--no-huge, no shared config) to measure; prints key=value lines.
+ * benchmarks/tls_bench.sh and proxy_bench.sh's idle workload: the sizes of the private
+ * structs, and the memory the worker's connection pools and flow table really take from
+ * DPDK's heap when created as lib/tcp/tcp_stack.c, lib/tls/tls_worker.c and
+ * lib/proxy/proxy_worker.c create them (same element sizes, counts and flags). Starts EAL
+ * (--no-huge, no shared config) to measure; prints key=value lines.
  *
  *   tls_sizes [MAX_CONNECTIONS]     (default 16384, tlsterm's default)
  */
@@ -18,8 +19,9 @@
 #include <rte_malloc.h>
 #include <rte_mempool.h>
 
-#include "tcp_conn.h" /* lib/tcp, private */
-#include "tls_conn.h" /* lib/tls, private */
+#include "proxy_priv.h" /* lib/proxy, private */
+#include "tcp_conn.h"   /* lib/tcp, private */
+#include "tls_conn.h"   /* lib/tls, private */
 
 static uint64_t heap_used(void)
 {
@@ -32,7 +34,10 @@ static uint64_t heap_used(void)
 int main(int argc, char **argv)
 {
 	unsigned int max_conns = argc > 1 ? (unsigned int)strtoul(argv[1], NULL, 0) : 16384;
-	char *eal[] = {argv[0], "-l", "0", "--no-huge", "--no-shconf", "-m", "384", "--no-pci",
+	/* enough for tlsterm's largest (2 x the pools at max_connections 131072 is ~1.4 GB) */
+	char mem[16];
+	snprintf(mem, sizeof(mem), "%u", 256 + max_conns / 64);
+	char *eal[] = {argv[0], "-l", "0", "--no-huge", "--no-shconf", "-m", mem, "--no-pci",
 		       "--log-level=error", NULL};
 	if (rte_eal_init(9, eal) < 0) {
 		fprintf(stderr, "tls_sizes: EAL init failed\n");
@@ -53,7 +58,9 @@ int main(int argc, char **argv)
 	rte_mempool_calc_obj_size(sizeof(struct rte_mbuf) + RTE_MBUF_DEFAULT_BUF_SIZE, 0, &mb_sz);
 	printf("pool_obj_mbuf=%u\n", mb_sz.total_size);
 
-	/* As tcp_stack_create: table of 2 x max_conns, pool of max_conns + TCP_REAP_SLACK. */
+	/* As tcp_stack_create: table of 2 x max_conns, pool of max_conns + TCP_REAP_SLACK; the
+	 * pools' flags as lib/tcp, lib/tls and lib/proxy give them (never DMA'd: objects may
+	 * cross pages). */
 	uint64_t h0 = heap_used();
 	struct rte_hash_parameters hp = {
 		.name = "sizes_table",
@@ -67,32 +74,64 @@ int main(int argc, char **argv)
 	struct rte_mempool *tcp_pool =
 		rte_mempool_create("sizes_tcp", max_conns + TCP_REAP_SLACK, sizeof(struct tcp_conn), 0,
 				   0, NULL, NULL, NULL, NULL, (int)rte_socket_id(),
-				   MEMPOOL_F_SP_PUT | MEMPOOL_F_SC_GET);
+				   RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
+					   RTE_MEMPOOL_F_NO_IOVA_CONTIG);
 	uint64_t h2 = heap_used();
 	struct rte_mempool *tls_pool =
 		rte_mempool_create("sizes_tls", max_conns, sizeof(struct tls_conn), 0, 0, NULL, NULL,
 				   NULL, NULL, (int)rte_socket_id(),
-				   RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
-	uint64_t h3 = heap_used();
-	if (table == NULL || tcp_pool == NULL || tls_pool == NULL) {
-		fprintf(stderr, "tls_sizes: cannot create the table or pools (-m 256 too small?)\n");
-		return 1;
-	}
-	/* The same tls_conn pool if its objects could straddle pages (they are never DMA'd). */
-	struct rte_mempool *tls_pool_nc =
-		rte_mempool_create("sizes_tls_nc", max_conns, sizeof(struct tls_conn), 0, 0, NULL, NULL,
-				   NULL, NULL, (int)rte_socket_id(),
 				   RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
 					   RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+	uint64_t h3 = heap_used();
+	if (table == NULL || tcp_pool == NULL || tls_pool == NULL) {
+		fprintf(stderr, "tls_sizes: cannot create the table or pools (-m %s too small?)\n", mem);
+		return 1;
+	}
+	/* For comparison, the tls_conn pool as it was before it took NO_IOVA_CONTIG: objects kept
+	 * inside 4 KiB pages (without hugepages), as a pool that is DMA'd must be. */
+	struct rte_mempool *tls_pool_ic =
+		rte_mempool_create("sizes_tls_ic", max_conns, sizeof(struct tls_conn), 0, 0, NULL, NULL,
+				   NULL, NULL, (int)rte_socket_id(),
+				   RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
 	uint64_t h4 = heap_used();
 	printf("max_connections=%u\n", max_conns);
-	if (tls_pool_nc != NULL)
-		printf("heap_tls_pool_no_iova_contig=%" PRIu64 "\n", h4 - h3);
-	rte_mempool_free(tls_pool_nc);
+	if (tls_pool_ic != NULL)
+		printf("heap_tls_pool_iova_contig=%" PRIu64 "\n", h4 - h3);
+	rte_mempool_free(tls_pool_ic);
 	printf("heap_flow_table=%" PRIu64 "\n", h1 - h0);
 	printf("heap_tcp_pool=%" PRIu64 "\n", h2 - h1);
 	printf("heap_tls_pool=%" PRIu64 "\n", h3 - h2);
 	rte_mempool_free(tls_pool);
+
+	/* As proxy_worker_create: a session and a built-in-service pool, max_conns each. */
+	struct rte_mempool_objsz sess_sz, svc_sz;
+	rte_mempool_calc_obj_size(sizeof(struct proxy_sess), RTE_MEMPOOL_F_NO_IOVA_CONTIG, &sess_sz);
+	rte_mempool_calc_obj_size(sizeof(struct service_conn), RTE_MEMPOOL_F_NO_IOVA_CONTIG, &svc_sz);
+	printf("sizeof_proxy_sess=%zu\n", sizeof(struct proxy_sess));
+	printf("sizeof_service_conn=%zu\n", sizeof(struct service_conn));
+	printf("pool_obj_proxy_sess=%u\n", sess_sz.total_size);
+	printf("pool_obj_service_conn=%u\n", svc_sz.total_size);
+	uint64_t h5 = heap_used();
+	struct rte_mempool *sess_pool =
+		rte_mempool_create("sizes_psess", max_conns, sizeof(struct proxy_sess), 0, 0, NULL,
+				   NULL, NULL, NULL, (int)rte_socket_id(),
+				   RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
+					   RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+	uint64_t h6 = heap_used();
+	struct rte_mempool *svc_pool =
+		rte_mempool_create("sizes_psvc", max_conns, sizeof(struct service_conn), 0, 0, NULL,
+				   NULL, NULL, NULL, (int)rte_socket_id(),
+				   RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
+					   RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+	uint64_t h7 = heap_used();
+	if (sess_pool == NULL || svc_pool == NULL) {
+		fprintf(stderr, "tls_sizes: cannot create the session pools\n");
+		return 1;
+	}
+	printf("heap_proxy_sess_pool=%" PRIu64 "\n", h6 - h5);
+	printf("heap_service_pool=%" PRIu64 "\n", h7 - h6);
+	rte_mempool_free(svc_pool);
+	rte_mempool_free(sess_pool);
 	rte_mempool_free(tcp_pool);
 	rte_hash_free(table);
 	rte_eal_cleanup();

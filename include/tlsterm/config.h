@@ -221,6 +221,9 @@ struct config_tcp {
 	char congestion_control[16];  /* "cubic" (default) or "newreno" */
 	unsigned int keepalive_s;          /* idle seconds before probing; 0 = off (default) */
 	unsigned int keepalive_interval_s; /* between probes; default 75 */
+	/* source ports of backend connections; default 32768..60999 (Linux's) */
+	unsigned int local_port_first;
+	unsigned int local_port_last;
 };
 
 struct config_log {

@@ -1938,7 +1938,12 @@ static int parse_backend_ref(struct loader *ld, const struct field *f, const str
 }
 
 
+enum { TCP_PORT_FIRST, TCP_PORT_LAST }; /* order: parse_tcp finds them by index */
 static const struct field tcp_fields[] = {
+	[TCP_PORT_FIRST] = { .key = "local_port_first", .parse = parse_uint, .lo = 1, .hi = 65535,
+			     .off = offsetof(struct config_tcp, local_port_first) },
+	[TCP_PORT_LAST] = { .key = "local_port_last", .parse = parse_uint, .lo = 1, .hi = 65535,
+			    .off = offsetof(struct config_tcp, local_port_last) },
 	{ .key = "max_connections", .parse = parse_uint, .lo = 64, .hi = 4194304,
 	  .off = offsetof(struct config_tcp, max_connections) },
 	{ .key = "syn_backlog", .parse = parse_uint, .lo = 0, .hi = 1048576,
@@ -1956,6 +1961,28 @@ static const struct field tcp_fields[] = {
 	  .off = offsetof(struct config_tcp, congestion_control) },
 };
 static const struct schema tcp_schema = { tcp_fields, N_ELEMS(tcp_fields) };
+
+/* Rules between the tcp keys, once all of them (and the defaults) are known. */
+static int parse_tcp(struct loader *ld, const struct field *f, const struct item *it, void *obj)
+{
+	struct config_tcp *t = (struct config_tcp *)((char *)obj + f->off);
+	char fpath[PATH_LEN];
+	struct seen seen;
+	int which;
+
+	if (parse_mapping(ld, it, &tcp_schema, t, &seen) < 0)
+		return -1;
+	/* an empty range would leave the proxy no port to connect from */
+	if (t->local_port_first > t->local_port_last) {
+		which = seen.val[TCP_PORT_FIRST] != NULL ? TCP_PORT_FIRST : TCP_PORT_LAST;
+		snprintf(fpath, sizeof(fpath), "%s.%s", it->path, tcp_fields[which].key);
+		return fail_item(ld, &(struct item){ seen.val[which], seen.key[which], fpath, it },
+				 "local_port_first (%u%s) must not exceed local_port_last (%u%s)",
+				 t->local_port_first, seen.val[TCP_PORT_FIRST] ? "" : ", the default",
+				 t->local_port_last, seen.val[TCP_PORT_LAST] ? "" : ", the default");
+	}
+	return 0;
+}
 
 enum {
 	LISTENER_PORT,
@@ -2012,8 +2039,7 @@ static const struct field top_fields[] = {
 	  .off = offsetof(struct config, dpdk) },
 	{ .key = "ports", .parse = parse_ports, .required = true },
 	{ .key = "listeners", .parse = parse_listeners },
-	{ .key = "tcp", .parse = parse_section, .sub = &tcp_schema,
-	  .off = offsetof(struct config, tcp) },
+	{ .key = "tcp", .parse = parse_tcp, .off = offsetof(struct config, tcp) },
 	{ .key = "log", .parse = parse_section, .sub = &log_schema,
 	  .off = offsetof(struct config, log) },
 	{ .key = "arp", .parse = parse_section, .sub = &arp_schema,
@@ -2080,6 +2106,8 @@ void config_defaults(struct config *cfg)
 	cfg->tcp.rcv_buffer = 262144;
 	cfg->tcp.snd_buffer = 262144;
 	cfg->tcp.keepalive_interval_s = 75;
+	cfg->tcp.local_port_first = 32768;
+	cfg->tcp.local_port_last = 60999;
 	snprintf(cfg->tcp.congestion_control, sizeof(cfg->tcp.congestion_control), "cubic");
 	cfg->limits.handshake_timeout_ms = 10000;
 	cfg->limits.idle_timeout_ms = 300000;

@@ -213,6 +213,8 @@ static void diff_rest(struct diff *d, struct config *n)
 	FIXED_STR(d, n->tcp.congestion_control, "tcp.congestion_control");
 	FIXED(d, n->tcp.keepalive_s, "tcp.keepalive_s");
 	FIXED(d, n->tcp.keepalive_interval_s, "tcp.keepalive_interval_s");
+	FIXED(d, n->tcp.local_port_first, "tcp.local_port_first");
+	FIXED(d, n->tcp.local_port_last, "tcp.local_port_last");
 
 	LIVE(d, n->log.level);
 	FIXED_STR(d, n->log.file, "log.file");

@@ -192,11 +192,14 @@ struct tcp_stack {
 	struct tcp_conn *tw_oldest, *tw_newest;
 	unsigned int reap_pending;
 	uint16_t ip_id;
-	uint32_t next_port;
+	uint32_t next_port;  /* offset into the source-port range, the next to try */
+	uint16_t port_first; /* tcp.local_port_first */
+	uint32_t port_count; /* ports in the range, 1..65535 */
 };
 
-#define TCP_EPHEMERAL_FIRST 32768 /* RFC 6335 §6 leaves 49152-65535; Linux's range is wider */
-#define TCP_EPHEMERAL_COUNT 28232
+/* RFC 6335 §6 leaves 49152-65535; Linux's range is wider, and so is the default here */
+#define TCP_EPHEMERAL_FIRST 32768
+#define TCP_EPHEMERAL_LAST 60999
 #define TCP_REAP_SLACK 1024 /* pool objects beyond max_conns, for those awaiting the reap */
 #define TCP_PAWS_SLACK 1 /* timestamp ticks an older segment may lag before PAWS drops it */
 #define TCP_CHALLENGE_ACKS 1000

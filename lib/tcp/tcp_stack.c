@@ -65,8 +65,16 @@ struct tcp_stack *tcp_stack_create(const struct config *cfg, struct net_ctx *net
 		uint64_t r = rte_rand();
 		memcpy(&s->cookie_secret[i], &r, sizeof(r));
 	}
+	/* A zeroed config (no defaults) gets the default range rather than none. */
+	unsigned int first = cfg->tcp.local_port_first, last = cfg->tcp.local_port_last;
+	if (first == 0 || last == 0 || first > last || last > 65535) {
+		first = TCP_EPHEMERAL_FIRST;
+		last = TCP_EPHEMERAL_LAST;
+	}
+	s->port_first = (uint16_t)first;
+	s->port_count = last - first + 1;
 	/* A restarted tlsterm must not walk the ports its last run left in peers' TIME_WAIT. */
-	s->next_port = (uint32_t)(rte_rand() % TCP_EPHEMERAL_COUNT);
+	s->next_port = (uint32_t)(rte_rand() % s->port_count);
 
 	char name[RTE_HASH_NAMESIZE];
 	snprintf(name, sizeof(name), "tcp_conns_w%u", net->worker_id);
@@ -566,9 +574,9 @@ struct tcp_conn *tcp_connect(struct tcp_stack *s, unsigned int pi, const struct 
 		t.laddr[0] = p->ipv4;
 		memcpy(&t.raddr[0], raddr->bytes, 4);
 	}
-	for (unsigned int tries = 0; tries < TCP_EPHEMERAL_COUNT; tries++) {
-		uint16_t port = (uint16_t)(TCP_EPHEMERAL_FIRST + s->next_port);
-		s->next_port = (s->next_port + 1) % TCP_EPHEMERAL_COUNT;
+	for (unsigned int tries = 0; tries < s->port_count; tries++) {
+		uint16_t port = (uint16_t)(s->port_first + s->next_port);
+		s->next_port = (s->next_port + 1) % s->port_count;
 		t.lport = rte_cpu_to_be_16(port);
 		if (tcp_owner(&t, s->net->n_workers) != s->net->worker_id ||
 		    tcp_conn_lookup(s, &t) != NULL)

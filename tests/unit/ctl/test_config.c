@@ -273,6 +273,38 @@ static void test_tcp_section(void **state)
 		     "expected an integer 4096..16777216");
 }
 
+/* The backend connections' source ports: Linux's range by default, any non-empty range else. */
+static void test_tcp_local_ports(void **state)
+{
+	(void)state;
+	struct config *cfg = expect_ok(MIN_DPDK MIN_PORTS);
+	assert_int_equal(cfg->tcp.local_port_first, 32768);
+	assert_int_equal(cfg->tcp.local_port_last, 60999);
+	config_free(cfg);
+	cfg = expect_ok(MIN_DPDK MIN_PORTS "tcp: { local_port_first: 1024, local_port_last: 65535 }\n");
+	assert_int_equal(cfg->tcp.local_port_first, 1024);
+	assert_int_equal(cfg->tcp.local_port_last, 65535);
+	config_free(cfg);
+	cfg = expect_ok(MIN_DPDK MIN_PORTS "tcp:\n  local_port_first: 40000\n");
+	assert_int_equal(cfg->tcp.local_port_first, 40000);
+	assert_int_equal(cfg->tcp.local_port_last, 60999); /* default */
+	config_free(cfg);
+	cfg = expect_ok(MIN_DPDK MIN_PORTS "tcp: { local_port_first: 5000, local_port_last: 5000 }\n");
+	config_free(cfg); /* one port is a range */
+	expect_error(MIN_DPDK MIN_PORTS "tcp:\n  local_port_first: 0\n", NAME ":7:21: ",
+		     "expected an integer 1..65535");
+	expect_error(MIN_DPDK MIN_PORTS "tcp:\n  local_port_last: 65536\n", NAME ":7:20: ",
+		     "expected an integer 1..65535");
+	/* the error points at the key given: first when both are, else the one that is */
+	expect_error(MIN_DPDK MIN_PORTS "tcp:\n  local_port_first: 5001\n  local_port_last: 5000\n",
+		     NAME ":7:21: ",
+		     "tcp.local_port_first: local_port_first (5001) must not exceed local_port_last (5000)");
+	expect_error(MIN_DPDK MIN_PORTS "tcp:\n  local_port_first: 61000\n", NAME ":7:21: ",
+		     "local_port_first (61000) must not exceed local_port_last (60999, the default)");
+	expect_error(MIN_DPDK MIN_PORTS "tcp:\n  local_port_last: 1024\n", NAME ":7:20: ",
+		     "local_port_first (32768, the default) must not exceed local_port_last (1024)");
+}
+
 static void test_listeners(void **state)
 {
 	(void)state;
@@ -2244,6 +2276,7 @@ int main(void)
 		cmocka_unit_test(test_listeners),
 		cmocka_unit_test(test_redirect_listeners),
 		cmocka_unit_test(test_tcp_section),
+		cmocka_unit_test(test_tcp_local_ports),
 		cmocka_unit_test(test_lcores_pinned_to_cpus),
 		cmocka_unit_test(test_typo_key),
 		cmocka_unit_test(test_duplicate_key),

@@ -169,6 +169,10 @@ static void test_restart_only(void **state)
 		       "  - { port: 9, backend: discard }", "listeners");
 	expect_restart("tcp: { max_connections: 4096 }", "tcp: { max_connections: 8192 }",
 		       "tcp.max_connections");
+	expect_restart("tcp: { max_connections: 4096 }",
+		       "tcp: { max_connections: 4096, local_port_first: 1024 }", "tcp.local_port_first");
+	expect_restart("tcp: { max_connections: 4096 }",
+		       "tcp: { max_connections: 4096, local_port_last: 65535 }", "tcp.local_port_last");
 	expect_restart("127.0.0.1:9901", "127.0.0.1:9902", "admin.listen");
 	expect_restart("mbufs_per_worker: 8191", "mbufs_per_worker: 4095", "mbufs_per_worker");
 	expect_restart("mbufs_per_worker: 8191", "mbufs_per_worker: 8191\n"

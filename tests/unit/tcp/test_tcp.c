@@ -884,6 +884,49 @@ static void test_simultaneous_open_with_queued_data(void **state)
 }
 
 /*
+ * Active opens take their source ports from tcp.local_port_first..last only, and a port
+ * is used again towards another peer port (the 4-tuple is the key): a range of four holds
+ * four connections to one server, and the fifth gets none rather than a port outside it.
+ */
+static void test_connect_source_port_range(void **state)
+{
+	(void)state;
+	tcp_stack_free(H.stack);
+	H.cfg.tcp.local_port_first = 50000;
+	H.cfg.tcp.local_port_last = 50003;
+	H.stack = tcp_stack_create(&H.cfg, &H.net);
+	assert_non_null(H.stack);
+	struct ip_addr peer = peer_addr();
+	struct tcp_conn *c[5];
+	bool used[4] = {false};
+	for (unsigned int i = 0; i < 4; i++) {
+		c[i] = tcp_connect(H.stack, 0, &peer, rte_cpu_to_be_16(H_PEER_PORT), &harness_ops,
+				   NULL);
+		assert_non_null(c[i]);
+		struct hseg syn;
+		h_expect_one(&syn);
+		assert_int_equal(syn.flags, F_SYN);
+		assert_in_range(syn.src_port, 50000, 50003);
+		assert_false(used[syn.src_port - 50000]);
+		used[syn.src_port - 50000] = true;
+	}
+	assert_null(tcp_connect(H.stack, 0, &peer, rte_cpu_to_be_16(H_PEER_PORT), &harness_ops,
+				NULL));
+	h_expect_none();
+	c[4] = tcp_connect(H.stack, 0, &peer, rte_cpu_to_be_16(H_PEER_PORT + 1), &harness_ops,
+			   NULL);
+	assert_non_null(c[4]);
+	struct hseg syn;
+	h_expect_one(&syn);
+	assert_in_range(syn.src_port, 50000, 50003);
+	assert_int_equal(syn.dst_port, H_PEER_PORT + 1);
+	assert_int_equal(H.ctr.tcp.active_opens, 5);
+	for (unsigned int i = 0; i < 5; i++)
+		tcp_abort(c[i]);
+	h_expect_none(); /* RFC 9293 §3.10.5: an abort in SYN-SENT sends no RST */
+}
+
+/*
  * A peer still holding the 4-tuple in TIME_WAIT answers our SYN with the old
  * connection's ACK: we reset that and send the SYN again at once (once), so the
  * connect costs one round trip instead of an RTO.
@@ -1563,6 +1606,7 @@ int main(void)
 		T(test_keepalive_probes_then_gives_up),
 		T(test_survives_mbuf_exhaustion),
 		T(test_simultaneous_open_with_queued_data),
+		T(test_connect_source_port_range),
 		T(test_syn_answered_by_an_old_ack),
 		T(test_active_close_time_wait_and_reuse),
 		T(test_simultaneous_close),
