@@ -109,10 +109,10 @@ def derive(r, tsc_hz):
             # TSC time, counts that too). The TSC figure stays beside it.
             # Two upper bounds on the worker's own busy time; the smaller is the cost.
             # busy_cycles also counts preemption inside busy iterations (a loaded CPU);
-            # on-CPU minus idle also counts interrupts that stalled idle iterations: the
-            # peers' kernel timers and softirqs that run on CPU 1 (a veth runs the peer's
-            # receive on the sender's CPU, so its timers are armed there), which a kernel
-            # terminator asleep in epoll is not charged for either.
+            # on-CPU minus idle also counts interrupts that stalled idle iterations (likely
+            # the peers' kernel timers: a veth runs the peer's receive on the sender's CPU,
+            # so its timers are armed on CPU 1), which a kernel terminator asleep in epoll
+            # is not charged for either.
             tsc_s = g["win_busy_cycles"] / tsc
             cpu_s = min(max(g["cpu_ns"] / 1e9 - g["win_idle_cycles"] / tsc, 0.0), tsc_s)
             if g.get("win_device_cycles") is not None:
@@ -413,7 +413,7 @@ def main():
              "bounds on its worker's busy time over the client run: its on-CPU time "
              "(`/proc/PID/task/TID/schedstat`) minus its idle polling in the same window "
              "(`idle_cycles` from the admin API), which also counts interrupts that stalled idle "
-             "iterations (the peers' kernel timers and softirqs on CPU 1), and `busy_cycles`, TSC "
+             "iterations (likely the peers' kernel timers on CPU 1), and `busy_cycles`, TSC "
              "time of the iterations that did work, which also counts time spent preempted in "
              "them (shown per workload as \"TSC busy\"); nginx, HAProxy and "
              "hitch the processes' on-CPU time (`/proc/PID/task/*/schedstat`, every thread). "
