@@ -10,6 +10,7 @@
  *   tls_sizes [MAX_CONNECTIONS]     (default 16384, tlsterm's default)
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -29,6 +30,17 @@ static uint64_t heap_used(void)
 	if (rte_malloc_get_socket_stats((int)rte_socket_id(), &st) != 0)
 		return 0;
 	return st.heap_allocsz_bytes;
+}
+
+/* A pool of n objects of size bytes with the flags lib/tcp, lib/tls and lib/proxy give theirs
+ * (never DMA'd: objects may cross pages), or with contig also kept inside pages. */
+static struct rte_mempool *size_pool(const char *name, unsigned int n, size_t size, bool contig)
+{
+	unsigned int flags = RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET;
+	if (!contig)
+		flags |= RTE_MEMPOOL_F_NO_IOVA_CONTIG;
+	return rte_mempool_create(name, n, (unsigned int)size, 0, 0, NULL, NULL, NULL, NULL,
+				  (int)rte_socket_id(), flags);
 }
 
 int main(int argc, char **argv)
@@ -72,16 +84,10 @@ int main(int argc, char **argv)
 	struct rte_hash *table = rte_hash_create(&hp);
 	uint64_t h1 = heap_used();
 	struct rte_mempool *tcp_pool =
-		rte_mempool_create("sizes_tcp", max_conns + TCP_REAP_SLACK, sizeof(struct tcp_conn), 0,
-				   0, NULL, NULL, NULL, NULL, (int)rte_socket_id(),
-				   RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
-					   RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+		size_pool("sizes_tcp", max_conns + TCP_REAP_SLACK, sizeof(struct tcp_conn), false);
 	uint64_t h2 = heap_used();
 	struct rte_mempool *tls_pool =
-		rte_mempool_create("sizes_tls", max_conns, sizeof(struct tls_conn), 0, 0, NULL, NULL,
-				   NULL, NULL, (int)rte_socket_id(),
-				   RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
-					   RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+		size_pool("sizes_tls", max_conns, sizeof(struct tls_conn), false);
 	uint64_t h3 = heap_used();
 	if (table == NULL || tcp_pool == NULL || tls_pool == NULL) {
 		fprintf(stderr, "tls_sizes: cannot create the table or pools (-m %s too small?)\n", mem);
@@ -90,9 +96,7 @@ int main(int argc, char **argv)
 	/* For comparison, the tls_conn pool as it was before it took NO_IOVA_CONTIG: objects kept
 	 * inside 4 KiB pages (without hugepages), as a pool that is DMA'd must be. */
 	struct rte_mempool *tls_pool_ic =
-		rte_mempool_create("sizes_tls_ic", max_conns, sizeof(struct tls_conn), 0, 0, NULL, NULL,
-				   NULL, NULL, (int)rte_socket_id(),
-				   RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+		size_pool("sizes_tls_ic", max_conns, sizeof(struct tls_conn), true);
 	uint64_t h4 = heap_used();
 	printf("max_connections=%u\n", max_conns);
 	if (tls_pool_ic != NULL)
@@ -113,16 +117,10 @@ int main(int argc, char **argv)
 	printf("pool_obj_service_conn=%u\n", svc_sz.total_size);
 	uint64_t h5 = heap_used();
 	struct rte_mempool *sess_pool =
-		rte_mempool_create("sizes_psess", max_conns, sizeof(struct proxy_sess), 0, 0, NULL,
-				   NULL, NULL, NULL, (int)rte_socket_id(),
-				   RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
-					   RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+		size_pool("sizes_psess", max_conns, sizeof(struct proxy_sess), false);
 	uint64_t h6 = heap_used();
 	struct rte_mempool *svc_pool =
-		rte_mempool_create("sizes_psvc", max_conns, sizeof(struct service_conn), 0, 0, NULL,
-				   NULL, NULL, NULL, (int)rte_socket_id(),
-				   RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
-					   RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+		size_pool("sizes_psvc", max_conns, sizeof(struct service_conn), false);
 	uint64_t h7 = heap_used();
 	if (sess_pool == NULL || svc_pool == NULL) {
 		fprintf(stderr, "tls_sizes: cannot create the session pools\n");

@@ -23,10 +23,10 @@
 /* A receive burst copies at most RX_BURST frames out of a ring: well under this. */
 #define RX_DEVICE_STALL_US 50
 
-/* since: the TSC just before the first poll (the iteration's start). */
-static unsigned int worker_rx(struct worker *w, uint64_t since)
+/* since: the TSC just before the first poll (the iteration's start); stall: the TSC span of
+ * RX_DEVICE_STALL_US. */
+static unsigned int worker_rx(struct worker *w, uint64_t since, uint64_t stall)
 {
-	const uint64_t stall = w->net.tsc_hz * RX_DEVICE_STALL_US / 1000000;
 	struct net_ctx *ctx = &w->net;
 	unsigned int total = 0;
 	for (unsigned int pi = 0; pi < ctx->n_ports; pi++) {
@@ -58,6 +58,7 @@ int worker_main(void *arg)
 	struct net_ctx *ctx = &w->net;
 	const uint64_t timer_period = ctx->tsc_hz * TIMER_PERIOD_MS / 1000;
 	const uint64_t idle_stall = ctx->tsc_hz * IDLE_STALL_US / 1000000;
+	const uint64_t rx_stall = ctx->tsc_hz * RX_DEVICE_STALL_US / 1000000;
 	uint64_t next_timer = 0;
 
 	rcu_register_thread();
@@ -70,7 +71,7 @@ int worker_main(void *arg)
 		uint64_t start = rte_rdtsc();
 		ctx->now = start;
 		uint64_t steered_before = w->ctr.steered_in;
-		unsigned int work = worker_rx(w, start);
+		unsigned int work = worker_rx(w, start, rx_stall);
 		net_steer_poll(ctx);
 		net_impair_poll(ctx);
 		work += (unsigned int)(w->ctr.steered_in - steered_before);
