@@ -14,22 +14,11 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 source "$here/run_tlsterm.sh"
+source "$here/proxy_lib.sh"
 TT_BIN=${TT_BIN:-$here/../../build/app/tlsterm/tlsterm}
-BACKEND_PIDS=()
-tt_cleanup_hook() {
-	local pid
-	for pid in "${BACKEND_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-	for pid in "${BACKEND_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-tt_begin test_ipv6_gateway
-
-HOST=2001:2:0:18::1
 FAR_CLIENT=2001:2:0:99::1  # off-link for tlsterm: behind the client namespace's kernel
 FAR_BACK=2001:2:0:98::2    # off-link too: behind the backend namespace's kernel
-log=$TT_WORK/tlsterm.log
-certs=$TT_WORK/certs
-bash "$here/../../scripts/certs.sh" "$certs" >/dev/null
-bash "$here/../../scripts/testbed.sh" up >/dev/null
+tt_proxy_begin test_ipv6_gateway 2001:2:0:18::1 "$FAR_BACK"
 
 # Each namespace routes its far prefix: the address sits on lo and the kernel forwards, so
 # it answers tlsterm's neighbor solicitations for the veth address as a router would.

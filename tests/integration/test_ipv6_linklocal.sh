@@ -10,20 +10,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 source "$here/run_tlsterm.sh"
+source "$here/proxy_lib.sh"
 TT_BIN=${TT_BIN:-$here/../../build/app/tlsterm/tlsterm}
-BACKEND_PIDS=()
-tt_cleanup_hook() {
-	local pid
-	for pid in "${BACKEND_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-	for pid in "${BACKEND_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-tt_begin test_ipv6_linklocal
-
-HOST=2001:2:0:18::1
-log=$TT_WORK/tlsterm.log
-certs=$TT_WORK/certs
-bash "$here/../../scripts/certs.sh" "$certs" >/dev/null
-bash "$here/../../scripts/testbed.sh" up >/dev/null
+tt_proxy_begin test_ipv6_linklocal 2001:2:0:18::1 :: # the backend listens on any address
 ll_back=$(tt_in_backend ip -6 -o addr show dev "$TT_IF_BACKEND" scope link |
 	sed -n 's/.* inet6 \(fe80::[0-9a-f:]*\)\/64.*/\1/p' | head -n 1)
 [ -n "$ll_back" ] || tt_fail "the backend namespace has no link-local address on $TT_IF_BACKEND"
@@ -48,11 +37,6 @@ config() { # config SERVER
 		"    retries: 0" \
 		"    health: { type: http, path: /healthz, interval_ms: 300, timeout_ms: 250, rise: 1, fall: 1 }"
 }
-curl_in() {
-	ip netns exec "$TT_NS_CLIENT" curl -6 -sS --max-time 20 --cacert "$certs/ca.pem" \
-		--resolve "tlsterm.test:443:[$HOST]" "$@"
-}
-
 # ---------------------------------------------------------------- run 1: with the zone
 echo "run 1: [$ll_back%inside]:8082"
 config "[$ll_back%inside]:8082"
