@@ -83,6 +83,7 @@ static int measure(struct tls_engine *e, const struct config *c, uint32_t size,
 {
 	static struct tls_aead_op seal[BURST], open[BURST];
 	static struct tls_aead_key key;
+	static struct tls_aead_sched sched;
 	static uint8_t tags[BURST][TLS_AEAD_TAG_LEN];
 	uint8_t *bufs[BURST], raw[32];
 	double seal_cpb[REPS], open_cpb[REPS];
@@ -91,7 +92,8 @@ static int measure(struct tls_engine *e, const struct config *c, uint32_t size,
 
 	for (int i = 0; i < 32; i++)
 		raw[i] = (uint8_t)(i * 13 + 5);
-	if (tls_aead_key_init(e, &key, c->alg, raw) != 0)
+	if (tls_aead_key_init(e, &key, c->alg, raw) != 0 ||
+	    (key.needs_sched && tls_aead_key_expand(e, &key, &sched) != 0))
 		return -EINVAL;
 	for (int i = 0; i < BURST; i++) {
 		bufs[i] = aligned_alloc(64, (size + 63) & ~63u);

@@ -174,8 +174,12 @@ static uint64_t handshake(const struct workload *w, SSL_CTX *cctx, SSL_SESSION *
 			     ? tls_record_init13(&rec, engine, res.alg, res.client_secret,
 						 res.server_secret, res.write_seq, &no_events, NULL)
 			     : tls_record_init12(&rec, engine, res.alg, &res.kb, &no_events, NULL);
-		if (rc == 0)
-			tls_record_fini(&rec);
+		/* ...and the key expansions the first records make, into schedules of our own. */
+		static struct tls_aead_sched sched[2];
+		if (rc == 0 && rec.rd.key.needs_sched)
+			rc = tls_aead_key_expand(engine, &rec.rd.key, &sched[0]) |
+			     tls_aead_key_expand(engine, &rec.wr.key, &sched[1]);
+		tls_record_fini(&rec, NULL);
 	}
 	cyc += __rdtsc() - t0;
 	if (st != TLS_HS_DONE || rc != 0 || SSL_do_handshake(c) != 1)

@@ -105,7 +105,7 @@ static void run(const char *engine_name, struct tls_engine *e, enum tls_aead_alg
 
 	memset(&ctr, 0, sizeof(ctr));
 	memset(secret, 0x5a, sizeof(secret));
-	struct tls_burst *b = tls_burst_create(e, mp, &ctr, 256, SOCKET_ID_ANY);
+	struct tls_burst *b = tls_burst_create(e, mp, &ctr, 256, 0, SOCKET_ID_ANY);
 	if (b == NULL || cyc == NULL ||
 	    tls_record_init13(&rec, e, alg, secret, secret, 0, &events, NULL) != 0)
 		die("set-up");
@@ -133,7 +133,7 @@ static void run(const char *engine_name, struct tls_engine *e, enum tls_aead_alg
 	       (double)bytes_seen / (double)records_seen, (double)cyc[batches / 2] / BATCH_BYTES,
 	       (double)cyc[0] / BATCH_BYTES);
 	tls_burst_cancel(b, &rec);
-	tls_record_fini(&rec);
+	tls_record_fini(&rec, b);
 	tls_burst_free(b);
 	free(cyc);
 }

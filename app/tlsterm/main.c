@@ -285,6 +285,9 @@ static void admin_collect(void *arg, struct metrics_input *in)
 		conns += tcp_conn_count(wk->tcp);
 		time_wait += tcp_time_wait_count(wk->tcp);
 		in->tls_open += tls_worker_conn_count(wk->tls);
+		unsigned int sched_size;
+		in->tls_key_schedules += tls_worker_key_schedules(wk->tls, &sched_size);
+		in->tls_key_schedules_size += sched_size;
 		in->proxy_sessions += proxy_worker_sessions(wk->proxy);
 		snprintf(a->scrape_pools[w].name, sizeof(a->scrape_pools[w].name), "%s",
 			 a->pools[w]->name);

@@ -211,6 +211,9 @@ struct config_tls_global {
 /* Record-layer crypto. */
 struct config_crypto {
 	char engine[16]; /* "ipsec-mb" (default) or "evp" */
+	/* Expanded AEAD keys a worker lends to connections moving data (1 KiB each, two per
+	 * connection); 0 (default): tcp.max_connections / 2, at least 1024. */
+	unsigned int key_schedules;
 };
 
 struct config_tcp {

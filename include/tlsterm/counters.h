@@ -205,6 +205,9 @@ struct worker_counters {
 		uint64_t bytes_opened;     /* application plaintext bytes */
 		uint64_t bytes_sealed;
 		uint64_t bursts;           /* engine submissions */
+		uint64_t key_expansions;   /* keys expanded into a lent schedule */
+		uint64_t key_schedules_taken_over; /* ... by taking one from an unpinned record */
+		uint64_t key_schedules_swept;      /* given back after an idle second */
 		uint64_t key_updates_received;
 		uint64_t key_updates_sent;
 		uint64_t ocsp_staples_sent;    /* the client asked (status_request) and got one */

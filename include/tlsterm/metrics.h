@@ -38,6 +38,8 @@ struct metrics_input {
 	unsigned int tcp_open; /* TIME_WAIT not included */
 	unsigned int tcp_time_wait;
 	unsigned int tls_open;
+	unsigned int tls_key_schedules;      /* lent to connections now (all workers) */
+	unsigned int tls_key_schedules_size; /* the caches' sizes added up */
 	unsigned int proxy_sessions;
 	const struct metrics_pool *pools;
 	unsigned int n_pools;

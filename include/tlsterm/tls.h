@@ -107,6 +107,9 @@ unsigned int tls_worker_poll(struct tls_worker *tw);
 /* TLS connections of this worker (handshaking or established). */
 unsigned int tls_worker_conn_count(const struct tls_worker *tw);
 
+/* Key schedules lent to this worker's connections now; *size gets its cache's size. */
+unsigned int tls_worker_key_schedules(const struct tls_worker *tw, unsigned int *size);
+
 /* The record engine in use ("ipsec-mb" or "evp"). */
 const char *tls_worker_engine(const struct tls_worker *tw);
 

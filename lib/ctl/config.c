@@ -1252,6 +1252,8 @@ static const struct field crypto_fields[] = {
 	{ .key = "engine", .parse = parse_name_in, .choices = engine_names, .lo = 1,
 	  .hi = sizeof(((struct config_crypto *)0)->engine) - 1,
 	  .off = offsetof(struct config_crypto, engine) },
+	{ .key = "key_schedules", .parse = parse_uint, .lo = 1024, .hi = 16777216,
+	  .off = offsetof(struct config_crypto, key_schedules) },
 };
 static const struct schema crypto_schema = { crypto_fields, N_ELEMS(crypto_fields) };
 

@@ -235,6 +235,7 @@ static void diff_rest(struct diff *d, struct config *n)
 	LIVE(d, n->tickets.key_file); /* read again at every reload */
 
 	FIXED_STR(d, n->crypto.engine, "crypto.engine");
+	FIXED(d, n->crypto.key_schedules, "crypto.key_schedules");
 
 	FIXED(d, n->admin.enabled, "admin");
 	FIXED(d, n->admin.ipv4, "admin.listen");

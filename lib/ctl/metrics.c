@@ -229,6 +229,17 @@ const struct counter metrics_counters[] = {
 	  WC(tls.bytes_sealed) },
 	{ "tlsterm_tls_bursts_total", NULL, "Crypto engine submissions (one per busy iteration).",
 	  "tls", "bursts", WC(tls.bursts) },
+	{ "tlsterm_tls_key_expansions_total", NULL,
+	  "AEAD keys expanded into a key schedule lent from the worker's cache (at a "
+	  "connection's first record, and again after it gave its schedule back).",
+	  "tls", "key_expansions", WC(tls.key_expansions) },
+	{ "tlsterm_tls_key_schedules_taken_over_total", NULL,
+	  "Key schedules taken from a connection with nothing in flight because none was "
+	  "free (crypto.key_schedules too small for the connections moving data).",
+	  "tls", "key_schedules_taken_over", WC(tls.key_schedules_taken_over) },
+	{ "tlsterm_tls_key_schedules_swept_total", NULL,
+	  "Key schedules given back by connections idle for a second or more.", "tls",
+	  "key_schedules_swept", WC(tls.key_schedules_swept) },
 	{ "tlsterm_tls_key_updates_total", "direction=\"received\"",
 	  "TLS 1.3 KeyUpdate messages received and sent.", "tls", "key_updates_received",
 	  WC(tls.key_updates_received) },
@@ -449,6 +460,11 @@ char *metrics_prometheus(const struct metrics_input *in, size_t *len)
 			   "TCP connections in TIME_WAIT.", in->tcp_time_wait);
 		prom_gauge(&o, "tlsterm_tls_connections_open", "TLS connections open.",
 			   in->tls_open);
+		prom_gauge(&o, "tlsterm_tls_key_schedules_in_use", "Expanded AEAD keys (1 KiB "
+			   "each) lent to connections that moved data in the last second or two.",
+			   in->tls_key_schedules);
+		prom_gauge(&o, "tlsterm_tls_key_schedules_size", "Expanded AEAD keys the workers "
+			   "can lend (crypto.key_schedules per worker).", in->tls_key_schedules_size);
 		prom_gauge(&o, "tlsterm_proxy_sessions_open", "Proxy sessions open.",
 			   in->proxy_sessions);
 	}
@@ -550,8 +566,9 @@ char *metrics_json(const struct metrics_input *in, size_t *len)
 	if (in->has_conns)
 		put(&o,
 		    ",\"connections\":{\"tcp_open\":%u,\"tcp_time_wait\":%u,\"tls_open\":%u,"
-		    "\"proxy_sessions\":%u}",
-		    in->tcp_open, in->tcp_time_wait, in->tls_open, in->proxy_sessions);
+		    "\"proxy_sessions\":%u,\"tls_key_schedules\":%u}",
+		    in->tcp_open, in->tcp_time_wait, in->tls_open, in->proxy_sessions,
+		    in->tls_key_schedules);
 	if (in->has_reload)
 		put(&o,
 		    ",\"reload\":{\"generation\":%" PRIu64 ",\"ok\":%" PRIu64 ",\"failed\":%" PRIu64

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The engine-independent half of tls_aead.h: key lengths, key set-up and
- * wiping, and dispatch to the engine's table.
+ * The engine-independent half of tls_aead.h: key lengths, key set-up,
+ * expansion and wiping, and dispatch to the engine's table.
  */
 #include <errno.h>
 #include <string.h>
@@ -53,22 +53,42 @@ int tls_aead_key_init(const struct tls_engine *e, struct tls_aead_key *k, enum t
 		      const uint8_t *key)
 {
 	unsigned int len = tls_aead_key_len(alg);
-	int rc;
 
 	if (len == 0 || key == NULL)
 		return -EINVAL;
 	memset(k, 0, sizeof(*k));
 	k->alg = (uint8_t)alg;
 	k->engine = (uint8_t)e->ops->kind;
+	k->needs_sched = e->ops->needs_sched(alg);
 	memcpy(k->raw, key, len);
-	rc = e->ops->key_init(e, k);
+	return 0;
+}
+
+int tls_aead_key_expand(const struct tls_engine *e, struct tls_aead_key *k,
+			struct tls_aead_sched *s)
+{
+	if (s == NULL || k->engine != (uint8_t)e->ops->kind)
+		return -EINVAL;
+	k->sched = s;
+	int rc = e->ops->key_expand(e, k);
 	if (rc != 0)
-		tls_aead_key_wipe(k);
+		tls_aead_key_detach(k);
 	return rc;
+}
+
+struct tls_aead_sched *tls_aead_key_detach(struct tls_aead_key *k)
+{
+	struct tls_aead_sched *s = k->sched;
+
+	if (s != NULL)
+		OPENSSL_cleanse(s, sizeof(*s));
+	k->sched = NULL;
+	return s;
 }
 
 void tls_aead_key_wipe(struct tls_aead_key *k)
 {
+	tls_aead_key_detach(k);
 	OPENSSL_cleanse(k, sizeof(*k));
 }
 

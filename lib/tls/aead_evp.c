@@ -27,11 +27,17 @@ static const char *const cipher_names[N_ALGS] = {
 	[TLS_AEAD_CHACHA20_POLY1305] = "ChaCha20-Poly1305",
 };
 
-static int evp_key_init(const struct tls_engine *e, struct tls_aead_key *k)
+static bool evp_needs_sched(enum tls_aead_alg alg)
+{
+	(void)alg;
+	/* EVP expands the key in EVP_CipherInit_ex2 for every record: nothing to keep. */
+	return false;
+}
+
+static int evp_key_expand(const struct tls_engine *e, struct tls_aead_key *k)
 {
 	(void)e;
 	(void)k;
-	/* EVP expands the key in EVP_CipherInit_ex2 for every record: nothing to keep. */
 	return 0;
 }
 
@@ -106,7 +112,8 @@ static void evp_free(struct tls_engine *e)
 static const struct tls_engine_ops evp_ops = {
 	.name = "evp",
 	.kind = TLS_ENGINE_EVP,
-	.key_init = evp_key_init,
+	.needs_sched = evp_needs_sched,
+	.key_expand = evp_key_expand,
 	.run = evp_run,
 	.free = evp_free,
 };

@@ -39,7 +39,12 @@ struct ipsecmb_engine {
 	uint8_t job_tag[IMB_MAX_JOBS][TLS_AEAD_TAG_LEN];
 };
 
-static int ipsecmb_key_init(const struct tls_engine *e, struct tls_aead_key *k)
+static bool ipsecmb_needs_sched(enum tls_aead_alg alg)
+{
+	return alg != TLS_AEAD_CHACHA20_POLY1305; /* both ChaCha20-Poly1305 APIs take the raw key */
+}
+
+static int ipsecmb_key_expand(const struct tls_engine *e, struct tls_aead_key *k)
 {
 	const struct ipsecmb_engine *ie = (const struct ipsecmb_engine *)e;
 	struct gcm_key_data *gk = (struct gcm_key_data *)k->sched;
@@ -52,7 +57,7 @@ static int ipsecmb_key_init(const struct tls_engine *e, struct tls_aead_key *k)
 		IMB_AES256_GCM_PRE(ie->mgr, k->raw, gk);
 		return 0;
 	case TLS_AEAD_CHACHA20_POLY1305:
-		return 0; /* both ChaCha20-Poly1305 APIs take the raw key */
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -60,7 +65,8 @@ static int ipsecmb_key_init(const struct tls_engine *e, struct tls_aead_key *k)
 static bool op_valid(const struct tls_aead_op *op)
 {
 	return op->key != NULL && op->key->engine == TLS_ENGINE_IPSECMB &&
-	       op->key->alg <= TLS_AEAD_CHACHA20_POLY1305 && op->n_seg <= TLS_AEAD_SEGS_MAX &&
+	       op->key->alg <= TLS_AEAD_CHACHA20_POLY1305 && tls_aead_key_ready(op->key) &&
+	       op->n_seg <= TLS_AEAD_SEGS_MAX &&
 	       op->aad_len <= TLS_AEAD_AAD_MAX && op->tag != NULL;
 }
 
@@ -251,7 +257,8 @@ static void ipsecmb_free(struct tls_engine *e)
 static const struct tls_engine_ops ipsecmb_ops = {
 	.name = "ipsec-mb",
 	.kind = TLS_ENGINE_IPSECMB,
-	.key_init = ipsecmb_key_init,
+	.needs_sched = ipsecmb_needs_sched,
+	.key_expand = ipsecmb_key_expand,
 	.run = ipsecmb_run,
 	.free = ipsecmb_free,
 };

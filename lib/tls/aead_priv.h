@@ -12,8 +12,10 @@
 struct tls_engine_ops {
 	const char *name;
 	enum tls_engine_kind kind;
-	/* k->alg, k->engine and k->raw are set; fill k->sched. 0 or -EINVAL. */
-	int (*key_init)(const struct tls_engine *e, struct tls_aead_key *k);
+	/* Whether alg's keys run from an expansion (then key_expand fills it). */
+	bool (*needs_sched)(enum tls_aead_alg alg);
+	/* k->alg, k->engine, k->raw and k->sched are set; fill *k->sched. 0 or -EINVAL. */
+	int (*key_expand)(const struct tls_engine *e, struct tls_aead_key *k);
 	void (*run)(struct tls_engine *e, struct tls_aead_op *ops, unsigned int n);
 	void (*free)(struct tls_engine *e);
 };

@@ -15,9 +15,11 @@
 #include <tlsterm/counters.h>
 
 #include "tls_burst_priv.h"
+#include "tls_sched_cache.h"
 
 struct tls_burst *tls_burst_create(struct tls_engine *e, struct rte_mempool *mp,
-				   struct tls_counters *ctr, unsigned int max_records, int socket)
+				   struct tls_counters *ctr, unsigned int max_records,
+				   unsigned int key_schedules, int socket)
 {
 	if (e == NULL || mp == NULL || ctr == NULL || max_records == 0)
 		return NULL;
@@ -29,7 +31,11 @@ struct tls_burst *tls_burst_create(struct tls_engine *e, struct rte_mempool *mp,
 				    RTE_CACHE_LINE_SIZE, socket);
 	b->slots = rte_zmalloc_socket("tls_burst_slots", sizeof(*b->slots) * max_records,
 				      RTE_CACHE_LINE_SIZE, socket);
-	if (b->ops == NULL || b->slots == NULL) {
+	/* Only ipsec-mb's AES-GCM runs from expansions; EVP and ChaCha20 take the raw key. */
+	if (tls_engine_kind(e) == TLS_ENGINE_IPSECMB)
+		b->sc = tls_sched_cache_create(key_schedules, 2 * max_records + 1, ctr, socket);
+	if (b->ops == NULL || b->slots == NULL ||
+	    (tls_engine_kind(e) == TLS_ENGINE_IPSECMB && b->sc == NULL)) {
 		tls_burst_free(b);
 		return NULL;
 	}
@@ -50,9 +56,22 @@ void tls_burst_free(struct tls_burst *b)
 		if (s->r != NULL)
 			record_slot_drop(b, burst_index(b, k));
 	}
+	tls_sched_cache_free(b->sc);
 	rte_free(b->ops);
 	rte_free(b->slots);
 	rte_free(b);
+}
+
+unsigned int tls_burst_sweep_keys(struct tls_burst *b)
+{
+	return tls_sched_sweep(b->sc);
+}
+
+unsigned int tls_burst_key_schedules(const struct tls_burst *b, unsigned int *size)
+{
+	if (size != NULL)
+		*size = tls_sched_cache_size(b->sc);
+	return tls_sched_cache_in_use(b->sc);
 }
 
 unsigned int tls_burst_pending(const struct tls_burst *b)

@@ -41,6 +41,7 @@ struct tls_burst {
 	struct tls_engine *e;
 	struct rte_mempool *mp;
 	struct tls_counters *ctr;
+	struct tls_sched_cache *sc; /* key schedules for the engine, NULL when it needs none */
 	unsigned int cap;
 	unsigned int head;  /* oldest queued slot */
 	unsigned int count; /* queued slots, completed ones not yet passed included */

@@ -68,7 +68,7 @@ static void detach(struct tls_worker *tw, struct tls_conn *tc)
 		gen_release(tc);
 	} else if (tc->state == TLS_CONN_OPEN) {
 		tls_burst_cancel(tw->burst, &tc->u.rec);
-		tls_record_fini(&tc->u.rec);
+		tls_record_fini(&tc->u.rec, tw->burst);
 	}
 	tc->state = TLS_CONN_CLOSED;
 	if (tc->in_post) {
@@ -291,7 +291,7 @@ static void hand_off(struct tls_worker *tw, struct tls_conn *tc, struct tls_hs_r
 	if (rc != 0 || lost) {
 		rte_pktmbuf_free(early);
 		if (rc == 0)
-			tls_record_fini(&tc->u.rec);
+			tls_record_fini(&tc->u.rec, tw->burst);
 		tw->ctr->handshakes_failed++;
 		tc->state = TLS_CONN_CLOSED;
 		tcp_abort(tc->tcp);

@@ -95,6 +95,7 @@ struct tls_worker {
 	struct tls_conn_list post;
 	struct tls_gen *gen;    /* RCU: the current generation, taken by new handshakes */
 	uint64_t hs_timeout_tsc; /* the current generation's, read once per poll */
+	uint64_t next_key_sweep; /* TSC: idle connections' key schedules go back then */
 	unsigned int n_handshaking;   /* on the handshaking list */
 	unsigned int max_handshaking; /* edge.max_handshaking: more are reset at once */
 	unsigned int n_conns;

@@ -17,6 +17,7 @@
 #include <tlsterm/net.h>
 
 #include "tls_burst_priv.h"
+#include "tls_sched_cache.h"
 
 #define CT_CHANGE_CIPHER_SPEC 20
 #define CT_ALERT 21
@@ -273,14 +274,29 @@ wipe:
 	return rc;
 }
 
-/* RFC 8446 §7.2: the next generation of a direction's traffic secret, key and IV. */
-static int dir_update13(const struct tls_engine *e, const struct tls_record *r, struct tls_dir *d)
+/*
+ * k is about to be used by an op of r (which has something queued, so its keys
+ * stay put): expanded into a schedule from the cache if it has none. Cannot
+ * fail with the cache sized as tls_burst_create does; if it did, the engine
+ * would refuse the op (not ready) and the record would fail.
+ */
+static void key_use(struct tls_burst *b, struct tls_record *r, struct tls_aead_key *k)
 {
+	if (k->sched != NULL)
+		tls_sched_touch(b->sc, k);
+	else if (k->needs_sched)
+		(void)tls_sched_take(b->sc, b->e, r, k);
+}
+
+/* RFC 8446 §7.2: the next generation of a direction's traffic secret, key and IV. */
+static int dir_update13(struct tls_burst *b, const struct tls_record *r, struct tls_dir *d)
+{
+	tls_sched_give_back(b->sc, &d->key);
 	if (tls13_next_secret(r->hash, d->secret) != 0)
 		return -1;
 	tls_aead_key_wipe(&d->key);
 	d->seq = 0;
-	return dir_init13(e, r->alg, d);
+	return dir_init13(b->e, r->alg, d);
 }
 
 static void dir_wipe(struct tls_dir *d)
@@ -340,8 +356,12 @@ int tls_record_init12(struct tls_record *r, const struct tls_engine *e, enum tls
 	return 0;
 }
 
-void tls_record_fini(struct tls_record *r)
+void tls_record_fini(struct tls_record *r, struct tls_burst *b)
 {
+	if (b != NULL) {
+		tls_sched_give_back(b->sc, &r->rd.key);
+		tls_sched_give_back(b->sc, &r->wr.key);
+	}
 	rte_pktmbuf_free(r->in);
 	rte_pktmbuf_free(r->out);
 	r->in = r->out = r->out_last = NULL;
@@ -375,6 +395,7 @@ static void seal_prepare(struct tls_record *r, struct tls_burst *b, int idx,
 	h[2] = LEGACY_VERSION & 0xff;
 	h[3] = (uint8_t)(clen >> 8);
 	h[4] = (uint8_t)clen;
+	key_use(b, r, &r->wr.key);
 	op->key = &r->wr.key;
 	op->seal = true;
 	if (has_explicit_nonce(r)) {
@@ -664,6 +685,7 @@ static int queue_open(struct tls_record *r, struct tls_burst *b, const uint8_t *
 	s->len = body_len;
 	s->body_off = (uint16_t)body_off;
 	s->hdr_type = type;
+	key_use(b, r, &r->rd.key);
 	op->key = &r->rd.key;
 	op->seal = false;
 	if (has_explicit_nonce(r)) {
@@ -887,10 +909,12 @@ static void key_update_received(struct tls_burst *b, struct tls_record *r, uint8
 		op->seal = false;
 		op->tag = tag;
 	}
-	if (dir_update13(b->e, r, &r->rd) != 0) {
+	if (dir_update13(b, r, &r->rd) != 0) {
 		fail(b, r, TLS_ALERT_INTERNAL_ERROR);
 		return;
 	}
+	if (r->queued > 0)
+		key_use(b, r, &r->rd.key); /* for the records behind, run again below */
 	b->ctr->key_updates_received++;
 	for (unsigned int k = 0; k < b->count; k++) {
 		unsigned int idx = burst_index(b, k);
@@ -1057,7 +1081,7 @@ void record_complete(struct tls_burst *b, unsigned int idx)
 		ev->records(owner, m);
 		return;
 	case SLOT_KEY_UPDATE:
-		if (op->result != 0 || dir_update13(b->e, r, &r->wr) != 0) {
+		if (op->result != 0 || dir_update13(b, r, &r->wr) != 0) {
 			rte_pktmbuf_free(m);
 			r->ku_in_flight = false;
 			fail(b, r, TLS_ALERT_INTERNAL_ERROR);

@@ -63,6 +63,9 @@ struct tls_record_events {
 	void (*closing)(void *owner, enum tls_alert alert, bool received);
 };
 
+/* A worker's gathered AEAD work. */
+struct tls_burst;
+
 /* Per connection, from the hand-off on. */
 struct tls_record {
 	uint16_t version;  /* 0x0304 or 0x0303 */
@@ -119,17 +122,30 @@ int tls_record_init12(struct tls_record *r, const struct tls_engine *e, enum tls
 		      const struct tls12_key_block *kb, const struct tls_record_events *ev,
 		      void *owner);
 
-/* Wipe keys and free buffered input. The record must have nothing queued (tls_burst_cancel). */
-void tls_record_fini(struct tls_record *r);
+/*
+ * Wipe keys, give their schedules back to b's cache, free buffered input. The
+ * record must have nothing queued (tls_burst_cancel). b may be NULL only for a
+ * record that never went through a burst.
+ */
+void tls_record_fini(struct tls_record *r, struct tls_burst *b);
 
-/* A worker's gathered AEAD work. */
-struct tls_burst;
 
 struct tls_counters;
-/* mp gives header/trailer mbufs; ctr is the worker's (records, bytes, alerts, bursts). */
+/*
+ * mp gives header/trailer mbufs; ctr is the worker's (records, bytes, alerts,
+ * bursts, key schedules). key_schedules: how many expanded keys the records
+ * may hold at once (tls_sched_cache.h; at least 2 * max_records + 1).
+ */
 struct tls_burst *tls_burst_create(struct tls_engine *e, struct rte_mempool *mp,
-				   struct tls_counters *ctr, unsigned int max_records, int socket);
+				   struct tls_counters *ctr, unsigned int max_records,
+				   unsigned int key_schedules, int socket);
 void tls_burst_free(struct tls_burst *b);
+
+/* Once a second: keys unused since the last call give their schedules back. How many did. */
+unsigned int tls_burst_sweep_keys(struct tls_burst *b);
+
+/* Key schedules lent out now; *size (if not NULL) gets the cache's size. */
+unsigned int tls_burst_key_schedules(const struct tls_burst *b, unsigned int *size);
 
 /* Records waiting for tls_burst_run. */
 unsigned int tls_burst_pending(const struct tls_burst *b);

@@ -17,6 +17,7 @@
 #include "tls_conn.h"
 
 #define BURST_RECORDS 256
+#define MIN_KEY_SCHEDULES 1024u /* crypto.key_schedules' floor; over 2 * BURST_RECORDS */
 
 static struct tls_engine *pick_engine(const struct config *cfg)
 {
@@ -120,8 +121,12 @@ struct tls_worker *tls_worker_create(const struct config *cfg, struct net_ctx *n
 					   0, 0, NULL, NULL, NULL, NULL, socket,
 					   RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
 					   RTE_MEMPOOL_F_NO_IOVA_CONTIG); /* never DMA'd */
+	unsigned int scheds = cfg->crypto.key_schedules;
+	if (scheds == 0)
+		scheds = RTE_MAX(cfg->tcp.max_connections / 2, MIN_KEY_SCHEDULES);
 	if (tw->engine != NULL)
-		tw->burst = tls_burst_create(tw->engine, net->pool, tw->ctr, BURST_RECORDS, socket);
+		tw->burst = tls_burst_create(tw->engine, net->pool, tw->ctr, BURST_RECORDS, scheds,
+					     socket);
 	if (tw->engine == NULL || tw->conn_pool == NULL || tw->burst == NULL) {
 		snprintf(err, errlen, "cannot create the TLS engine, burst or connection pool");
 		tw->gen = NULL; /* the caller's still */
@@ -163,6 +168,11 @@ unsigned int tls_worker_poll(struct tls_worker *tw)
 	/* A reload may change the timeout: the handshakes in the FIFO are judged by the current one. */
 	tw->hs_timeout_tsc = rcu_dereference(tw->gen)->hs_timeout_tsc;
 	unsigned int work = tls_burst_run(tw->burst);
+	if (tw->net->now >= tw->next_key_sweep) {
+		tls_burst_sweep_keys(tw->burst);
+		tw->next_key_sweep = tw->net->now + tw->net->tsc_hz;
+		work++; /* the worker's own time, like the timer scans */
+	}
 	work += tls_conn_post_burst(tw);
 	if (!TAILQ_EMPTY(&tw->handshaking))
 		work += tls_conn_expire_handshakes(tw);
@@ -172,6 +182,16 @@ unsigned int tls_worker_poll(struct tls_worker *tw)
 unsigned int tls_worker_conn_count(const struct tls_worker *tw)
 {
 	return tw->n_conns;
+}
+
+unsigned int tls_worker_key_schedules(const struct tls_worker *tw, unsigned int *size)
+{
+	if (tw->burst == NULL) {
+		if (size != NULL)
+			*size = 0;
+		return 0;
+	}
+	return tls_burst_key_schedules(tw->burst, size);
 }
 
 const char *tls_worker_engine(const struct tls_worker *tw)

@@ -273,8 +273,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&S, 0, sizeof(S));
 	memset(&P, 0, sizeof(P));
-	S.b = tls_burst_create(e, pool, &S.ctr, max_records, SOCKET_ID_ANY);
-	P.b = tls_burst_create(engines[0], pool, &P.ctr, 16, SOCKET_ID_ANY);
+	S.b = tls_burst_create(e, pool, &S.ctr, max_records, 0, SOCKET_ID_ANY);
+	P.b = tls_burst_create(engines[0], pool, &P.ctr, 16, 0, SOCKET_ID_ANY);
 	check(S.b != NULL && P.b != NULL, "burst");
 	S.peer = &P;
 	P.peer = &S; /* the peer's KeyUpdates and alerts reach us, in order */
@@ -359,8 +359,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(!P.rec.failed || P.got_fatal, "the peer could not open our records");
 	tls_burst_cancel(S.b, &S.rec);
 	tls_burst_cancel(P.b, &P.rec);
-	tls_record_fini(&S.rec);
-	tls_record_fini(&P.rec);
+	tls_record_fini(&S.rec, S.b);
+	tls_record_fini(&P.rec, P.b);
 	tls_burst_free(S.b);
 	tls_burst_free(P.b);
 	check(rte_mempool_in_use_count(pool) == at_start, "mbuf leak");

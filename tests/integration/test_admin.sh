@@ -129,6 +129,10 @@ opened=$(metric 1 tlsterm_tcp_connections_opened_total direction=passive)
 [ "$(metric 1 tlsterm_tls_records_total direction=seal)" -gt 0 ] || tt_fail "no record sealed"
 [ "$(metric 1 tlsterm_tls_alerts_received_total alert=close_notify)" -ge 1 ] ||
 	tt_fail "no close_notify received counted"
+# each connection's keys were expanded into lent schedules, given back when it closed
+[ "$(metric 1 tlsterm_tls_key_expansions_total)" -ge 2 ] || tt_fail "no key expansion counted"
+[ "$(metric 1 tlsterm_tls_key_schedules_in_use)" -eq 0 ] || tt_fail "key schedules still lent"
+[ "$(metric 1 tlsterm_tls_key_schedules_size)" -ge 1024 ] || tt_fail "key schedule cache size"
 echo "  handshakes 1.3: $t13_0 -> $t13_1, 1.2: $t12_0 -> $t12_1; edge rx packets $rx_0 -> $rx_1"
 
 expect 200 "$(api GET /stats "$TT_WORK/stats.json" "${auth[@]}")" "stats"
@@ -143,6 +147,8 @@ assert s["ports"]["edge"]["rx_packets"] > 0
 assert s["workers"][0]["iterations"] > 0
 assert s["mempools"][0]["pool"] == "mbufs_w0"
 assert s["connections"]["tls_open"] == 0, s["connections"]
+assert s["connections"]["tls_key_schedules"] == 0, s["connections"]
+assert s["tls"]["key_expansions"] >= 2, s["tls"]
 PY
 echo "  /stats: valid JSON, the same numbers"
 

@@ -994,7 +994,7 @@ static void test_tls_full(void **state)
 		 "  - { port: 7, backend: echo }\n"
 		 "limits: { handshake_timeout_ms: 600000 }\n"
 		 "tickets: { rotate_s: 60, key_file: tickets.key }\n"
-		 "crypto: { engine: evp }\n",
+		 "crypto: { engine: evp, key_schedules: 2048 }\n",
 		 certdir);
 	cfg = expect_ok_in(tname, yaml);
 	assert_int_equal(cfg->n_listeners, 3);
@@ -1028,6 +1028,7 @@ static void test_tls_full(void **state)
 	snprintf(path, sizeof(path), "%s/tickets.key", certdir);
 	assert_string_equal(cfg->tickets.key_file, path);
 	assert_string_equal(cfg->crypto.engine, "evp");
+	assert_int_equal(cfg->crypto.key_schedules, 2048);
 	config_free(cfg);
 }
 
@@ -1056,6 +1057,7 @@ static void test_tls_defaults(void **state)
 	assert_int_equal(cfg->tickets.rotate_s, 3600);
 	assert_string_equal(cfg->tickets.key_file, "");
 	assert_string_equal(cfg->crypto.engine, "ipsec-mb");
+	assert_int_equal(cfg->crypto.key_schedules, 0); /* the worker's default: max_connections / 2 */
 	config_free(cfg);
 
 	/* the same defaults without any listener */
@@ -1356,6 +1358,8 @@ static void test_limits_tickets_crypto(void **state)
 		     "crypto.engine: expected one of ipsec-mb, evp, got \"qat\"");
 	expect_error(MIN_DPDK MIN_PORTS "crypto: { engine: \"\" }\n", NAME ":6:19: ",
 		     "crypto.engine: expected a name");
+	expect_error(MIN_DPDK MIN_PORTS "crypto: { key_schedules: 1023 }\n", NAME ":6:26: ",
+		     "crypto.key_schedules: expected an integer 1024..16777216, got \"1023\"");
 	config_free(expect_ok(MIN_DPDK MIN_PORTS "limits: { handshake_timeout_ms: 100 }\n"
 				       "tickets: { rotate_s: 604800, key_file: \"\" }\n"
 				       "crypto: { engine: ipsec-mb }\n"));

@@ -177,6 +177,8 @@ static void test_restart_only(void **state)
 	expect_restart("mbufs_per_worker: 8191", "mbufs_per_worker: 4095", "mbufs_per_worker");
 	expect_restart("mbufs_per_worker: 8191", "mbufs_per_worker: 8191\n"
 		       "crypto: { engine: evp }", "crypto.engine");
+	expect_restart("mbufs_per_worker: 8191", "mbufs_per_worker: 8191\n"
+		       "crypto: { key_schedules: 4096 }", "crypto.key_schedules");
 	expect_restart("log: { level: info }", "log: { level: info, file: t.log }", "log.file");
 	expect_restart("limits: { handshake_timeout_ms: 10000, idle_timeout_ms: 300000 }",
 		       "limits: { redirect_connections: 64 }", "limits.redirect_connections");

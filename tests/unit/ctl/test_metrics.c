@@ -176,7 +176,11 @@ static void test_known_values(void **state)
 	fx.in.tcp_time_wait = 9;
 	fx.in.tls_open = 2;
 	fx.in.proxy_sessions = 1;
+	fx.in.tls_key_schedules = 5;
+	fx.in.tls_key_schedules_size = 8192;
 	t = render(&len);
+	expect_line(t, "tlsterm_tls_key_schedules_in_use 5");
+	expect_line(t, "tlsterm_tls_key_schedules_size 8192");
 	expect_line(t, "tlsterm_tcp_connections_open 3");
 	expect_line(t, "tlsterm_tcp_connections_time_wait 9");
 	expect_line(t, "tlsterm_tls_connections_open 2");

@@ -121,7 +121,7 @@ static void side_reset(struct side *sd, struct tls_engine *e, unsigned int max_r
 	sd->data = d;
 	sd->e = e;
 	sd->closing_alert = -1;
-	sd->b = tls_burst_create(e, eal_fixture_pool(), &sd->ctr, max_records, SOCKET_ID_ANY);
+	sd->b = tls_burst_create(e, eal_fixture_pool(), &sd->ctr, max_records, 0, SOCKET_ID_ANY);
 	assert_non_null(sd->b);
 }
 
@@ -168,7 +168,7 @@ static void side_fini(struct side *sd)
 	if (sd->b == NULL)
 		return;
 	tls_burst_cancel(sd->b, &sd->rec);
-	tls_record_fini(&sd->rec);
+	tls_record_fini(&sd->rec, sd->b);
 	tls_burst_free(sd->b);
 	sd->b = NULL;
 }
@@ -990,6 +990,106 @@ static void test_peer_record_size_limit(void **state)
 
 /* ---------------------------------------------------- burst and mbufs */
 
+/*
+ * Expanded keys are lent, not kept: none at the hand-off, one per direction at
+ * its first record, given back after two sweeps without use (and expanded
+ * again on the next record); with more keys moving data than schedules, an
+ * unpinned record's schedule is taken over and every record still opens right.
+ */
+static void test_key_schedules_lent_and_taken_over(void **state)
+{
+	(void)state;
+	if (engines[1] == NULL)
+		skip();
+	enum { EXTRA = 2 };
+	static struct side X[EXTRA], Y[EXTRA]; /* more servers on S's burst, and their clients */
+	uint8_t cs[TLS_SECRET_MAX], ss[TLS_SECRET_MAX], msg[3000];
+	unsigned int size;
+
+	fill(msg, sizeof(msg), 9);
+	pair13(TLS_AEAD_AES_128_GCM, engines[1], engines[0], 1);
+	assert_int_equal(tls_burst_key_schedules(S.b, &size), 0);
+	assert_int_equal(size, 3); /* a one-record burst pins two: one more to take over */
+
+	send_data(&S, msg, sizeof(msg), 0, 1);
+	deliver(&S, &C);
+	assert_int_equal(C.data_len, sizeof(msg));
+	assert_memory_equal(C.data, msg, sizeof(msg));
+	assert_int_equal(tls_burst_key_schedules(S.b, NULL), 1);
+	send_data(&C, msg, 500, 0, 1);
+	deliver(&C, &S);
+	assert_int_equal(S.data_len, 500);
+	assert_memory_equal(S.data, msg, 500);
+	assert_int_equal(tls_burst_key_schedules(S.b, NULL), 2);
+	assert_int_equal(S.ctr.key_expansions, 2);
+
+	assert_int_equal(tls_burst_sweep_keys(S.b), 0); /* both used since the last sweep */
+	assert_int_equal(tls_burst_sweep_keys(S.b), 2);
+	assert_int_equal(tls_burst_key_schedules(S.b, NULL), 0);
+	assert_int_equal(S.ctr.key_schedules_swept, 2);
+	C.data_len = 0;
+	send_data(&S, msg, sizeof(msg), 0, 1); /* expanded again from the raw key */
+	deliver(&S, &C);
+	assert_int_equal(C.data_len, sizeof(msg));
+	assert_memory_equal(C.data, msg, sizeof(msg));
+	assert_int_equal(S.ctr.key_expansions, 3);
+
+	for (int i = 0; i < EXTRA; i++) {
+		fill(cs, sizeof(cs), (uint8_t)(0x30 + i));
+		fill(ss, sizeof(ss), (uint8_t)(0x90 + i));
+		for (struct side *sd = &X[i]; sd != NULL; sd = sd == &X[i] ? &Y[i] : NULL) {
+			if (sd->wire == NULL) {
+				sd->wire = malloc(WIRE_MAX);
+				sd->data = malloc(WIRE_MAX);
+				assert_non_null(sd->wire);
+				assert_non_null(sd->data);
+			}
+		}
+		side_reset(&Y[i], engines[0], 1);
+		uint8_t *w = X[i].wire, *d = X[i].data;
+		memset(&X[i], 0, sizeof(X[i]));
+		X[i].wire = w;
+		X[i].data = d;
+		X[i].e = engines[1];
+		X[i].b = S.b; /* shared: their keys compete for S's three schedules */
+		assert_int_equal(tls_record_init13(&X[i].rec, engines[1], TLS_AEAD_AES_128_GCM, cs,
+						   ss, 0, &events, &X[i]), 0);
+		assert_int_equal(tls_record_init13(&Y[i].rec, engines[0], TLS_AEAD_AES_128_GCM, ss,
+						   cs, 0, &events, &Y[i]), 0);
+	}
+	/* S's write key and X's two: the three schedules; then S's read key takes one over. */
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < EXTRA; i++) {
+			Y[i].data_len = 0;
+			send_data(&X[i], msg + round, 1000 + 100 * i, 0, 1);
+			deliver(&X[i], &Y[i]);
+			assert_int_equal(Y[i].data_len, 1000 + 100 * i);
+			assert_memory_equal(Y[i].data, msg + round, 1000 + 100 * i);
+		}
+		S.data_len = 0;
+		send_data(&C, msg + round, 700, 0, 1);
+		deliver(&C, &S);
+		assert_int_equal(S.data_len, 700);
+		assert_memory_equal(S.data, msg + round, 700);
+		C.data_len = 0;
+		send_data(&S, msg + round, 900, 0, 1);
+		deliver(&S, &C);
+		assert_int_equal(C.data_len, 900);
+		assert_memory_equal(C.data, msg + round, 900);
+		assert_true(tls_burst_key_schedules(S.b, NULL) <= 3);
+	}
+	assert_true(S.ctr.key_schedules_taken_over >= 3);
+	assert_int_equal(S.ctr.alerts_sent[TLS_ALERT_INTERNAL_ERROR], 0);
+	assert_false(S.rec.failed);
+	for (int i = 0; i < EXTRA; i++) {
+		assert_false(X[i].rec.failed);
+		tls_burst_cancel(S.b, &X[i].rec);
+		tls_record_fini(&X[i].rec, S.b);
+		side_fini(&Y[i]);
+	}
+	assert_true(tls_burst_key_schedules(S.b, NULL) <= 2); /* X's went back with them */
+}
+
 static void test_burst_smaller_than_the_work(void **state)
 {
 	(void)state;
@@ -1381,6 +1481,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_small_records_then_full_then_small_after_idle,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_peer_record_size_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_schedules_lent_and_taken_over, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_burst_smaller_than_the_work, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_echo_from_completion, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mbuf_exhaustion, setup, teardown),
