@@ -602,7 +602,7 @@ rss_parts() {
 # creates them as tlsterm does, at the idle workload's max_connections).
 IDLE_SIZES=
 if [ -n "$IDLE_COUNTS" ] && [[ " $TERMINATORS " == *" tlsterm "* ]]; then
-	IDLE_SIZES=$("$root/build/benchmarks/tls_sizes" 131072 2>/dev/null | grep -E '^(sizeof|pool_obj|heap|max_conn)' |
+	IDLE_SIZES=$("$root/build/benchmarks/tls_sizes" 131072 2>/dev/null | grep -E '^(sizeof|pool_obj|heap|max_conn|key_sched)' |
 		sed 's/^/sz_/' | paste -sd' ' -) || log "tls_sizes failed: no structure sizes in the report"
 fi
 # The backend holds one socket per tlsterm connection: past one process's open-files limit it
@@ -646,7 +646,7 @@ idle_one() { # TERMINATOR COUNT
 	sleep 1
 	if [ "$term" = tlsterm ]; then pids=("$TERM_PID"); else pids=("${COST_PIDS[@]}"); fi
 	rss0=$(rss_kib "${pids[@]}")
-	local parts0=- parts1=- mb0=- mb1=- tcpopen=- sessopen=-
+	local parts0=- parts1=- mb0=- mb1=- tcpopen=- sessopen=- scheds=-
 	if [ "$term" = tlsterm ]; then
 		parts0=$(rss_parts "$TERM_PID")
 		mb0=$(tt_metric tlsterm_mempool_in_use)
@@ -667,6 +667,7 @@ idle_one() { # TERMINATOR COUNT
 		tcpopen=$(tt_metric tlsterm_tcp_connections_open)
 		sessopen=$(tt_metric tlsterm_proxy_sessions_open)
 		mb1=$(tt_metric tlsterm_mempool_in_use)
+		scheds=$(tt_metric tlsterm_tls_key_schedules_in_use)
 	fi
 	held=$(awk '/^holding/ {print $2}' "$base.client")
 	fails=$(awk '/^failed/ {sub(/^failed /, ""); printf "%s%s", sep, $0; sep = ";"}' "$base.client" | tr ' ' '_')
@@ -677,7 +678,7 @@ idle_one() { # TERMINATOR COUNT
 	TERM_PID=
 	[ "$term" = tlsterm ] || addrs_off
 	echo "term=$term workload=$w run=1 rc=$STOP_RC conns=$n held=${held:-0} rss0_kib=$rss0 rss1_kib=$rss1 tt_tls_open=$ttopen fails=${fails:-} others=$(others)\
-$([ "$term" != tlsterm ] || echo " rss0_parts=$parts0 rss1_parts=$parts1 tt_tcp_open=$tcpopen tt_sess_open=$sessopen mbufs0=$mb0 mbufs1=$mb1 $IDLE_SIZES")\
+$([ "$term" != tlsterm ] || echo " rss0_parts=$parts0 rss1_parts=$parts1 tt_tcp_open=$tcpopen tt_sess_open=$sessopen mbufs0=$mb0 mbufs1=$mb1 key_scheds=$scheds $IDLE_SIZES")\
  client_procs=$(awk '/^holding/ {print ($4 == "" ? 1 : $4)}' "$base.client")" >>"$RECORDS"
 	log "$term $w: held ${held:-0} of $n, RSS $rss0 -> $rss1 KiB"
 }

@@ -299,13 +299,21 @@ def idle_structs(r):
     flow = g["heap_flow_table"] / (2 * mc)  # the table has 2 x max_connections entries
     mbufs = (num(r.get("mbufs1")) or 0) - (num(r.get("mbufs0")) or 0)
     mb = mbufs / held * g["pool_obj_mbuf"]
-    objs = 2 * g["pool_obj_tcp_conn"] + g["pool_obj_tls_conn"] + g["pool_obj_proxy_sess"] + 2 * flow
+    # expanded keys lent from the worker's cache at that moment (none in reports before it)
+    sched_each = (g["heap_key_schedules"] / g["key_schedules"]
+                  if g.get("heap_key_schedules") and g.get("key_schedules") else 0)
+    scheds = num(r.get("key_scheds")) or 0
+    ks = scheds / held * sched_each
+    objs = (2 * g["pool_obj_tcp_conn"] + g["pool_obj_tls_conn"] + g["pool_obj_proxy_sess"]
+            + 2 * flow + ks)
     laid = (2 * g["heap_tcp_pool"] / (mc + 1024) + g["heap_tls_pool"] / mc
             + g["heap_proxy_sess_pool"] / mc + 2 * flow)  # the TCP pool has 1024 reap slack
-    reserved = sum(g[k] for k in ("heap_flow_table", "heap_tcp_pool", "heap_tls_pool",
-                                  "heap_proxy_sess_pool", "heap_service_pool"))
+    reserved = sum(g.get(k) or 0 for k in ("heap_flow_table", "heap_tcp_pool", "heap_tls_pool",
+                                           "heap_proxy_sess_pool", "heap_service_pool",
+                                           "heap_key_schedules"))
     return {"g": g, "flow": flow, "mbufs": mbufs / held, "mb": mb, "objs": objs + mb,
-            "laid": laid + mb, "reserved": reserved, "mc": mc}
+            "laid": laid + ks + mb, "reserved": reserved, "mc": mc, "scheds": scheds,
+            "sched_each": sched_each, "ks": ks}
 
 
 def idle_table(idle, terms):
@@ -326,7 +334,9 @@ def idle_table(idle, terms):
          "traffic rather than by connections (mbuf data rooms cycling through the pool, the "
          "af_packet rings, heap arenas) are (an overcount). The column *structures* adds up "
          "what each held connection occupies in them instead: two `tcp_conn` (client and "
-         "backend), a `tls_conn`, a `proxy_sess`, two flow-table entries, and the mbufs "
+         "backend), a `tls_conn`, a `proxy_sess`, two flow-table entries, the expanded "
+         "keys lent to them at that moment (`tlsterm_tls_key_schedules_in_use`: a key takes "
+         "one at its first record and gives it back after 1-2 s without one), and the mbufs "
          "tlsterm had taken from its pool while they were held (`tlsterm_mempool_in_use`), "
          "sizes from `build/benchmarks/tls_sizes`.\n",
          "| connections | terminator | held | RSS before, MiB | RSS held, MiB | KiB per connection "
@@ -369,6 +379,8 @@ def idle_table(idle, terms):
                  f"(sizeof {g['sizeof_tls_conn']:.0f}, of which tls_record "
                  f"{g['sizeof_tls_record']:.0f}) + proxy_sess {g['pool_obj_proxy_sess']:.0f} "
                  f"(sizeof {g['sizeof_proxy_sess']:.0f}) + 2 × flow-table entry {st['flow']:.0f} "
+                 f"+ key schedules lent {st['scheds']:.0f} × {st['sched_each']:.0f} / held "
+                 f"= {st['ks']:.0f} "
                  f"+ mbufs held {st['mbufs']:.3f} × {g['pool_obj_mbuf']:.0f} = {st['mb']:.0f} "
                  f"(mbufs in use {r.get('mbufs0')} before, {r.get('mbufs1')} held). As the "
                  f"pools lay them out on DPDK's heap (tls_conn {g['heap_tls_pool'] / st['mc']:.0f} "
@@ -376,7 +388,8 @@ def idle_table(idle, terms):
                  f"{st['laid']:.0f} bytes. RSS: {r.get('rss0_parts')} → {r.get('rss1_parts')} "
                  f"KiB (anon/file/shmem). Reserved at start for `tcp.max_connections` "
                  f"{st['mc']:.0f} whether used or not (flow table, TCP, TLS, session and "
-                 f"service pools): {st['reserved'] / MIB:.0f} MiB, "
+                 f"service pools, and {g.get('key_schedules', 0):.0f} key schedules): "
+                 f"{st['reserved'] / MIB:.0f} MiB, "
                  f"{st['reserved'] / num(r['held']) / 1024:.1f} KiB per connection held here.\n")
     return L
 

@@ -4,7 +4,8 @@
  * benchmarks/tls_bench.sh and proxy_bench.sh's idle workload: the sizes of the private
  * structs, and the memory the worker's connection pools and flow table really take from
  * DPDK's heap when created as lib/tcp/tcp_stack.c, lib/tls/tls_worker.c and
- * lib/proxy/proxy_worker.c create them (same element sizes, counts and flags). Starts EAL
+ * lib/proxy/proxy_worker.c create them (same element sizes, counts and flags), and the
+ * worker's key schedule cache (lib/tls/tls_sched_cache.c) at its default size. Starts EAL
  * (--no-huge, no shared config) to measure; prints key=value lines.
  *
  *   tls_sizes [MAX_CONNECTIONS]     (default 16384, tlsterm's default)
@@ -23,6 +24,7 @@
 #include "proxy_priv.h" /* lib/proxy, private */
 #include "tcp_conn.h"   /* lib/tcp, private */
 #include "tls_conn.h"   /* lib/tls, private */
+#include "tls_sched_cache.h"
 
 static uint64_t heap_used(void)
 {
@@ -36,9 +38,9 @@ static uint64_t heap_used(void)
  * (never DMA'd: objects may cross pages), or with contig also kept inside pages. */
 static struct rte_mempool *size_pool(const char *name, unsigned int n, size_t size, bool contig)
 {
-	unsigned int flags = RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET;
-	if (!contig)
-		flags |= RTE_MEMPOOL_F_NO_IOVA_CONTIG;
+	unsigned int flags = NET_STATE_POOL_FLAGS;
+	if (contig)
+		flags &= ~(unsigned int)RTE_MEMPOOL_F_NO_IOVA_CONTIG;
 	return rte_mempool_create(name, n, (unsigned int)size, 0, 0, NULL, NULL, NULL, NULL,
 				  (int)rte_socket_id(), flags);
 }
@@ -56,8 +58,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	struct rte_mempool_objsz tcp_sz, tls_sz;
-	rte_mempool_calc_obj_size(sizeof(struct tcp_conn), 0, &tcp_sz);
-	rte_mempool_calc_obj_size(sizeof(struct tls_conn), 0, &tls_sz);
+	rte_mempool_calc_obj_size(sizeof(struct tcp_conn), NET_STATE_POOL_FLAGS, &tcp_sz);
+	rte_mempool_calc_obj_size(sizeof(struct tls_conn), NET_STATE_POOL_FLAGS, &tls_sz);
 	printf("sizeof_tcp_conn=%zu\n", sizeof(struct tcp_conn));
 	printf("sizeof_tls_conn=%zu\n", sizeof(struct tls_conn));
 	printf("sizeof_tls_hs=%zu\n", sizeof(struct tls_hs));
@@ -109,8 +111,8 @@ int main(int argc, char **argv)
 
 	/* As proxy_worker_create: a session and a built-in-service pool, max_conns each. */
 	struct rte_mempool_objsz sess_sz, svc_sz;
-	rte_mempool_calc_obj_size(sizeof(struct proxy_sess), RTE_MEMPOOL_F_NO_IOVA_CONTIG, &sess_sz);
-	rte_mempool_calc_obj_size(sizeof(struct service_conn), RTE_MEMPOOL_F_NO_IOVA_CONTIG, &svc_sz);
+	rte_mempool_calc_obj_size(sizeof(struct proxy_sess), NET_STATE_POOL_FLAGS, &sess_sz);
+	rte_mempool_calc_obj_size(sizeof(struct service_conn), NET_STATE_POOL_FLAGS, &svc_sz);
 	printf("sizeof_proxy_sess=%zu\n", sizeof(struct proxy_sess));
 	printf("sizeof_service_conn=%zu\n", sizeof(struct service_conn));
 	printf("pool_obj_proxy_sess=%u\n", sess_sz.total_size);
@@ -128,6 +130,20 @@ int main(int argc, char **argv)
 	}
 	printf("heap_proxy_sess_pool=%" PRIu64 "\n", h6 - h5);
 	printf("heap_service_pool=%" PRIu64 "\n", h7 - h6);
+
+	/* As tls_worker_create with crypto.key_schedules unset: max_conns / 2, at least 1024. */
+	static struct tls_counters ctr;
+	unsigned int n_scheds = max_conns / 2 > 1024 ? max_conns / 2 : 1024;
+	uint64_t h8 = heap_used();
+	struct tls_sched_cache *scheds = tls_sched_cache_create(n_scheds, 0, &ctr, (int)rte_socket_id());
+	uint64_t h9 = heap_used();
+	if (scheds == NULL) {
+		fprintf(stderr, "tls_sizes: cannot create the key schedule cache\n");
+		return 1;
+	}
+	printf("key_schedules=%u\n", n_scheds);
+	printf("heap_key_schedules=%" PRIu64 "\n", h9 - h8);
+	tls_sched_cache_free(scheds);
 	rte_mempool_free(svc_pool);
 	rte_mempool_free(sess_pool);
 	rte_mempool_free(tcp_pool);

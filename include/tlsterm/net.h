@@ -18,6 +18,16 @@
 #include <tlsterm/counters.h>
 
 #define NET_TX_BURST 32
+
+/*
+ * Flags of the worker's pools of connection state (TCP, TLS, proxy sessions,
+ * services): one thread gets and puts; never DMA'd, so objects may cross
+ * pages; not padded to spread over memory channels, as objects are reached at
+ * random, not walked in order (saves up to 64 bytes per object).
+ */
+#define NET_STATE_POOL_FLAGS                                                          \
+	(RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET | RTE_MEMPOOL_F_NO_IOVA_CONTIG | \
+	 RTE_MEMPOOL_F_NO_SPREAD)
 #define NET_MAX_WORKERS 16
 
 struct arp_table;

@@ -97,6 +97,7 @@ static void sess_free_if_done(struct proxy_sess *s)
 	if (pw->access != NULL)
 		access_log_push(pw, s);
 	rte_pktmbuf_free(s->up);
+	rte_pktmbuf_free(s->pp_header); /* never connected */
 	pw->ctr->bytes_up += s->bytes_up;
 	pw->ctr->bytes_down += s->bytes_down;
 	TAILQ_REMOVE(&pw->sessions, s, link);
@@ -249,12 +250,10 @@ static void backend_established(struct tcp_conn *c)
 	s->connected = true;
 	s->pool->servers[s->server].active++;
 	sess_touch(s);
-	if (s->header_len > 0) {
-		struct rte_mbuf *h = rte_pktmbuf_alloc(s->pl->pw->net->pool);
-		char *p = h != NULL ? rte_pktmbuf_append(h, s->header_len) : NULL;
-		if (p != NULL)
-			memcpy(p, s->header, s->header_len);
-		if (p == NULL || tcp_send(c, h) != 0) {
+	if (s->pp_header != NULL) {
+		struct rte_mbuf *h = s->pp_header;
+		s->pp_header = NULL;
+		if (tcp_send(c, h) != 0) {
 			rte_pktmbuf_free(h);
 			tcp_abort(c);
 			return;
@@ -393,11 +392,16 @@ static bool connect_next(struct proxy_sess *s)
 	}
 }
 
-static void build_header(struct proxy_sess *s, const struct tls_session_info *info)
+/*
+ * The PROXY header, if the listener sends one, in an mbuf of its own until the
+ * backend connects (not in the session: most of a session's life it is sent).
+ * 0, or -1 when no mbuf was free.
+ */
+static int build_header(struct proxy_sess *s, const struct tls_session_info *info)
 {
 	enum config_proxy_protocol pp = s->gen->cfg->listeners[s->pl->index].proxy_protocol;
 	if (pp == CONFIG_PROXY_OFF)
-		return;
+		return 0;
 	struct pp_info pi = {.tls = info != NULL};
 	struct ip_addr laddr, raddr;
 	tcp_conn_endpoints(s->client, &laddr, &pi.dst_port, &raddr, &pi.src_port);
@@ -412,9 +416,20 @@ static void build_header(struct proxy_sess *s, const struct tls_session_info *in
 		pi.sig_alg = info->sig_alg;
 		pi.key_alg = info->key_alg;
 	}
-	int n = pp == CONFIG_PROXY_V1 ? pp_v1_write(&pi, (char *)s->header, sizeof(s->header))
-				      : pp_v2_write(&pi, s->header, sizeof(s->header));
-	s->header_len = n > 0 ? (uint8_t)n : 0;
+	uint8_t buf[PP_HEADER_MAX / 4]; /* v1 fits; v2 with TLVs up to 256 bytes */
+	int n = pp == CONFIG_PROXY_V1 ? pp_v1_write(&pi, (char *)buf, sizeof(buf))
+				      : pp_v2_write(&pi, buf, sizeof(buf));
+	if (n <= 0)
+		return 0;
+	struct rte_mbuf *h = rte_pktmbuf_alloc(s->pl->pw->net->pool);
+	char *p = h != NULL ? rte_pktmbuf_append(h, (uint16_t)n) : NULL;
+	if (p == NULL) {
+		rte_pktmbuf_free(h);
+		return -1;
+	}
+	memcpy(p, buf, (size_t)n);
+	s->pp_header = h;
+	return 0;
 }
 
 static struct proxy_sess *sess_new(struct proxy_listener *pl, struct tcp_conn *client,
@@ -424,7 +439,7 @@ static struct proxy_sess *sess_new(struct proxy_listener *pl, struct tcp_conn *c
 	struct proxy_sess *s;
 	if (rte_mempool_get(pw->sess_pool, (void **)&s) != 0)
 		return NULL;
-	memset(s, 0, offsetof(struct proxy_sess, header));
+	memset(s, 0, sizeof(*s));
 	/* A new session takes the current generation and keeps it to the end (DESIGN.md). */
 	struct proxy_gen *g = rcu_dereference(pw->gen);
 	proxy_gen_hold(g);
@@ -447,7 +462,11 @@ static struct proxy_sess *sess_new(struct proxy_listener *pl, struct tcp_conn *c
 		snprintf(s->alpn, sizeof(s->alpn), "%.23s", info->alpn);
 		snprintf(s->cipher, sizeof(s->cipher), "%.47s", info->cipher);
 	}
-	build_header(s, info);
+	if (build_header(s, info) != 0) {
+		proxy_gen_release(g);
+		rte_mempool_put(pw->sess_pool, s);
+		return NULL; /* no mbuf: closed like a client no server takes */
+	}
 	TAILQ_INSERT_TAIL(&pw->sessions, s, link);
 	pw->n_sessions++;
 	pw->ctr->sessions++;
@@ -456,6 +475,7 @@ static struct proxy_sess *sess_new(struct proxy_listener *pl, struct tcp_conn *c
 		s->end = ACCESS_END_NO_SERVER;
 		if (pw->access != NULL)
 			access_log_push(pw, s);
+		rte_pktmbuf_free(s->pp_header);
 		TAILQ_REMOVE(&pw->sessions, s, link);
 		pw->n_sessions--;
 		proxy_gen_release(g);

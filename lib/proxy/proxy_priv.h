@@ -72,7 +72,6 @@ struct proxy_sess {
 	bool up_shut;              /* FIN sent to the backend */
 	bool down_shut;            /* close_notify/FIN sent to the client */
 	bool paused;               /* client reading paused: the up queue is full */
-	uint8_t header_len;        /* PROXY header waiting for the connect */
 	uint8_t end;               /* enum access_end: how it ended, for the access log */
 	bool resumed;
 	uint16_t tls_version;      /* 0 for a plain TCP client */
@@ -83,14 +82,14 @@ struct proxy_sess {
 	char sni[64];              /* for the access log */
 	char alpn[24];
 	char cipher[48];
+	uint32_t up_bytes;         /* in up (here: fills the hole after cipher) */
+	struct rte_mbuf *pp_header; /* the PROXY header waiting for the connect, or NULL */
 	struct rte_mbuf *up;       /* client bytes waiting for the backend */
-	uint32_t up_bytes;
 	uint64_t bytes_up, bytes_down;
 	uint64_t start;            /* TSC */
 	uint64_t connect_start;    /* TSC */
 	uint64_t last_active;      /* TSC */
 	TAILQ_ENTRY(proxy_sess) link;
-	uint8_t header[PP_HEADER_MAX / 4]; /* v1 fits; v2 with TLVs up to 256 bytes */
 };
 
 TAILQ_HEAD(proxy_sess_list, proxy_sess);

@@ -157,14 +157,10 @@ struct proxy_worker *proxy_worker_create(const struct config *cfg, struct net_ct
 	unsigned int n = cfg->tcp.max_connections;
 	snprintf(name, sizeof(name), "psess_%u", net->worker_id);
 	pw->sess_pool = rte_mempool_create(name, n, sizeof(struct proxy_sess), 0, 0, NULL, NULL,
-					   NULL, NULL, socket,
-					   RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
-					   RTE_MEMPOOL_F_NO_IOVA_CONTIG); /* never DMA'd */
+					   NULL, NULL, socket, NET_STATE_POOL_FLAGS);
 	snprintf(name, sizeof(name), "psvc_%u", net->worker_id);
 	pw->svc_pool = rte_mempool_create(name, n, sizeof(struct service_conn), 0, 0, NULL, NULL,
-					  NULL, NULL, socket,
-					  RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
-					   RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+					  NULL, NULL, socket, NET_STATE_POOL_FLAGS);
 	bool redirects = false;
 	for (unsigned int i = 0; i < cfg->n_listeners; i++)
 		redirects |= cfg->listeners[i].redirect_https;
@@ -174,8 +170,7 @@ struct proxy_worker *proxy_worker_create(const struct config *cfg, struct net_ct
 		pw->redirect_pool = rte_mempool_create(name, cfg->limits.redirect_connections,
 						       sizeof(struct redirect_conn), 0, 0, NULL,
 						       NULL, NULL, NULL, socket,
-						       RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
-						       RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+						       NET_STATE_POOL_FLAGS);
 	}
 	if (pw->sess_pool == NULL || pw->svc_pool == NULL ||
 	    (redirects && pw->redirect_pool == NULL)) {

@@ -89,10 +89,7 @@ struct tcp_stack *tcp_stack_create(const struct config *cfg, struct net_ctx *net
 	snprintf(name, sizeof(name), "tcp_pool_w%u", net->worker_id);
 	s->conn_pool = rte_mempool_create(name, s->max_conns + TCP_REAP_SLACK, sizeof(struct tcp_conn),
 					  0, 0, NULL,
-					  NULL, NULL, NULL, socket,
-					  /* never DMA'd: objects may cross pages */
-					  RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
-						  RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+					  NULL, NULL, NULL, socket, NET_STATE_POOL_FLAGS);
 	if (s->table == NULL || s->conn_pool == NULL ||
 	    tw_init(&s->tw, net->now, net->tsc_hz / 1000, TCP_TICK_SLOTS_LOG2, s) != 0) {
 		tcp_stack_free(s);

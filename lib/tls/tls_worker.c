@@ -119,8 +119,7 @@ struct tls_worker *tls_worker_create(const struct config *cfg, struct net_ctx *n
 	snprintf(name, sizeof(name), "tlsconn_%u", net->worker_id);
 	tw->conn_pool = rte_mempool_create(name, cfg->tcp.max_connections, sizeof(struct tls_conn),
 					   0, 0, NULL, NULL, NULL, NULL, socket,
-					   RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
-					   RTE_MEMPOOL_F_NO_IOVA_CONTIG); /* never DMA'd */
+					   NET_STATE_POOL_FLAGS);
 	unsigned int scheds = cfg->crypto.key_schedules;
 	if (scheds == 0)
 		scheds = RTE_MAX(cfg->tcp.max_connections / 2, MIN_KEY_SCHEDULES);
