@@ -47,6 +47,7 @@ struct app {
 	struct rte_mempool *pools[NET_MAX_WORKERS];
 	unsigned int n_ports_started;
 	uint16_t port_ids[CONFIG_MAX_PORTS];
+	bool tx_chains[CONFIG_MAX_PORTS]; /* the port sends mbuf chains as they are */
 	struct rte_ether_addr macs[CONFIG_MAX_PORTS];
 	unsigned int mbufs_at_start;
 	struct access_writer access;
@@ -138,16 +139,17 @@ static int start_ports(struct app *a)
 	char err[CONFIG_ERR_LEN];
 	for (unsigned int i = 0; i < a->cfg->n_ports; i++) {
 		const struct config_port *cp = &a->cfg->ports[i];
-		if (port_start(cp, a->n_workers, a->pools, &a->port_ids[i], &a->macs[i], err,
-			       sizeof(err)) != 0) {
+		if (port_start(cp, a->n_workers, a->pools, &a->port_ids[i], &a->macs[i],
+			       &a->tx_chains[i], err, sizeof(err)) != 0) {
 			log_err("%s", err);
 			return -1;
 		}
 		a->n_ports_started++;
 		char mac[RTE_ETHER_ADDR_FMT_SIZE];
 		rte_ether_format_addr(mac, sizeof(mac), &a->macs[i]);
-		log_info("port %s: %s, mac %s, %u queue pair(s)", cp->name, cp->device, mac,
-			 a->n_workers);
+		log_info("port %s: %s, mac %s, %u queue pair(s)%s", cp->name, cp->device, mac,
+			 a->n_workers,
+			 a->tx_chains[i] ? "" : "; sends single segments only: chains are copied");
 	}
 	return 0;
 }
@@ -165,6 +167,7 @@ static int init_worker_contexts(struct app *a)
 			wk->net.ports[i].port_id = a->port_ids[i];
 			wk->net.ports[i].queue_id = (uint16_t)w;
 			wk->net.ports[i].mac = a->macs[i];
+			wk->net.ports[i].tx_chains = a->tx_chains[i];
 		}
 		ctxs[w] = &wk->net;
 	}

@@ -145,6 +145,7 @@ struct port_counters {
 	uint64_t rx_device_cycles;
 	uint64_t tx_device_cycles;
 	uint64_t device_stalls;
+	uint64_t tx_copied; /* chains copied into one mbuf: the device sends single segments only */
 };
 
 struct worker_counters {

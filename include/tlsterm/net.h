@@ -75,6 +75,7 @@ struct net_port {
 	/* learned from advertisements (ipv6.accept_ra); used when there is no ipv6_gateway */
 	struct net_router routers[NET_IPV6_ROUTERS];
 	struct impair *impair; /* NULL unless the port is configured with impair: */
+	bool tx_chains; /* the device sends mbuf chains; if not, a chain is copied into one mbuf */
 	uint16_t tx_n;
 	struct rte_mbuf *tx[NET_TX_BURST];
 };

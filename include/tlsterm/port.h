@@ -3,6 +3,7 @@
 #ifndef TLSTERM_PORT_H
 #define TLSTERM_PORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,11 +21,13 @@ void port_device_name(const char *device, char *name, size_t len);
 /*
  * Configure and start the port for cp with one RX/TX queue pair per worker;
  * queue q takes its mbufs from pools[q]. RSS with a symmetric key where the
- * device supports it. On failure returns a negative errno and says why in err.
+ * device supports it; multi-segment transmit where it does (*tx_chains says
+ * so: else the workers copy chains into one mbuf). On failure returns a
+ * negative errno and says why in err.
  */
 int port_start(const struct config_port *cp, unsigned int n_queues,
 	       struct rte_mempool *const pools[], uint16_t *port_id, struct rte_ether_addr *mac,
-	       char *err, size_t errlen);
+	       bool *tx_chains, char *err, size_t errlen);
 
 void port_stop(uint16_t port_id);
 

@@ -329,6 +329,10 @@ const struct labelled_counter metrics_port_counters[] = {
 	{ "tlsterm_port_device_stalls_total",
 	  "Device calls left out of the device cycles: they took so long that the worker must "
 	  "have been preempted in them.", "device_stalls", PC(device_stalls) },
+	{ "tlsterm_port_tx_copied_total",
+	  "Frames built as mbuf chains (TCP segments) copied into one mbuf before sending, "
+	  "because the device does not send chains (no multi-segment transmit).", "tx_copied",
+	  PC(tx_copied) },
 };
 const unsigned int metrics_n_port_counters = N_ELEMS(metrics_port_counters);
 

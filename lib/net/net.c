@@ -41,6 +41,7 @@ int net_ctx_init(struct net_ctx *ctx, const struct config *cfg, unsigned int wor
 		p->has_ipv6_gateway = cp->has_ipv6_gateway;
 		memcpy(p->ipv6_gateway, cp->ipv6_gateway, sizeof(p->ipv6_gateway));
 		any_ipv6 |= cp->has_ipv6;
+		p->tx_chains = true; /* until the port's start says otherwise */
 	}
 	ctx->ipv6_ext_headers_max = cfg->ipv6.ext_headers_max;
 	ctx->ipv6_ext_bytes_max = cfg->ipv6.ext_bytes_max;

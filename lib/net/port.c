@@ -83,6 +83,10 @@ static int port_configure(uint16_t pid, const char *pname, unsigned int nq,
 		conf.rx_adv_conf.rss_conf.rss_hf =
 			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP) & info->flow_type_rss_offloads;
 	}
+	/* TCP segments leave as chains (header + slices of the send queue). Drivers take them
+	 * only when asked to (vector paths assume one segment); af_xdp in DPDK 22.11 cannot. */
+	if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	int rc = rte_eth_dev_configure(pid, (uint16_t)nq, (uint16_t)nq, &conf);
 	if (rc < 0)
 		snprintf(err, errlen, "port %s: configure failed: %s", pname, rte_strerror(-rc));
@@ -91,7 +95,7 @@ static int port_configure(uint16_t pid, const char *pname, unsigned int nq,
 
 int port_start(const struct config_port *cp, unsigned int n_queues,
 	       struct rte_mempool *const pools[], uint16_t *port_id, struct rte_ether_addr *mac,
-	       char *err, size_t errlen)
+	       bool *tx_chains, char *err, size_t errlen)
 {
 	char dev[CONFIG_DEVICE_LEN];
 	port_device_name(cp->device, dev, sizeof(dev));
@@ -119,6 +123,7 @@ int port_start(const struct config_port *cp, unsigned int n_queues,
 	rc = port_configure(pid, cp->name, n_queues, &info, err, errlen);
 	if (rc < 0)
 		return rc;
+	*tx_chains = (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0;
 	uint16_t nb_rxd = PORT_RX_DESC, nb_txd = PORT_TX_DESC;
 	rte_eth_dev_adjust_nb_rx_tx_desc(pid, &nb_rxd, &nb_txd);
 	int socket = rte_eth_dev_socket_id(pid);

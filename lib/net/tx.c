@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Buffered transmit: frames gather per port and leave in one burst per iteration. */
+#include <string.h>
+
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 
@@ -37,9 +39,38 @@ void net_tx(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m)
 	tx_enqueue(ctx, pi, m);
 }
 
+/* A chain copied into one mbuf for a device that sends single segments; NULL: none free. */
+static struct rte_mbuf *tx_copy(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m)
+{
+	struct rte_mbuf *one = rte_pktmbuf_alloc(ctx->pool);
+	char *p = one != NULL && m->pkt_len <= rte_pktmbuf_tailroom(one)
+			  ? rte_pktmbuf_append(one, (uint16_t)m->pkt_len)
+			  : NULL;
+	if (p == NULL) {
+		rte_pktmbuf_free(one);
+		return NULL;
+	}
+	for (const struct rte_mbuf *s = m; s != NULL; s = s->next) {
+		memcpy(p, rte_pktmbuf_mtod(s, const void *), s->data_len);
+		p += s->data_len;
+	}
+	one->port = m->port;
+	ctx->ctr->port[pi].tx_copied++;
+	rte_pktmbuf_free(m);
+	return one;
+}
+
 void tx_enqueue(struct net_ctx *ctx, unsigned int pi, struct rte_mbuf *m)
 {
 	struct net_port *p = &ctx->ports[pi];
+	if (m->nb_segs > 1 && !p->tx_chains) {
+		struct rte_mbuf *one = tx_copy(ctx, pi, m);
+		if (one == NULL) {
+			net_drop(ctx, m, DROP_NO_MBUF);
+			return;
+		}
+		m = one;
+	}
 	if (p->tx_n == NET_TX_BURST)
 		tx_flush_port(ctx, pi);
 	p->tx[p->tx_n++] = m;

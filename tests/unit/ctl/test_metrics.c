@@ -39,8 +39,8 @@ static void setup_counters(void)
 	for (unsigned int i = 0; i < 2; i++) {
 		struct worker_counters *c = &fx.w[i];
 
-		c->port[0] = (struct port_counters){ 10 + i, 1000 + i, 20 + i, 2000 + i, 5 + i, 7, 1 };
-		c->port[1] = (struct port_counters){ 30, 3000, 40, 4000, 50, 60, 0 };
+		c->port[0] = (struct port_counters){ 10 + i, 1000 + i, 20 + i, 2000 + i, 5 + i, 7, 1, 4 };
+		c->port[1] = (struct port_counters){ 30, 3000, 40, 4000, 50, 60, 0, 0 };
 		c->drops[DROP_IPV4_CHECKSUM] = 3;
 		c->tcp.active_opens = 1;
 		c->tcp.passive_opens = 7;
@@ -135,6 +135,7 @@ static void test_known_values(void **state)
 	expect_line(t, "tlsterm_port_tx_bytes_total{port=\"inside\"} 8000");
 	expect_line(t, "tlsterm_port_tx_device_cycles_total{port=\"inside\"} 120");
 	expect_line(t, "tlsterm_port_rx_device_cycles_total{port=\"edge\"} 11");
+	expect_line(t, "tlsterm_port_tx_copied_total{port=\"edge\"} 8");
 	expect_line(t, "tlsterm_drops_total{reason=\"ipv4_checksum\"} 6");
 	expect_line(t, "tlsterm_drops_total{reason=\"runt\"} 0"); /* every reason, for rate() */
 	expect_line(t, "tlsterm_drops_total{reason=\"impair_drop\"} 0");
@@ -353,7 +354,8 @@ static void test_json(void **state)
 	assert_int_equal(strlen(t), len);
 	assert_non_null(strstr(t, "{\"tsc_hz\":2500000000,\"ports\":{\"edge\":{\"rx_packets\":21,"
 				  "\"rx_bytes\":2001,\"tx_packets\":41,\"tx_bytes\":4001,"
-				  "\"rx_device_cycles\":11,\"tx_device_cycles\":14,\"device_stalls\":2},"
+				  "\"rx_device_cycles\":11,\"tx_device_cycles\":14,\"device_stalls\":2,"
+				  "\"tx_copied\":8},"
 				  "\"inside\":{\"rx_packets\":60,"));
 	assert_non_null(strstr(t, "\"drops\":{\"runt\":0,"));
 	assert_non_null(strstr(t, "\"ipv4_checksum\":6,"));

@@ -174,8 +174,8 @@ static void test_ports_drops_workers(void **state)
 	uint64_t total = 0;
 
 	(void)state;
-	assert_int_equal(check_object(json_find(ports, "edge"), "port edge"), 7);
-	assert_int_equal(check_object(json_find(ports, "inside"), "port inside"), 7);
+	assert_int_equal(check_object(json_find(ports, "edge"), "port edge"), 8);
+	assert_int_equal(check_object(json_find(ports, "inside"), "port inside"), 8);
 	for (unsigned int r = 0; r < DROP__COUNT; r++) {
 		char line[96];
 

@@ -198,6 +198,53 @@ static void test_accepted_frames(void **state)
 	assert_true(T.ctr.port[0].tx_device_cycles > 0); /* the net_ring burst was timed */
 }
 
+/* A three-segment chain of 100 + 600 + 700 bytes (byte i of the frame is i * 7). */
+static struct rte_mbuf *chain3(void)
+{
+	static const uint16_t lens[] = {100, 600, 700};
+	struct rte_mbuf *head = NULL, *last = NULL;
+	unsigned int k = 0;
+	for (unsigned int i = 0; i < RTE_DIM(lens); i++) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(T.ctx.pool);
+		assert_non_null(m);
+		uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, lens[i]);
+		for (uint16_t j = 0; j < lens[i]; j++)
+			p[j] = (uint8_t)(k++ * 7);
+		if (head == NULL) {
+			head = m;
+		} else {
+			last->next = m;
+			head->nb_segs++;
+			head->pkt_len += m->data_len;
+		}
+		last = m;
+	}
+	return head;
+}
+
+/* A device without multi-segment transmit gets each chain copied into one mbuf, bytes intact. */
+static void test_chains_copied_for_single_segment_devices(void **state)
+{
+	(void)state;
+	struct rte_mbuf *out[2];
+	for (int chains = 1; chains >= 0; chains--) {
+		T.ctx.ports[0].tx_chains = chains;
+		net_tx(&T.ctx, 0, chain3());
+		net_tx_flush(&T.ctx);
+		assert_int_equal(fixture_collect(&T.ctx, out, RTE_DIM(out)), 1);
+		assert_int_equal(out[0]->nb_segs, chains ? 3 : 1);
+		assert_int_equal(rte_pktmbuf_pkt_len(out[0]), 1400);
+		uint8_t buf[1400];
+		const uint8_t *b = rte_pktmbuf_read(out[0], 0, 1400, buf);
+		for (unsigned int i = 0; i < 1400; i++)
+			assert_int_equal(b[i], (uint8_t)(i * 7));
+		fixture_free(out, 1);
+		assert_int_equal(T.ctr.port[0].tx_copied, chains ? 0 : 1);
+	}
+	assert_int_equal(T.ctr.port[0].tx_packets, 2);
+	assert_int_equal(fixture_total_drops(&T.ctr), 0);
+}
+
 static void test_rx_counters_count_drops_too(void **state)
 {
 	(void)state;
@@ -229,6 +276,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ipv4_to_broadcast_mac, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_accepted_frames, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rx_counters_count_drops_too, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_chains_copied_for_single_segment_devices, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, NULL);
 }
