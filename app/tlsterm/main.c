@@ -201,6 +201,7 @@ static int init_tcp(struct app *a)
 			return -1;
 		}
 		tcp_stack_set_edge(wk->tcp, wk->edge);
+		tcp_stack_batch_output(wk->tcp, true); /* the worker loop flushes in tcp_timers */
 		char err[CONFIG_ERR_LEN];
 		wk->tls = tls_worker_create(a->cfg, &wk->net, reload_first_tls(&a->reload, w), err,
 					    sizeof(err));

@@ -72,8 +72,22 @@ int tcp_listen_family(struct tcp_stack *s, uint16_t port, uint8_t family);
 struct tcp_conn *tcp_connect(struct tcp_stack *s, unsigned int pi, const struct ip_addr *raddr,
 			     uint16_t rport, const struct tcp_upper_ops *ops, void *upper);
 
-/* Timers due at net->now. Call once per loop iteration; returns how many fired. */
+/*
+ * Timers due at net->now, then the output gathered in the iteration (with
+ * batch output). Call once per loop iteration, after the layers above ran;
+ * returns how many timers fired and connections sent.
+ */
 unsigned int tcp_timers(struct tcp_stack *s);
+
+/*
+ * Batch output (the worker's way): what the connections send during a loop
+ * iteration (data, FIN, the ACKs owed) goes out at its end, in tcp_timers, so
+ * that a response, TLS close_notify and FIN share a segment and an ACK rides on
+ * the answer it waited for. Off, each call sends at once (unit tests).
+ */
+void tcp_stack_batch_output(struct tcp_stack *s, bool on);
+/* Send the output gathered so far (tcp_timers does); returns the connections that had some. */
+unsigned int tcp_flush_output(struct tcp_stack *s);
 
 /* Mbufs the stack holds (send, receive and reassembly queues of every connection). */
 unsigned int tcp_mbufs_held(const struct tcp_stack *s);

@@ -151,7 +151,9 @@ struct tcp_conn {
 	struct tcp_listener *listener; /* while SYN_RCVD */
 	struct tcp_conn *reap_next;
 	struct tcp_conn *tw_prev, *tw_next; /* TIME_WAIT age order, oldest first */
+	struct tcp_conn *out_next, *out_prev; /* the stack's list of connections with output due */
 	bool in_tw_list;
+	bool out_due; /* on that list: tcp_flush_output sends what is queued, and the ACK owed */
 	struct tw_timer rtx_timer;   /* retransmission, persist */
 	struct tw_timer delack_timer;
 	struct tw_timer life_timer;  /* TIME_WAIT, FIN_WAIT_2 */
@@ -192,6 +194,11 @@ struct tcp_stack {
 	struct tcp_conn *tw_oldest, *tw_newest;
 	unsigned int reap_pending;
 	uint16_t ip_id;
+	/* Output of the loop iteration gathered per connection and sent at its end
+	 * (tcp_timers): data, close_notify and FIN in one segment, the ACK riding on
+	 * the answer. Off (sent at once) until tcp_stack_batch_output. */
+	bool batch_output;
+	struct tcp_conn *out_first; /* connections with output due */
 	uint32_t next_port;  /* offset into the source-port range, the next to try */
 	uint16_t port_first; /* tcp.local_port_first */
 	uint32_t port_count; /* ports in the range, 1..65535 */
@@ -286,6 +293,10 @@ void tcp_enter_recovery(struct tcp_conn *c);
 
 /* tcp_out.c */
 void tcp_output(struct tcp_conn *c);
+/* tcp_output and the ACK owed (ack_now): now, or with batch_output at tcp_flush_output. */
+void tcp_output_soon(struct tcp_conn *c);
+/* Off the list of connections with output due (c is being destroyed). */
+void tcp_output_forget(struct tcp_conn *c);
 void tcp_send_ack(struct tcp_conn *c);
 void tcp_send_syn(struct tcp_conn *c, bool with_ack);
 void tcp_send_rst(struct tcp_conn *c);

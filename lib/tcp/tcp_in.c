@@ -292,7 +292,7 @@ static void syn_sent(struct tcp_conn *c, struct seg *sg, struct upcalls *up)
 			tcp_rtt_sample(c, (tcp_ts_now(c) - sg->opts.tsecr) * 1000);
 		tcp_fsm_step(c, TCP_EV_SYN_ACK);
 		become_established(c, up);
-		tcp_send_ack(c);
+		c->ack_now = true; /* on the first data if the layer above has some at once */
 	} else {
 		tcp_fsm_step(c, TCP_EV_SYN); /* simultaneous open */
 		c->snd_wnd = sg->wnd;
@@ -861,7 +861,8 @@ void tcp_input(void *arg, unsigned int pi, struct rte_mbuf *m, uint32_t l3_off, 
 			return;
 		}
 	}
-	c->ack_now = false;
+	if (!c->out_due)
+		c->ack_now = false; /* else an earlier segment of this iteration owes one still */
 	if (c->state == TCP_SYN_SENT)
 		syn_sent(c, &sg, &up);
 	else
@@ -872,10 +873,8 @@ void tcp_input(void *arg, unsigned int pi, struct rte_mbuf *m, uint32_t l3_off, 
 	tell_upper(c, &up);
 	if (c->dead)
 		return;
-	tcp_output(c);
-	if (c->ack_now)
-		tcp_send_ack(c);
-	else if (c->unacked_bytes > 0)
+	tcp_output_soon(c);
+	if (!c->ack_now && c->unacked_bytes > 0)
 		tcp_arm_delack(c);
 }
 

@@ -416,10 +416,18 @@ static bool send_next(struct tcp_conn *c, int32_t usable)
 		c->rtt_seq = c->snd_nxt;
 		c->rtt_start_us = s->now_us;
 	}
-	conn_emit(c, c->snd_nxt, len == avail ? RTE_TCP_PSH_FLAG : 0, off, len);
+	/* The FIN rides on the segment that ends the data the first time it goes; sent
+	 * again after a loss, it goes on its own (tcp_output), as it always did. */
+	bool fin = len == avail && c->fin_queued && !c->fin_sent;
+	uint8_t flags = len == avail ? RTE_TCP_PSH_FLAG : 0;
+	conn_emit(c, c->snd_nxt, fin ? (uint8_t)(flags | RTE_TCP_FIN_FLAG) : flags, off, len);
 	if (seq_lt(c->snd_nxt, c->snd_max))
 		s->ctr->tcp.retransmits++;
 	c->snd_nxt += len;
+	if (fin) {
+		c->fin_sent = true;
+		c->snd_nxt++;
+	}
 	if (seq_gt(c->snd_nxt, c->snd_max))
 		c->snd_max = c->snd_nxt;
 	return true;
@@ -487,4 +495,58 @@ void tcp_output(struct tcp_conn *c)
 	} else if (c->snd_wnd == 0 && c->sndq.bytes > 0 && !tw_armed(&c->rtx_timer)) {
 		tcp_arm_rtx(c); /* persist */
 	}
+}
+
+void tcp_output_soon(struct tcp_conn *c)
+{
+	struct tcp_stack *s = c->stack;
+	if (!s->batch_output) {
+		tcp_output(c);
+		if (c->ack_now)
+			tcp_send_ack(c);
+		return;
+	}
+	if (c->out_due)
+		return;
+	c->out_due = true;
+	c->out_prev = NULL;
+	c->out_next = s->out_first;
+	if (s->out_first != NULL)
+		s->out_first->out_prev = c;
+	s->out_first = c;
+}
+
+void tcp_output_forget(struct tcp_conn *c)
+{
+	if (!c->out_due)
+		return;
+	if (c->out_prev != NULL)
+		c->out_prev->out_next = c->out_next;
+	else
+		c->stack->out_first = c->out_next;
+	if (c->out_next != NULL)
+		c->out_next->out_prev = c->out_prev;
+	c->out_next = c->out_prev = NULL;
+	c->out_due = false;
+}
+
+unsigned int tcp_flush_output(struct tcp_stack *s)
+{
+	unsigned int n = 0;
+	while (s->out_first != NULL) {
+		struct tcp_conn *c = s->out_first;
+		tcp_output_forget(c);
+		tcp_output(c);
+		if (c->ack_now && !c->dead)
+			tcp_send_ack(c);
+		n++;
+	}
+	return n;
+}
+
+void tcp_stack_batch_output(struct tcp_stack *s, bool on)
+{
+	if (!on)
+		tcp_flush_output(s);
+	s->batch_output = on;
 }

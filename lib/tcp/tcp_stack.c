@@ -326,6 +326,7 @@ void tcp_conn_destroy(struct tcp_conn *c, enum tcp_close_reason why)
 	c->state = TCP_CLOSED;
 	tcp_timers_cancel(c);
 	tcp_tw_list_remove(c);
+	tcp_output_forget(c);
 	tcp_mq_free(&c->sndq);
 	tcp_mq_free(&c->rcvq);
 	tcp_reass_free(c);
@@ -353,7 +354,10 @@ unsigned int tcp_timers(struct tcp_stack *s)
 {
 	s->now_us = s->net->now / s->tsc_per_us;
 	unsigned int n = tw_advance(&s->tw, s->net->now);
+	n += tcp_flush_output(s);
 	tcp_reap(s);
+	/* closed() above may have sent on other connections */
+	n += tcp_flush_output(s);
 	return n;
 }
 
@@ -403,7 +407,7 @@ int tcp_send(struct tcp_conn *c, struct rte_mbuf *m)
 	if (len > tcp_send_space(c))
 		return -ENOBUFS;
 	tcp_mq_append(&c->sndq, m, len);
-	tcp_output(c);
+	tcp_output_soon(c);
 	return 0;
 }
 
@@ -446,8 +450,10 @@ struct rte_mbuf *tcp_recv(struct tcp_conn *c, uint32_t max)
 	/* Reading opened the window: tell the peer once it is worth a segment. */
 	uint32_t after = tcp_rcv_window(c);
 	if (!c->dead && after - before >= RTE_MIN(c->stack->rcv_buf / 2, 2u * c->mss) &&
-	    c->state != TCP_SYN_RCVD)
-		tcp_send_ack(c);
+	    c->state != TCP_SYN_RCVD) {
+		c->ack_now = true;
+		tcp_output_soon(c);
+	}
 	return head;
 }
 
@@ -465,7 +471,7 @@ void tcp_shutdown_write(struct tcp_conn *c)
 		return; /* RFC 9293 §3.10.4: the FIN waits for ESTABLISHED */
 	if (!tcp_fsm_step(c, TCP_EV_CLOSE))
 		return;
-	tcp_output(c);
+	tcp_output_soon(c);
 }
 
 void tcp_abort(struct tcp_conn *c)

@@ -108,6 +108,8 @@ int worker_main(void *arg)
 	}
 	if (w->proxy != NULL)
 		proxy_worker_stop(w->proxy);
+	if (w->tcp != NULL)
+		tcp_flush_output(w->tcp); /* what the stop sent (FINs) */
 	net_tx_flush(ctx);
 	rcu_unregister_thread();
 	w->running = false;

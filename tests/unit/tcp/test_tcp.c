@@ -797,6 +797,65 @@ static void test_fin_retransmitted_after_rto(void **state)
 	assert_int_equal(tcp_conn_count(H.stack), 0);
 }
 
+/*
+ * Batch output (the worker's mode): nothing leaves during the iteration; at its
+ * end (tcp_timers) the response, a second write and the FIN go as one segment
+ * that also carries the ACK the request was owed.
+ */
+static void test_batch_output_one_segment(void **state)
+{
+	(void)state;
+	uint32_t iss = h_handshake(ISN, false, false, -1);
+	tcp_stack_batch_output(H.stack, true);
+	h_send(F_ACK | F_PSH, ISN + 1, iss + 1, 8192, NULL, 0, NULL, 1460); /* owed a quick ACK */
+	h_send(F_ACK | F_PSH, ISN + 1 + 1460, iss + 1, 8192, NULL, 0, "tail", 4); /* not */
+	assert_int_equal(tcp_send(H.conn, payload_mbuf(100, 'r')), 0);
+	assert_int_equal(tcp_send(H.conn, payload_mbuf(24, 'c')), 0);
+	tcp_shutdown_write(H.conn);
+	h_expect_none();
+	h_advance_ms(0);
+	struct hseg a;
+	h_expect_one(&a);
+	assert_int_equal(a.flags, F_ACK | F_PSH | F_FIN);
+	assert_int_equal(a.seq, iss + 1);
+	assert_int_equal(a.len, 124);
+	assert_int_equal(a.ack, ISN + 1 + 1464);
+	assert_int_equal(a.data[99], 'r');
+	assert_int_equal(a.data[100], 'c');
+	assert_int_equal(H.conn->state, TCP_FIN_WAIT_1);
+	h_send(F_ACK, ISN + 1 + 1464, iss + 1 + 124 + 1, 8192, NULL, 0, NULL, 0);
+	h_advance_ms(0);
+	assert_int_equal(H.conn->state, TCP_FIN_WAIT_2);
+	h_expect_none();
+	/* The ACK an earlier segment of the iteration owed survives a later one that owes none. */
+	h_send(F_ACK | F_PSH, ISN + 1 + 1464, iss + 126, 8192, NULL, 0, NULL, 1460);
+	h_send(F_ACK | F_PSH, ISN + 1 + 2924, iss + 126, 8192, NULL, 0, "x", 1);
+	h_expect_none();
+	h_advance_ms(0);
+	h_expect_one(&a);
+	assert_int_equal(a.flags, F_ACK);
+	assert_int_equal(a.ack, ISN + 1 + 2925);
+	tcp_stack_batch_output(H.stack, false);
+}
+
+/* Sent at once, the FIN still rides on the data it follows when both are queued. */
+static void test_fin_rides_on_the_last_data(void **state)
+{
+	(void)state;
+	uint32_t iss = h_handshake(ISN, false, false, -1);
+	/* A zero window holds the data back until the FIN is queued behind it. */
+	h_send(F_ACK, ISN + 1, iss + 1, 0, NULL, 0, NULL, 0);
+	assert_int_equal(tcp_send(H.conn, payload_mbuf(50, 'd')), 0);
+	tcp_shutdown_write(H.conn);
+	h_expect_none();
+	h_send(F_ACK, ISN + 1, iss + 1, 8192, NULL, 0, NULL, 0); /* the window opens */
+	struct hseg a;
+	h_expect_one(&a);
+	assert_int_equal(a.flags, F_ACK | F_PSH | F_FIN);
+	assert_int_equal(a.len, 50);
+	assert_int_equal(H.conn->snd_max, iss + 1 + 50 + 1);
+}
+
 static void test_keepalive_probes_then_gives_up(void **state)
 {
 	(void)state;
@@ -1603,6 +1662,8 @@ int main(void)
 		T(test_paws_drops_old_timestamp),
 		T(test_peer_fin_half_close),
 		T(test_fin_retransmitted_after_rto),
+		T(test_batch_output_one_segment),
+		T(test_fin_rides_on_the_last_data),
 		T(test_keepalive_probes_then_gives_up),
 		T(test_survives_mbuf_exhaustion),
 		T(test_simultaneous_open_with_queued_data),
