@@ -447,9 +447,11 @@ struct rte_mbuf *tcp_recv(struct tcp_conn *c, uint32_t max)
 		return NULL;
 	head->pkt_len = taken;
 	head->nb_segs = segs;
-	/* Reading opened the window: tell the peer once it is worth a segment. */
+	/* Reading opened the window: tell the peer once it is worth a segment. Not after its
+	 * FIN: it sends nothing more, and a peer that closed answers a late ACK with RST. */
 	uint32_t after = tcp_rcv_window(c);
-	if (!c->dead && after - before >= RTE_MIN(c->stack->rcv_buf / 2, 2u * c->mss) &&
+	if (!c->dead && !c->fin_received &&
+	    after - before >= RTE_MIN(c->stack->rcv_buf / 2, 2u * c->mss) &&
 	    c->state != TCP_SYN_RCVD) {
 		c->ack_now = true;
 		tcp_output_soon(c);

@@ -768,6 +768,37 @@ static void test_peer_fin_half_close(void **state)
 	assert_int_equal(tcp_conn_count(H.stack), 0);
 }
 
+/* Reading what came before the peer's FIN sends no window update, however far it opens: the
+ * peer sends nothing more, and one that has closed would answer it with RST. */
+static void test_no_window_update_after_peer_fin(void **state)
+{
+	(void)state;
+	uint32_t iss = h_handshake(ISN, false, false, 7);
+	H.auto_read = false;
+	uint32_t buf = H.stack->rcv_buf, sent = 0;
+	struct hseg s[8];
+	while (sent + 2 * 1460 <= buf) { /* fill the buffer, a segment's room left */
+		h_send(F_ACK, ISN + 1 + sent, iss + 1, 502, NULL, 0, NULL, 1460);
+		sent += 1460;
+		h_recv(s, 8);
+	}
+	h_send(F_ACK | F_FIN, ISN + 1 + sent, iss + 1, 502, NULL, 0, NULL, 1000);
+	sent += 1000;
+	unsigned int n = h_recv(s, 8);
+	assert_true(n >= 1);
+	assert_int_equal(s[n - 1].ack, ISN + 1 + sent + 1); /* data and FIN acknowledged */
+	assert_true(((uint32_t)s[n - 1].win << H.conn->rcv_wscale) < 2 * 1460);
+	struct rte_mbuf *m;
+	uint32_t read = 0;
+	while ((m = tcp_recv(H.conn, UINT32_MAX)) != NULL) {
+		read += rte_pktmbuf_pkt_len(m);
+		rte_pktmbuf_free(m);
+	}
+	assert_int_equal(read, sent);
+	h_expect_none();
+	assert_true(tcp_peer_done(H.conn));
+}
+
 /* After an RTO the FIN goes again with its own number, and an ACK of it closes. */
 static void test_fin_retransmitted_after_rto(void **state)
 {
@@ -1662,6 +1693,7 @@ int main(void)
 		T(test_paws_drops_old_timestamp),
 		T(test_peer_fin_half_close),
 		T(test_fin_retransmitted_after_rto),
+		T(test_no_window_update_after_peer_fin),
 		T(test_batch_output_one_segment),
 		T(test_fin_rides_on_the_last_data),
 		T(test_keepalive_probes_then_gives_up),
