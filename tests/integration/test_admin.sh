@@ -3,7 +3,7 @@
 # by the Prometheus client's own parser (every family typed and documented), its counters
 # rising as s_client handshakes go through, /stats valid JSON with the same numbers, /healthz,
 # the bearer token (401 without it or with a wrong one), 404, 405 and POST /reload
-# (test_reload.sh tests reload itself).
+# (test_reload.sh tests reload itself), and an idle connection giving its expanded keys back.
 # At shutdown the logged totals match the last scrape.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -152,8 +152,53 @@ assert s["tls"]["key_expansions"] >= 2, s["tls"]
 PY
 echo "  /stats: valid JSON, the same numbers"
 
+# A connection that goes idle gives its expanded keys back, and has them expanded again when it
+# moves data: a Python (OpenSSL) client echoes a line, waits while tlsterm's sweep takes its
+# two key schedules back (the connection still open), then echoes another.
+gauge() { # gauge NAME: the value in a fresh scrape
+	curl -s -m 10 "${auth[@]}" "http://127.0.0.1:$port/metrics" | awk -v n="$1" '$1 == n {print $2}'
+}
+go=$TT_WORK/idle.go
+ip netns exec "$TT_NS_CLIENT" "$TT_PY" - "$HOST" "$certs/ca.pem" "$go" >"$TT_WORK/idle.out" 2>&1 <<'PY' &
+import os, socket, ssl, sys, time
+host, ca, go = sys.argv[1:]
+ctx = ssl.create_default_context(cafile=ca)
+s = ctx.wrap_socket(socket.create_connection((host, 443), timeout=30), server_hostname="tlsterm.test")
+def echo(line):
+    s.sendall(line)
+    got = b""
+    while not got.endswith(b"\n"):
+        got += s.recv(100)
+    assert got == line, got
+echo(b"before idle\n")
+print("idle", flush=True)
+for _ in range(300):  # until the test has seen the keys go back (30 s at most)
+    if os.path.exists(go):
+        break
+    time.sleep(0.1)
+echo(b"after idle\n")
+print("echoed again", flush=True)
+s.close()
+PY
+idle_pid=$!
+tt_wait_for "grep -qx idle '$TT_WORK/idle.out'" 20 || tt_fail "idle client: $(cat "$TT_WORK/idle.out")"
+exp0=$(gauge tlsterm_tls_key_expansions_total)
+swept0=$(gauge tlsterm_tls_key_schedules_swept_total)
+tt_wait_for '[ "$(gauge tlsterm_tls_key_schedules_in_use)" = 0 ]' 20 ||
+	tt_fail "an idle connection kept its key schedules ($(gauge tlsterm_tls_key_schedules_in_use))"
+[ "$(gauge tlsterm_tls_connections_open)" = 1 ] || tt_fail "the idle connection is gone"
+[ "$(gauge tlsterm_tls_key_schedules_swept_total)" -ge $((swept0 + 2)) ] ||
+	tt_fail "the sweep did not count the two schedules"
+touch "$go"
+wait "$idle_pid" || tt_fail "idle client: $(tail -n 3 "$TT_WORK/idle.out")"
+grep -qx "echoed again" "$TT_WORK/idle.out" || tt_fail "no echo after idle"
+[ "$(gauge tlsterm_tls_key_expansions_total)" -ge $((exp0 + 2)) ] ||
+	tt_fail "keys not expanded again after idle"
+echo "  an idle connection gave its 2 key schedules back (swept $swept0 -> $(gauge tlsterm_tls_key_schedules_swept_total)) and echoed again (expansions $exp0 -> $(gauge tlsterm_tls_key_expansions_total))"
+
 tt_stop "$log"
-[ "$(tt_stat "$log" handshakes_tls13)" -eq "$t13_1" ] || tt_fail "shutdown stats differ from the scrape"
+# the scrape's, and the idle client's handshake since
+[ "$(tt_stat "$log" handshakes_tls13)" -eq $((t13_1 + 1)) ] || tt_fail "shutdown stats differ from the scrape"
 for s in tcp_connections_open tls_connections_open leaked fsm_illegal; do
 	n=$(tt_stat "$log" $s || true)
 	[ "$n" = 0 ] || tt_fail "$s=${n:-missing} (want 0)"
