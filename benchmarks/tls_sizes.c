@@ -133,7 +133,7 @@ int main(int argc, char **argv)
 
 	/* As tls_worker_create with crypto.key_schedules unset: max_conns / 2, at least 1024. */
 	static struct tls_counters ctr;
-	unsigned int n_scheds = max_conns / 2 > 1024 ? max_conns / 2 : 1024;
+	unsigned int n_scheds = tls_default_key_schedules(max_conns);
 	uint64_t h8 = heap_used();
 	struct tls_sched_cache *scheds = tls_sched_cache_create(n_scheds, 0, &ctr, (int)rte_socket_id());
 	uint64_t h9 = heap_used();

@@ -107,6 +107,9 @@ unsigned int tls_worker_poll(struct tls_worker *tw);
 /* TLS connections of this worker (handshaking or established). */
 unsigned int tls_worker_conn_count(const struct tls_worker *tw);
 
+/* crypto.key_schedules when unset: max_connections / 2, at least 1024. */
+unsigned int tls_default_key_schedules(unsigned int max_connections);
+
 /* Key schedules lent to this worker's connections now; *size gets its cache's size. */
 unsigned int tls_worker_key_schedules(const struct tls_worker *tw, unsigned int *size);
 

@@ -8,6 +8,7 @@
  * round, so nothing is run under a caller of tls_record_rx/tx.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <rte_malloc.h>
@@ -32,10 +33,10 @@ struct tls_burst *tls_burst_create(struct tls_engine *e, struct rte_mempool *mp,
 	b->slots = rte_zmalloc_socket("tls_burst_slots", sizeof(*b->slots) * max_records,
 				      RTE_CACHE_LINE_SIZE, socket);
 	/* Only ipsec-mb's AES-GCM runs from expansions; EVP and ChaCha20 take the raw key. */
-	if (tls_engine_kind(e) == TLS_ENGINE_IPSECMB)
+	bool expands = tls_engine_kind(e) == TLS_ENGINE_IPSECMB;
+	if (expands)
 		b->sc = tls_sched_cache_create(key_schedules, 2 * max_records + 1, ctr, socket);
-	if (b->ops == NULL || b->slots == NULL ||
-	    (tls_engine_kind(e) == TLS_ENGINE_IPSECMB && b->sc == NULL)) {
+	if (b->ops == NULL || b->slots == NULL || (expands && b->sc == NULL)) {
 		tls_burst_free(b);
 		return NULL;
 	}

@@ -31,6 +31,11 @@ static struct tls_engine *pick_engine(const struct config *cfg)
 	return e;
 }
 
+unsigned int tls_default_key_schedules(unsigned int max_connections)
+{
+	return RTE_MAX(max_connections / 2, MIN_KEY_SCHEDULES);
+}
+
 struct tls_gen *tls_gen_create(const struct config *cfg, struct tls_ocsp_set *ocsp,
 			       struct tls_counters *ctr, uint64_t id, uint64_t tsc_hz, char *err,
 			       size_t errlen)
@@ -122,7 +127,7 @@ struct tls_worker *tls_worker_create(const struct config *cfg, struct net_ctx *n
 					   NET_STATE_POOL_FLAGS);
 	unsigned int scheds = cfg->crypto.key_schedules;
 	if (scheds == 0)
-		scheds = RTE_MAX(cfg->tcp.max_connections / 2, MIN_KEY_SCHEDULES);
+		scheds = tls_default_key_schedules(cfg->tcp.max_connections);
 	if (tw->engine != NULL)
 		tw->burst = tls_burst_create(tw->engine, net->pool, tw->ctr, BURST_RECORDS, scheds,
 					     socket);
